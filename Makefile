@@ -1,0 +1,57 @@
+# Two commands: `make run` sets up and starts oral-sim, `make test` sets up and runs the tests.
+# Repeated runs skip what is already done (stamp files in .venv).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+RUN_PKGS := libportaudio2
+# The tests also drive a virtual PulseAudio microphone/speaker and a real terminal (tmux).
+TEST_PKGS := libportaudio2 pulseaudio libasound2-plugins tmux
+
+.PHONY: run test setup setup-test demo bench lint clean
+
+run: setup
+	$(VENV)/bin/oral-sim
+
+demo: setup
+	$(VENV)/bin/oral-sim demo
+
+test: setup-test
+	$(PY) -m pytest -n 2 --dist loadgroup
+
+bench: setup
+	$(VENV)/bin/oral-sim bench
+
+lint: setup-test
+	$(VENV)/bin/ruff check oral_sim tests
+
+setup: $(VENV)/.syslibs-run $(VENV)/.installed
+
+setup-test: $(VENV)/.syslibs-test $(VENV)/.installed-test
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+$(VENV)/.syslibs-run: | $(PY)
+	tools/ensure-system-packages.sh $(RUN_PKGS)
+	touch $@
+
+$(VENV)/.syslibs-test: | $(PY)
+	tools/ensure-system-packages.sh $(TEST_PKGS)
+	touch $@
+
+# torch first, exactly this version: it is the CPU build; anything else pulls a multi-GB CUDA build.
+$(VENV)/.torch: | $(PY)
+	$(PY) -m pip install -q torch==2.13.0
+	touch $@
+
+$(VENV)/.installed: pyproject.toml $(VENV)/.torch
+	$(PY) -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.torch
+	$(PY) -m pip install -q -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+clean:
+	rm -rf $(VENV) build *.egg-info

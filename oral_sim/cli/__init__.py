@@ -1,0 +1,69 @@
+"""Command line. Every subcommand is a thin call into the engine; each lives in its own module
+with a `register(subparsers)` function that adds its parser and sets `func`."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import signal
+import sys
+
+from oral_sim import __version__
+from oral_sim.errors import OralSimError
+
+#: Subcommand modules, in the order their commands appear in `--help`.
+COMMAND_MODULES = [
+    "oral_sim.cli.bank_cmd",
+    "oral_sim.cli.speech_cmd",
+    "oral_sim.cli.feedback_cmd",
+    "oral_sim.cli.interview_cmd",
+    "oral_sim.cli.sessions_cmd",
+    "oral_sim.cli.bench_cmd",
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole argument parser."""
+    parser = argparse.ArgumentParser(
+        prog="oral-sim",
+        description="Offline oral interview simulator. With no command, starts the interview app.",
+    )
+    parser.add_argument("--version", action="version", version=f"oral-sim {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `oral-sim` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func = getattr(args, "func", None)
+    if func is None:
+        from oral_sim.cli.interview_cmd import run_app
+
+        func = run_app
+    try:
+        code = func(args)
+    except OralSimError as exc:
+        print(f"oral-sim: {exc.message}", file=sys.stderr)
+        if exc.hint:
+            print(f"  hint: {exc.hint}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("oral-sim: interrupted", file=sys.stderr)
+        return 128 + signal.SIGINT
+    except BrokenPipeError:
+        return 0
+    return int(code or 0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

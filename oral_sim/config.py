@@ -1,0 +1,107 @@
+"""Settings dataclasses, one per part of the engine. Every field says what it means and its unit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class AudioConfig:
+    """Capture and playback."""
+
+    sample_rate_hz: int = 16000
+    """Rate the engine works at (webrtcvad and Whisper both want 16 kHz mono int16)."""
+    frame_ms: int = 30
+    """Length of one capture frame handed to the VAD (10, 20 or 30 ms for webrtcvad)."""
+    input_device: str | int | None = None
+    """sounddevice input device (index or name substring); None = system default."""
+    output_device: str | int | None = None
+    """sounddevice output device (index or name substring); None = system default."""
+
+
+@dataclass
+class VadConfig:
+    """Utterance segmentation and end-of-answer detection."""
+
+    aggressiveness: int = 2
+    """webrtcvad mode 0 (keeps most) .. 3 (drops most non-speech)."""
+    pre_roll_ms: int = 300
+    """Audio kept before the first voiced frame of an utterance, so onsets are not clipped."""
+    post_roll_ms: int = 300
+    """Audio kept after the last voiced frame of an utterance."""
+    utterance_end_silence_ms: int = 600
+    """Silence that closes an utterance (and hands it to the transcriber)."""
+    end_of_answer_silence_s: float = 2.5
+    """Silence after speech that ends the whole answer."""
+    max_utterance_s: float = 20.0
+    """Longest utterance before it is cut at the quietest point (keeps latency bounded)."""
+    start_ratio: float = 0.6
+    """Fraction of voiced frames in the start window needed to open an utterance."""
+
+
+@dataclass
+class AsrConfig:
+    """On-device transcription."""
+
+    model: str | None = None
+    """A CTranslate2 Whisper folder name in models/ or a path; None = bundled tiny.en."""
+    compute_type: str = "int8"
+    """CTranslate2 compute type (int8 on CPU)."""
+    cpu_threads: int = 2
+    """Threads for the Whisper encoder/decoder."""
+    beam_size: int = 5
+    """Beam width for decoding."""
+    language: str = "en"
+    """Spoken language."""
+    filler_prompt: bool = True
+    """Prime the decoder with a disfluent prompt so um/uh survive (measured in BENCHMARKS.md)."""
+
+
+@dataclass
+class TtsConfig:
+    """Interviewer voice."""
+
+    voice: str | None = None
+    """Piper voice name in models/ (NAME.onnx + NAME.onnx.json) or a path; None = bundled joe."""
+    length_scale: float = 1.0
+    """Speaking slowness: > 1 slower, < 1 faster (piper's length_scale; 1/speed)."""
+    sentence_silence_s: float = 0.15
+    """Silence added after each sentence."""
+    cache: bool = True
+    """Keep synthesized audio on disk so a question heard before plays instantly."""
+
+
+@dataclass
+class ScoringConfig:
+    """Content scoring."""
+
+    coverage_threshold: float = 0.55
+    """Similarity a sentence needs to count as covering a key point."""
+
+
+@dataclass
+class SessionConfig:
+    """Interview behaviour."""
+
+    feedback_each_answer: bool = True
+    """Show feedback after each answer (False: only at the end)."""
+    ask_follow_ups: bool = True
+    """Ask a scripted follow-up probe when its key point was missed."""
+
+
+@dataclass
+class Settings:
+    """All settings together."""
+
+    audio: AudioConfig = field(default_factory=AudioConfig)
+    """Capture and playback."""
+    vad: VadConfig = field(default_factory=VadConfig)
+    """Segmentation."""
+    asr: AsrConfig = field(default_factory=AsrConfig)
+    """Transcription."""
+    tts: TtsConfig = field(default_factory=TtsConfig)
+    """Voice."""
+    scoring: ScoringConfig = field(default_factory=ScoringConfig)
+    """Scoring."""
+    session: SessionConfig = field(default_factory=SessionConfig)
+    """Interview flow."""

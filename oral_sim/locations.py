@@ -1,0 +1,73 @@
+"""Every path oral-sim uses, from one place. `ORAL_SIM_HOME` overrides the data home.
+
+Tests point `ORAL_SIM_HOME` at a temporary folder (autouse fixture), so no test touches the real one.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+#: The repository / install root (the folder that holds `oral_sim/`).
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def data_home() -> Path:
+    """Where sessions, answer audio and the history database live (default: `recordings/`)."""
+    env = os.environ.get("ORAL_SIM_HOME")
+    return Path(env).expanduser() if env else PROJECT_ROOT / "recordings"
+
+
+def models_dir() -> Path:
+    """User-supplied models (bigger Whisper, other piper voices). `ORAL_SIM_MODELS` overrides."""
+    env = os.environ.get("ORAL_SIM_MODELS")
+    return Path(env).expanduser() if env else PROJECT_ROOT / "models"
+
+
+def bank_dir() -> Path:
+    """The default scripts bank. `ORAL_SIM_BANK` overrides."""
+    env = os.environ.get("ORAL_SIM_BANK")
+    return Path(env).expanduser() if env else PROJECT_ROOT / "scripts_bank"
+
+
+def database_path() -> Path:
+    """The SQLite history database."""
+    return data_home() / "history.sqlite3"
+
+
+def sessions_dir() -> Path:
+    """Answer audio, one folder per session."""
+    return data_home() / "sessions"
+
+
+def cache_dir() -> Path:
+    """Derived data that can be rebuilt (the TTS audio cache)."""
+    return data_home() / "cache"
+
+
+def tts_cache_dir() -> Path:
+    """Synthesized question audio, keyed by text + voice + settings."""
+    return cache_dir() / "tts"
+
+
+def ensure_private_dir(path: Path) -> Path:
+    """Create `path` (and parents) readable by the user only; return it."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        path.chmod(0o700)
+    except OSError:
+        pass
+    return path
+
+
+def safe_child(base: Path, name: str) -> Path:
+    """`base / name` for an id that came from a file; refuses anything that would leave `base`."""
+    from oral_sim.errors import UsageError
+
+    cleaned = "".join(c if (c.isalnum() or c in "-_.") else "_" for c in name).strip(".")
+    if not cleaned:
+        raise UsageError(f"{name!r} cannot be used as a file name")
+    candidate = (base / cleaned).resolve()
+    if base.resolve() not in candidate.parents:
+        raise UsageError(f"{name!r} would leave {base}")
+    return candidate

@@ -1,0 +1,21 @@
+"""The no-network switches, set before any model library loads."""
+
+from __future__ import annotations
+
+import os
+
+#: Environment variables that keep Hugging Face / transformers / sentence-transformers off the network.
+OFFLINE_ENV = {
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "HF_DATASETS_OFFLINE": "1",
+    "HF_HUB_DISABLE_TELEMETRY": "1",
+    "DO_NOT_TRACK": "1",
+    "TOKENIZERS_PARALLELISM": "false",
+}
+
+
+def enforce_offline_env() -> None:
+    """Force the offline switches on; a user setting cannot turn the network back on."""
+    for key, value in OFFLINE_ENV.items():
+        os.environ[key] = value
