@@ -15,6 +15,7 @@ from oral_sim.errors import OralSimError
 COMMAND_MODULES = [
     "oral_sim.cli.bank_cmd",
     "oral_sim.cli.speech_cmd",
+    "oral_sim.cli.audio_cmd",
     "oral_sim.cli.feedback_cmd",
     "oral_sim.cli.interview_cmd",
     "oral_sim.cli.sessions_cmd",
