@@ -1,0 +1,212 @@
+"""`oral-sim` (the app), `oral-sim practice` and `oral-sim demo [--headless]`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from oral_sim.config import Settings
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    for name, help_text in (
+        ("practice", "start the interview app (same as no command)"),
+        ("demo", "run an interview answered by the simulated candidate (no microphone needed)"),
+    ):
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.add_argument(
+            "--script", metavar="ID", help="bank script to run (default: the oral interview)"
+        )
+        p.add_argument("--questions", type=int, metavar="N", help="ask only the first N questions")
+        p.add_argument("--bank", type=Path, metavar="PATH", help="bank file or folder")
+        p.add_argument("--voice", help="piper voice name in models/ or path to .onnx")
+        p.add_argument("--speed", type=float, default=1.0, help="voice speed (1.0 = normal)")
+        p.add_argument("--input-device", help="input device index or name")
+        p.add_argument("--output-device", help="output device index or name")
+        p.add_argument("--asr-model", help="Whisper CTranslate2 folder in models/ or a path")
+        if name == "demo":
+            p.add_argument(
+                "--headless", action="store_true", help="no UI: print feedback and the summary"
+            )
+            p.add_argument(
+                "--fast", action="store_true", help="feed the candidate as fast as the CPU allows"
+            )
+            p.add_argument(
+                "--fillers", type=float, default=0.15, help="candidate fillers per sentence"
+            )
+            p.add_argument(
+                "--answer-sentences", type=int, metavar="N", help="candidate says only N sentences"
+            )
+            p.add_argument("--json", action="store_true", help="with --headless: JSON lines")
+            p.set_defaults(func=run_demo)
+        else:
+            p.add_argument("--typed", action="store_true", help="type answers instead of speaking")
+            p.set_defaults(func=run_app)
+
+
+def settings_from_args(args: argparse.Namespace) -> Settings:
+    """Settings with the command-line overrides applied."""
+    import os
+
+    s = Settings()
+    voice = getattr(args, "voice", None) or os.environ.get("ORAL_SIM_VOICE")
+    if voice:
+        s.tts.voice = voice
+    speed = getattr(args, "speed", None)
+    if speed:
+        if speed <= 0:
+            from oral_sim.errors import UsageError
+
+            raise UsageError("--speed must be greater than 0")
+        s.tts.length_scale = 1.0 / speed
+    model = getattr(args, "asr_model", None) or os.environ.get("ORAL_SIM_ASR_MODEL")
+    if model:
+        s.asr.model = model
+    for attr in ("input_device", "output_device"):
+        value = getattr(args, attr, None)
+        if value is not None:
+            setattr(s.audio, attr, int(value) if str(value).isdigit() else value)
+    return s
+
+
+def default_script_id(bank) -> str:
+    """The oral interview conversation if the bank has one, else the first script."""
+    for script in bank.scripts:
+        if script.kind == "conversation":
+            return script.id
+    return bank.scripts[0].id
+
+
+def run_app(args: argparse.Namespace) -> int:
+    """Start the Textual app (the start screen)."""
+    from oral_sim.ui.app import make_app
+
+    settings = settings_from_args(args)
+    mode = "typed" if getattr(args, "typed", False) else None
+    app = make_app(
+        settings,
+        bank_path=getattr(args, "bank", None),
+        mode=mode,
+        script_id=getattr(args, "script", None),
+        questions=getattr(args, "questions", None),
+    )
+    app.run()
+    return int(app.return_code or 0)
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    """The simulated-candidate interview, in the app or headless."""
+    if not args.headless:
+        from oral_sim.ui.app import make_app
+
+        app = make_app(
+            settings_from_args(args),
+            bank_path=args.bank,
+            mode="demo",
+            script_id=args.script,
+            questions=args.questions,
+        )
+        app.run()
+        return int(app.return_code or 0)
+    return run_headless(args)
+
+
+def run_headless(args: argparse.Namespace) -> int:
+    """Run a demo session with no UI; print each answer's feedback and the summary."""
+    from oral_sim.engine import session as ev
+    from oral_sim.engine.bank import load_bank
+    from oral_sim.engine.feedback import render_text
+    from oral_sim.engine.live import make_sources, make_speaker, start_background_loading
+    from oral_sim.engine.plans import plan_for_script
+    from oral_sim.engine.store import Store
+
+    settings = settings_from_args(args)
+    bank = load_bank(args.bank)
+    plan = plan_for_script(
+        bank, args.script or default_script_id(bank), args.questions, mode="demo"
+    )
+    start_background_loading(settings)
+    as_json = args.json
+
+    def emit(obj: dict) -> None:
+        print(json.dumps(obj), flush=True)
+
+    def on_event(event) -> None:
+        if isinstance(event, ev.QuestionAsked):
+            if as_json:
+                emit(
+                    {
+                        "event": "question",
+                        "ordinal": event.ordinal,
+                        "id": event.question.id,
+                        "prompt": event.question.prompt,
+                        "follow_up": event.is_follow_up,
+                    }
+                )
+            else:
+                tag = (
+                    "Follow-up" if event.is_follow_up else f"Question {event.ordinal}/{event.total}"
+                )
+                print(f"\n== {tag} [{event.question.id}]\n{event.question.prompt}", flush=True)
+        elif isinstance(event, ev.FeedbackReady):
+            if as_json:
+                emit(
+                    {
+                        "event": "feedback",
+                        "id": event.question.id,
+                        "attempt_id": event.attempt_id,
+                        "feedback": event.feedback.to_dict(),
+                    }
+                )
+            else:
+                print(render_text(event.feedback), flush=True)
+        elif isinstance(event, ev.Notice):
+            print(
+                f"note: {event.message}" + (f" ({event.hint})" if event.hint else ""),
+                file=sys.stderr,
+            )
+        elif isinstance(event, ev.SessionEnded):
+            s = event.summary
+            if as_json:
+                from dataclasses import asdict
+
+                emit(
+                    {
+                        "event": "summary",
+                        "session_id": event.session_id,
+                        "status": event.status,
+                        **asdict(s),
+                    }
+                )
+            else:
+                print(f"\n== Session {event.session_id} {event.status}")
+                print(
+                    f"answered {s.answered}, skipped {s.skipped}; average score {s.avg_score}; "
+                    f"{s.avg_wpm} WPM; {s.fillers_per_min} fillers/min; "
+                    f"latency {s.avg_latency_s} s; {len(s.missed_key_points)} key points missed"
+                )
+
+    with Store() as store:
+        runner = ev.InterviewRunner(
+            plan,
+            settings,
+            store,
+            make_speaker(settings, play=False),
+            make_sources(
+                "demo",
+                settings,
+                realtime=not args.fast,
+                fillers=args.fillers,
+                answer_sentences=args.answer_sentences,
+            ),
+            on_event,
+        )
+        try:
+            runner.run()
+        except KeyboardInterrupt:
+            runner.quit()
+            print("\ninterrupted: the session so far is kept", file=sys.stderr)
+            return 130
+    return 0

@@ -1,0 +1,155 @@
+"""Wiring of the real parts for a session: the interviewer's voice and where answers come from
+(microphone, simulated candidate, typed). Everything heavy is imported inside functions."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import replace
+
+from oral_sim.config import Settings
+from oral_sim.engine.bank import Question
+from oral_sim.engine.session import FrameSource, SourceFactory
+from oral_sim.errors import OralSimError
+
+#: Modes a session can run in.
+MODES = ("live", "demo", "typed", "file")
+
+
+class TtsSpeaker:
+    """Speaks through piper (cached) and plays through sounddevice, sentence by sentence."""
+
+    def __init__(self, settings: Settings, play: bool = True) -> None:
+        self.settings = settings
+        self.play = play
+        self.last_first_audio_s: float | None = None
+        """Seconds from asking to the first audio chunk, for the last utterance."""
+
+    def say(self, text: str, cancel: threading.Event) -> None:
+        import time
+
+        from oral_sim.engine.tts import get_voice
+
+        voice = get_voice(self.settings.tts)
+        t0 = time.monotonic()
+        chunks = voice.stream(text)
+
+        def timed() -> Iterator:
+            first = True
+            for chunk in chunks:
+                if first:
+                    self.last_first_audio_s = time.monotonic() - t0
+                    first = False
+                if cancel.is_set():
+                    return
+                yield chunk
+
+        if not self.play:
+            for _ in timed():
+                pass
+            return
+        from oral_sim.engine.audio import Player
+
+        Player(self.settings.audio).play(timed(), cancel=cancel)
+
+
+def make_speaker(settings: Settings, play: bool = True) -> TtsSpeaker:
+    """The interviewer voice; `play=False` synthesizes (and caches) without a sound card."""
+    return TtsSpeaker(settings, play=play)
+
+
+def mic_available(settings: Settings) -> str | None:
+    """None when an input device is usable, else the reason in one sentence."""
+    try:
+        from oral_sim.engine.audio import list_devices, resolve_device
+
+        devices = list_devices()
+        if not any(d.max_input_channels > 0 for d in devices):
+            return "no microphone (input device) was found"
+        resolve_device(settings.audio.input_device, "input")
+    except OralSimError as exc:
+        return exc.message
+    except Exception as exc:  # PortAudio missing or broken
+        return f"the audio system is not usable ({exc})"
+    return None
+
+
+def make_sources(
+    mode: str,
+    settings: Settings,
+    realtime: bool = True,
+    fillers: float = 0.15,
+    answer_sentences: int | None = None,
+) -> SourceFactory:
+    """Answer sources for a mode: "live" = microphone, "demo" = simulated candidate speaking the
+    reference answer (with fillers), "typed" = None (the UI submits text)."""
+    if mode == "typed":
+        return lambda question, ordinal: None
+    if mode == "live":
+        from oral_sim.engine.audio import MicrophoneSource
+
+        return lambda question, ordinal: MicrophoneSource(settings.audio)
+    if mode == "demo":
+
+        def simulated(question: Question, ordinal: int) -> FrameSource:
+            from oral_sim.engine.candidate import SimulatedCandidate
+            from oral_sim.engine.tts import get_voice
+
+            text = candidate_text(question, answer_sentences)
+            voice = get_voice(candidate_voice_config(settings))
+            return SimulatedCandidate(voice, text, fillers=fillers, seed=ordinal, realtime=realtime)
+
+        return simulated
+    raise OralSimError(f"unknown mode {mode!r}", f"use one of {', '.join(MODES)}")
+
+
+def candidate_text(question: Question, sentences: int | None = None) -> str:
+    """The reference answer, optionally cut to its first N sentences (short demos and tests)."""
+    text = question.reference_answer
+    if sentences is None:
+        return text
+    import re
+
+    parts = re.split(r"(?<=[.!?])\s+", text.strip())
+    return " ".join(parts[:sentences])
+
+
+def candidate_voice_config(settings: Settings):
+    """The candidate speaks with a second voice from models/ when there is one, else the bundled
+    voice a little faster, so interviewer and candidate sound different."""
+    from oral_sim.engine import models
+
+    others = [v for v in models.user_voices() if v.name != (settings.tts.voice or "")]
+    if others:
+        return replace(settings.tts, voice=str(others[0].model))
+    return replace(settings.tts, length_scale=settings.tts.length_scale * 0.92)
+
+
+_loading_lock = threading.Lock()
+_loading_started = False
+
+
+def start_background_loading(settings: Settings, scoring: bool = True) -> None:
+    """Warm the models in daemon threads: Whisper and the voice first, the scoring model after.
+    Returns at once; never blocks the first question."""
+    global _loading_started
+    with _loading_lock:
+        if _loading_started:
+            return
+        _loading_started = True
+
+    def speech() -> None:
+        try:
+            from oral_sim.engine.asr import load_whisper
+            from oral_sim.engine.tts import get_voice
+
+            get_voice(settings.tts)
+            load_whisper(settings.asr)
+        except Exception:  # reported when actually used
+            pass
+
+    threading.Thread(target=speech, name="oral-sim-load-speech", daemon=True).start()
+    if scoring:
+        from oral_sim.engine.scoring import preload_in_background
+
+        preload_in_background(settings.scoring)

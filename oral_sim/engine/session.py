@@ -1,0 +1,582 @@
+"""The interview state machine. It asks, listens, transcribes, scores and stores; it knows nothing
+of widgets. A UI (or the headless demo) runs `InterviewRunner.run()` in a worker thread, receives
+events through one callback and steers it with the thread-safe control methods.
+
+Flow per question: ask (TTS) -> capture answer (frames -> WAV on disk + VAD + incremental ASR)
+-> feedback (metrics + content score) -> store -> maybe a scripted follow-up probe.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from oral_sim import locations
+from oral_sim.config import Settings
+from oral_sim.engine.bank import FollowUp, Question
+from oral_sim.engine.transcript import Transcript
+from oral_sim.errors import AudioError, OralSimError
+
+
+class FrameSource(Protocol):
+    """Where an answer comes from: 30 ms frames of 16 kHz mono int16 as bytes."""
+
+    def __iter__(self) -> Iterator[bytes]: ...
+
+    def close(self) -> None: ...
+
+
+class Speaker(Protocol):
+    """The interviewer's voice: speaks text, returns when playback ended (or was cancelled)."""
+
+    def say(self, text: str, cancel: threading.Event) -> None: ...
+
+
+#: Makes the answer source for one question: (question, ordinal) -> FrameSource, or None for typed.
+SourceFactory = Callable[[Question, int], "FrameSource | None"]
+
+
+# ----------------------------------------------------------------------------- events
+
+
+@dataclass
+class SessionStarted:
+    """The session exists in the store."""
+
+    session_id: str
+    """Store id of the session."""
+    total: int
+    """Number of planned questions (follow-ups come on top)."""
+
+
+@dataclass
+class QuestionAsked:
+    """The interviewer starts speaking a question."""
+
+    question: Question
+    """The question (for a follow-up: a synthetic question built from the probe)."""
+    ordinal: int
+    """1-based position in the session."""
+    total: int
+    """Number of planned questions."""
+    is_follow_up: bool = False
+    """True for a scripted follow-up probe."""
+
+
+@dataclass
+class ListeningStarted:
+    """The question finished playing; the answer is being recorded."""
+
+    timebox_s: int
+    """The question's timebox in seconds."""
+    audio_path: Path | None
+    """Where the answer audio is being written (None for typed answers)."""
+
+
+@dataclass
+class Level:
+    """Input level, about ten times a second while listening."""
+
+    rms_dbfs: float
+    """RMS level of the last 100 ms in dBFS (-90 .. 0)."""
+    elapsed_s: float
+    """Seconds since recording started."""
+    speaking: bool
+    """Whether the VAD currently hears speech."""
+
+
+@dataclass
+class PartialTranscript:
+    """The transcript so far, after each utterance is transcribed."""
+
+    transcript: Transcript
+    """Everything transcribed so far."""
+
+
+@dataclass
+class AnswerFinished:
+    """Recording stopped; the final transcript and feedback are being prepared."""
+
+    reason: str
+    """Why: "silence", "stop", "timeout", "typed", "source_ended"."""
+    finish_latency_s: float = 0.0
+    """Seconds from the end of capture to the final transcript."""
+
+
+@dataclass
+class FeedbackReady:
+    """Feedback for one answer, already stored."""
+
+    question: Question
+    """The question answered."""
+    feedback: Any
+    """oral_sim.engine.feedback.Feedback."""
+    attempt_id: int
+    """Store id of the attempt."""
+
+
+@dataclass
+class QuestionSkipped:
+    """The user skipped a question."""
+
+    question: Question
+    """The skipped question."""
+
+
+@dataclass
+class Notice:
+    """Something the user should know that does not stop the session."""
+
+    message: str
+    """One sentence for the user."""
+    hint: str | None = None
+    """What they can do about it."""
+
+
+@dataclass
+class SessionEnded:
+    """The session is over (completed, quit or interrupted) and stored."""
+
+    session_id: str
+    """Store id of the session."""
+    status: str
+    """"completed" or "interrupted"."""
+    summary: SessionSummary
+    """Averages over the answers."""
+
+
+@dataclass
+class SessionSummary:
+    """Averages over a session's answers."""
+
+    answered: int = 0
+    """Questions answered (follow-ups included)."""
+    skipped: int = 0
+    """Questions skipped."""
+    avg_score: float | None = None
+    """Mean content score 0–100."""
+    avg_wpm: float | None = None
+    """Mean words per minute."""
+    fillers_per_min: float | None = None
+    """Fillers per minute over all spoken answers."""
+    avg_latency_s: float | None = None
+    """Mean response latency."""
+    missed_key_points: list[tuple[str, str]] = field(default_factory=list)
+    """(question id, key point) pairs the answers missed."""
+
+
+Event = Any
+"""Any of the dataclasses above."""
+
+
+# ----------------------------------------------------------------------------- plan
+
+
+@dataclass
+class SessionPlan:
+    """What to ask."""
+
+    script_id: str
+    """Bank script id, or "mix" for a practice mix."""
+    script_title: str
+    """Title shown in the history."""
+    questions: list[Question]
+    """Questions in the order they are asked."""
+    mode: str = "live"
+    """"live" (microphone), "demo" (simulated candidate), "typed" or "file"."""
+    opening: str | None = None
+    """Interviewer's opening line, spoken before the first question."""
+    closing: str | None = None
+    """Interviewer's closing line, spoken after the last answer."""
+
+
+# ----------------------------------------------------------------------------- runner
+
+
+class _Stop(Exception):
+    """Internal: leave the answer loop."""
+
+
+class InterviewRunner:
+    """Runs one interview session. `run()` blocks; call it from a worker thread."""
+
+    LEVEL_INTERVAL_S = 0.1
+
+    def __init__(
+        self,
+        plan: SessionPlan,
+        settings: Settings,
+        store: Any,
+        speaker: Speaker,
+        sources: SourceFactory,
+        on_event: Callable[[Event], None],
+        scorer: Callable[..., Any] | None = None,
+    ) -> None:
+        self.plan = plan
+        self.settings = settings
+        self.store = store
+        self.speaker = speaker
+        self.sources = sources
+        self.on_event = on_event
+        self._scorer = scorer
+        self._cancel_speech = threading.Event()
+        self._command: str | None = None
+        self._command_lock = threading.Lock()
+        self._paused = threading.Event()
+        self._typed: str | None = None
+        self._typed_ready = threading.Event()
+        self.session_id: str | None = None
+        self._feedbacks: list[tuple[Question, Any]] = []
+        self._skipped = 0
+
+    # ---- controls (thread-safe) -------------------------------------------------------------
+
+    def _set_command(self, command: str) -> None:
+        with self._command_lock:
+            # quit wins over everything; otherwise the latest request counts
+            if self._command != "quit":
+                self._command = command
+        self._cancel_speech.set()
+        self._paused.clear()
+        self._typed_ready.set()
+
+    def stop_answer(self) -> None:
+        """End the current answer now (as if the silence timeout had fired)."""
+        with self._command_lock:
+            if self._command is None:
+                self._command = "stop"
+        self._typed_ready.set()
+
+    def repeat_question(self) -> None:
+        """Ask the current question again; what was said so far is discarded from scoring."""
+        self._set_command("repeat")
+
+    def skip(self) -> None:
+        """Skip the current question."""
+        self._set_command("skip")
+
+    def quit(self) -> None:
+        """End the session; what was answered so far is kept."""
+        self._set_command("quit")
+
+    def toggle_pause(self) -> bool:
+        """Pause or resume listening; returns True when now paused."""
+        if self._paused.is_set():
+            self._paused.clear()
+            return False
+        self._paused.set()
+        return True
+
+    def submit_typed(self, text: str) -> None:
+        """Give a typed answer to the current question (typed mode)."""
+        self._typed = text
+        self._typed_ready.set()
+
+    def _take_command(self) -> str | None:
+        with self._command_lock:
+            cmd, self._command = self._command, None
+            if cmd == "quit":
+                self._command = "quit"  # sticky
+            return cmd
+
+    # ---- the session --------------------------------------------------------------------------
+
+    def run(self) -> SessionSummary:
+        """Run the whole session; returns the summary (also sent as SessionEnded)."""
+        rec = self.store.start_session(
+            self.plan.script_id,
+            self.plan.script_title,
+            self.plan.mode,
+            _settings_dict(self.settings),
+        )
+        self.session_id = rec.id
+        self.on_event(SessionStarted(rec.id, len(self.plan.questions)))
+        status = "interrupted"
+        try:
+            if self.plan.opening:
+                self._speak(self.plan.opening)
+            ordinal = 0
+            for question in self.plan.questions:
+                if self._command == "quit":
+                    break
+                ordinal += 1
+                result = self._ask(question, ordinal, is_follow_up=False)
+                if result is not None and self.settings.session.ask_follow_ups:
+                    for probe in _probes_to_ask(question, result):
+                        if self._command == "quit":
+                            break
+                        ordinal += 1
+                        self._ask(_follow_up_question(question, probe), ordinal, is_follow_up=True)
+            if self._command != "quit":
+                status = "completed"
+                if self.plan.closing:
+                    self._speak(self.plan.closing)
+        finally:
+            self.store.finish_session(rec.id, status)
+            summary = self.summary()
+            self.on_event(SessionEnded(rec.id, status, summary))
+        return summary
+
+    def summary(self) -> SessionSummary:
+        """Averages over what has been answered so far."""
+        return summarize(self._feedbacks, self._skipped)
+
+    def _speak(self, text: str) -> None:
+        self._cancel_speech.clear()
+        try:
+            self.speaker.say(text, self._cancel_speech)
+        except OralSimError as exc:
+            self.on_event(Notice(f"The interviewer voice failed: {exc.message}", exc.hint))
+
+    def _ask(self, question: Question, ordinal: int, is_follow_up: bool) -> Any | None:
+        asked_id = self.store.add_question(
+            self.session_id,
+            ordinal,
+            question.id,
+            question.prompt,
+            question.category,
+            question.timebox_s,
+            is_follow_up=is_follow_up,
+        )
+        attempt = 0
+        while True:
+            attempt += 1
+            total = len(self.plan.questions)
+            self.on_event(QuestionAsked(question, ordinal, total, is_follow_up))
+            self._speak(question.prompt)
+            cmd = self._take_command()
+            if cmd == "repeat":
+                continue
+            if cmd in ("skip", "quit"):
+                if cmd == "quit":
+                    self._command = "quit"
+                self._skipped += 1
+                self.on_event(QuestionSkipped(question))
+                return None
+            transcript, audio_path, reason, typed = self._capture(question, ordinal, attempt)
+            if reason == "repeat":
+                continue
+            if reason in ("skip", "quit"):
+                self._skipped += 1
+                self.on_event(QuestionSkipped(question))
+                return None
+            return self._give_feedback(question, asked_id, transcript, audio_path, typed)
+
+    def _capture(
+        self, question: Question, ordinal: int, attempt: int
+    ) -> tuple[Transcript, Path | None, str, bool]:
+        source = self.sources(question, ordinal)
+        if source is None:
+            return self._typed_answer(question)
+        from oral_sim.engine.audio import WavRecorder
+        from oral_sim.engine.pipeline import AnswerPipeline
+
+        audio_path = self.store.answer_audio_path(self.session_id, ordinal, attempt)
+        self.on_event(ListeningStarted(question.timebox_s, audio_path))
+        pipeline = AnswerPipeline(
+            self.settings, on_update=lambda t: self.on_event(PartialTranscript(t))
+        )
+        frame_s = self.settings.audio.frame_ms / 1000.0
+        hard_cap_s = max(question.timebox_s * 2.0, question.timebox_s + 120.0)
+        reason = "source_ended"
+        elapsed = 0.0
+        level_buf: list[np.ndarray] = []
+        next_level = self.LEVEL_INTERVAL_S
+        speaking = False
+        recorder = WavRecorder(audio_path, sample_rate_hz=self.settings.audio.sample_rate_hz)
+        try:
+            for frame in source:
+                if self._paused.is_set():
+                    continue
+                recorder.write(frame)
+                elapsed += frame_s
+                for event in pipeline.feed(frame):
+                    name = type(event).__name__
+                    if name == "SpeechStarted":
+                        speaking = True
+                    elif name == "Utterance":
+                        speaking = False
+                    elif name == "AnswerEnded":
+                        reason = "silence"
+                        raise _Stop
+                level_buf.append(np.frombuffer(frame, dtype=np.int16))
+                if elapsed >= next_level:
+                    self.on_event(Level(_dbfs(np.concatenate(level_buf)), elapsed, speaking))
+                    level_buf.clear()
+                    next_level += self.LEVEL_INTERVAL_S
+                cmd = self._take_command()
+                if cmd is not None:
+                    reason = cmd
+                    if cmd == "quit":
+                        self._command = "quit"
+                    raise _Stop
+                if elapsed >= hard_cap_s:
+                    reason = "timeout"
+                    raise _Stop
+        except _Stop:
+            pass
+        except AudioError as exc:
+            # The device went away mid-answer: keep what was said and tell the user.
+            self.on_event(Notice(f"Recording stopped: {exc.message}", exc.hint))
+            reason = "device_lost"
+        finally:
+            source.close()
+            recorder.close()
+        t0 = time.monotonic()
+        pipeline.stop()
+        transcript = pipeline.finish()
+        self.on_event(AnswerFinished(reason, time.monotonic() - t0))
+        return transcript, audio_path, reason, False
+
+    def _typed_answer(self, question: Question) -> tuple[Transcript, Path | None, str, bool]:
+        self.on_event(ListeningStarted(question.timebox_s, None))
+        self._typed_ready.clear()
+        while not self._typed_ready.wait(0.1):
+            pass
+        cmd = self._take_command()
+        if cmd in ("skip", "quit", "repeat"):
+            if cmd == "quit":
+                self._command = "quit"
+            return Transcript(), None, cmd, True
+        text = (self._typed or "").strip()
+        self._typed = None
+        from oral_sim.engine.transcript import Segment
+
+        transcript = Transcript(segments=[Segment(0.0, 0.0, text)] if text else [])
+        self.on_event(AnswerFinished("typed"))
+        return transcript, None, "typed", True
+
+    def _give_feedback(
+        self,
+        question: Question,
+        asked_id: int,
+        transcript: Transcript,
+        audio_path: Path | None,
+        typed: bool,
+    ) -> Any:
+        from oral_sim.engine.feedback import build_feedback
+
+        feedback = build_feedback(transcript, question, question_end_s=0.0, typed=typed)
+        m = feedback_numbers(feedback)
+        rel = None
+        if audio_path is not None:
+            try:
+                rel = str(audio_path.relative_to(locations.data_home()))
+            except ValueError:
+                rel = str(audio_path)
+        t = transcript.to_dict()
+        t["speech_s"] = transcript.speech_s
+        attempt_id = self.store.add_attempt(
+            asked_id,
+            audio_path=rel,
+            transcript=t,
+            feedback=feedback.to_dict(),
+            typed=typed,
+            **m,
+        )
+        self._feedbacks.append((question, feedback))
+        self.on_event(FeedbackReady(question, feedback, attempt_id))
+        return feedback
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def feedback_numbers(feedback: Any) -> dict[str, Any]:
+    """The typed columns the store keeps for one attempt, read off a Feedback."""
+    d = feedback.to_dict()
+    content = d.get("content") or {}
+    fillers = d.get("fillers") or {}
+    pace = d.get("pace") or {}
+    kps = content.get("key_points") or []
+    return {
+        "score": content.get("score"),
+        "wpm": pace.get("wpm"),
+        "fillers_per_min": fillers.get("per_min"),
+        "fillers_count": fillers.get("count"),
+        "latency_s": pace.get("response_latency_s"),
+        "duration_s": (d.get("transcript") or {}).get("duration_s"),
+        "key_points_missed": sum(1 for k in kps if not k.get("covered")) if kps else None,
+    }
+
+
+def summarize(feedbacks: Iterable[tuple[Question, Any]], skipped: int = 0) -> SessionSummary:
+    """Session averages from (question, Feedback) pairs."""
+    scores, wpms, lats, missed = [], [], [], []
+    filler_count, minutes = 0, 0.0
+    n = 0
+    for question, fb in feedbacks:
+        n += 1
+        m = feedback_numbers(fb)
+        if m["score"] is not None:
+            scores.append(m["score"])
+        if m["wpm"]:
+            wpms.append(m["wpm"])
+        if m["latency_s"] is not None:
+            lats.append(m["latency_s"])
+        if m["fillers_count"] is not None and m["duration_s"]:
+            filler_count += m["fillers_count"]
+            minutes += m["duration_s"] / 60.0
+        for kp in (fb.to_dict().get("content") or {}).get("key_points") or []:
+            if not kp.get("covered"):
+                missed.append((question.id, kp.get("text", "")))
+
+    def mean(xs: list[float]) -> float | None:
+        return round(sum(xs) / len(xs), 1) if xs else None
+
+    return SessionSummary(
+        answered=n,
+        skipped=skipped,
+        avg_score=mean(scores),
+        avg_wpm=mean(wpms),
+        fillers_per_min=round(filler_count / minutes, 2) if minutes > 0 else None,
+        avg_latency_s=mean(lats),
+        missed_key_points=missed,
+    )
+
+
+def _probes_to_ask(question: Question, feedback: Any) -> list[FollowUp]:
+    """Scripted probes whose key point the answer missed (at most one per question)."""
+    content = feedback.to_dict().get("content") or {}
+    kps = content.get("key_points") or []
+    for probe in question.follow_ups:
+        if probe.key_point is None:
+            continue
+        if 0 <= probe.key_point < len(kps) and not kps[probe.key_point].get("covered"):
+            return [probe]
+    return []
+
+
+def _follow_up_question(parent: Question, probe: FollowUp) -> Question:
+    """A follow-up probe as a question of its own, scored against the missed key point."""
+    kp = parent.key_points[probe.key_point] if probe.key_point is not None else parent.key_points[0]
+    return Question(
+        id=f"{parent.id}#follow-up",
+        prompt=probe.prompt,
+        category=parent.category,
+        difficulty=parent.difficulty,
+        timebox_s=max(30, parent.timebox_s // 2),
+        reference_answer=kp,
+        key_points=[kp],
+        follow_ups=[],
+        source_line=parent.source_line,
+    )
+
+
+def _dbfs(samples: np.ndarray) -> float:
+    if samples.size == 0:
+        return -90.0
+    rms = float(np.sqrt(np.mean(samples.astype(np.float64) ** 2)))
+    return max(-90.0, 20.0 * np.log10(max(rms, 1e-9) / 32768.0))
+
+
+def _settings_dict(settings: Settings) -> dict:
+    from dataclasses import asdict
+
+    return asdict(settings)
