@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 RUN_PKGS := libportaudio2
 # The tests also drive a virtual PulseAudio microphone/speaker and a real terminal (tmux).
-TEST_PKGS := libportaudio2 pulseaudio libasound2-plugins tmux
+TEST_PKGS := libportaudio2 pulseaudio libasound2-plugins tmux chromium
 
 .PHONY: run test setup setup-test demo bench lint clean
 
