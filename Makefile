@@ -29,6 +29,7 @@ setup: $(VENV)/.syslibs-run $(VENV)/.installed
 setup-test: $(VENV)/.syslibs-test $(VENV)/.installed-test
 
 $(PY):
+	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || tools/ensure-system-packages.sh python3-venv
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 
