@@ -296,6 +296,10 @@ class InterviewRunner:
             _settings_dict(self.settings),
         )
         self.session_id = rec.id
+        from oral_sim.engine import recovery
+
+        session_dir = self.store.session_dir(rec.id)
+        recovery.claim(session_dir)
         self.on_event(SessionStarted(rec.id, len(self.plan.questions)))
         status = "interrupted"
         try:
@@ -319,6 +323,7 @@ class InterviewRunner:
                     self._speak(self.plan.closing)
         finally:
             self.store.finish_session(rec.id, status)
+            recovery.release(session_dir)
             summary = self.summary()
             self.on_event(SessionEnded(rec.id, status, summary))
         return summary
