@@ -1,0 +1,254 @@
+"""The interviewer's voice: piper, loaded once, streaming one chunk per sentence, with an on-disk
+cache so a question heard before plays at once.
+
+piper is imported inside functions only: importing this module stays cheap.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import tempfile
+import threading
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from oral_sim import locations
+from oral_sim.config import TtsConfig
+from oral_sim.engine import models
+from oral_sim.errors import ModelError
+
+#: Bump when the cached audio would change for the same inputs (splitting, silence, format).
+CACHE_FORMAT = 1
+
+#: A first sentence longer than this is split at a comma (or a conjunction) so the first audio
+#: comes sooner: piper needs about 2.5 ms per character on one core, so 60 characters ~ 0.15 s.
+FIRST_CHUNK_MAX_CHARS = 60
+
+_SENTENCE_END = re.compile(r"(?<=[.!?;:])[\"')\]]*\s+")
+_CONJUNCTION = re.compile(r" (?:and|but|or|so|because|when|while|which|that|where) ")
+
+
+@dataclass
+class AudioChunk:
+    """One sentence (or phrase) of synthesized speech."""
+
+    audio: np.ndarray
+    """Mono int16 samples, including the silence after the sentence."""
+    sample_rate_hz: int
+    """Rate of `audio` in Hertz."""
+    text: str
+    """The text this chunk speaks."""
+    from_cache: bool = False
+    """True when the audio was read from the TTS cache instead of synthesized."""
+
+    @property
+    def duration_s(self) -> float:
+        """Length of the chunk in seconds."""
+        return len(self.audio) / self.sample_rate_hz
+
+
+def split_for_speech(text: str, first_max_chars: int = FIRST_CHUNK_MAX_CHARS) -> list[str]:
+    """Sentences of `text`; a long first sentence is cut at a comma so playback starts early."""
+    parts = [p.strip() for p in _SENTENCE_END.split(" ".join(text.split())) if p.strip()]
+    if parts and len(parts[0]) > first_max_chars:
+        first = parts[0]
+        # The first comma after a few words: early enough to be quick, late enough to sound natural.
+        cut = first.find(", ", 15)
+        if 0 < cut < len(first) - 15:
+            parts[0:1] = [first[: cut + 1], first[cut + 2 :]]
+        else:
+            # No usable comma: break before a conjunction near the start (a pause is natural there).
+            match = _CONJUNCTION.search(first, 15, min(len(first) - 15, 2 * first_max_chars))
+            if match:
+                parts[0:1] = [first[: match.start()], first[match.start() + 1 :]]
+    return parts
+
+
+class TtsCache:
+    """Synthesized audio on disk (`.npz`: the chunk texts, their sample offsets and the audio),
+    one file per (text, voice file, settings). Writes are atomic; files are private to the user."""
+
+    def __init__(self, root: Path | None = None) -> None:
+        self._root = root
+
+    @property
+    def root(self) -> Path:
+        """Folder holding the cache files (looked up each time: the data home can change)."""
+        return self._root or locations.tts_cache_dir()
+
+    def path_for(self, key: str) -> Path:
+        """The file that holds (or would hold) the audio for `key`."""
+        return self.root / f"{key}.npz"
+
+    def load(self, key: str) -> list[AudioChunk] | None:
+        """The cached chunks for `key`, or None (also for a damaged file, which is removed)."""
+        path = self.path_for(key)
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                rate = int(data["sample_rate_hz"])
+                texts = [str(t) for t in data["texts"]]
+                bounds = data["bounds"]
+                audio = data["audio"]
+        except FileNotFoundError:
+            return None
+        except Exception:  # truncated or foreign file: drop it, synthesize again
+            path.unlink(missing_ok=True)
+            return None
+        return [
+            AudioChunk(audio[bounds[i] : bounds[i + 1]], rate, text, from_cache=True)
+            for i, text in enumerate(texts)
+        ]
+
+    def store(self, key: str, chunks: list[AudioChunk]) -> Path:
+        """Write `chunks` for `key` (atomically, mode 0600); return the file."""
+        locations.ensure_private_dir(self.root)
+        bounds = np.cumsum([0] + [len(c.audio) for c in chunks]).astype(np.int64)
+        audio = np.concatenate([c.audio for c in chunks]) if chunks else np.zeros(0, np.int16)
+        fd, tmp = tempfile.mkstemp(dir=self.root, suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                np.savez(
+                    f,
+                    sample_rate_hz=np.int64(chunks[0].sample_rate_hz if chunks else 0),
+                    texts=np.array([c.text for c in chunks], dtype=str),
+                    bounds=bounds,
+                    audio=audio.astype(np.int16),
+                )
+            os.chmod(tmp, 0o600)
+            path = self.path_for(key)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return path
+
+
+class Voice:
+    """A loaded piper voice with the speaking settings. Get one with `get_voice(config)`."""
+
+    def __init__(self, paths: models.VoicePaths, piper_voice: Any, config: TtsConfig) -> None:
+        self.paths = paths
+        """Where the voice files are."""
+        self.config = config
+        """Speed, sentence silence, cache switch."""
+        self.piper = piper_voice
+        """The `piper.PiperVoice` doing the synthesis."""
+        self.cache: TtsCache | None = TtsCache() if config.cache else None
+        """The on-disk cache, or None when caching is off."""
+        stat = paths.model.stat()
+        self._identity = {
+            "voice": paths.name,
+            "size": stat.st_size,
+            "mtime_ns": stat.st_mtime_ns,
+        }
+
+    @property
+    def name(self) -> str:
+        """Voice name, e.g. en_US-joe-medium."""
+        return self.paths.name
+
+    @property
+    def sample_rate_hz(self) -> int:
+        """Rate of the audio this voice produces, in Hertz."""
+        return int(self.piper.config.sample_rate)
+
+    def cache_key(self, text: str) -> str:
+        """Hash of the text, the voice file (name, size, mtime) and the settings that shape audio."""
+        settings = asdict(self.config)
+        settings.pop("cache", None)
+        settings.pop("voice", None)
+        blob = json.dumps(
+            {"format": CACHE_FORMAT, "text": text, **self._identity, **settings}, sort_keys=True
+        )
+        return hashlib.sha256(blob.encode()).hexdigest()[:32]
+
+    def stream(self, text: str) -> Iterator[AudioChunk]:
+        """Speak `text`: one chunk per sentence, the first as soon as it is ready. Served from the
+        cache when this text was spoken before with the same voice and settings."""
+        text = " ".join(text.split())
+        if not text:
+            return
+        key = self.cache_key(text)
+        if self.cache is not None:
+            cached = self.cache.load(key)
+            if cached is not None:
+                yield from cached
+                return
+        done: list[AudioChunk] = []
+        for chunk in self._synthesize_chunks(text):
+            done.append(chunk)
+            yield chunk
+        # Only a stream consumed to the end is cached: a cut-off one would replay cut off.
+        if self.cache is not None and done:
+            try:
+                self.cache.store(key, done)
+            except OSError:  # a full or read-only disk costs speed, not the question
+                pass
+
+    def synthesize(self, text: str) -> np.ndarray:
+        """The whole of `text` as one int16 array at `sample_rate_hz`."""
+        chunks = [c.audio for c in self.stream(text)]
+        return np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int16)
+
+    def _synthesize_chunks(self, text: str) -> Iterator[AudioChunk]:
+        from piper import SynthesisConfig
+
+        syn = SynthesisConfig(length_scale=self.config.length_scale)
+        silence = np.zeros(int(self.config.sentence_silence_s * self.sample_rate_hz), np.int16)
+        for part in split_for_speech(text):
+            for piece in self.piper.synthesize(part, syn_config=syn):
+                audio = np.concatenate([piece.audio_int16_array, silence])
+                yield AudioChunk(audio, int(piece.sample_rate), part)
+
+
+_piper_voices: dict[Path, Any] = {}
+_voices: dict[tuple, Voice] = {}
+_lock = threading.Lock()
+
+
+def get_voice(config: TtsConfig | None = None) -> Voice:
+    """The voice for `config`, loaded on first use and shared afterwards (the piper model is
+    loaded once per voice file, whatever the speed)."""
+    config = config or TtsConfig()
+    paths = models.voice(config.voice)
+    key = (paths.model, config.length_scale, config.sentence_silence_s, config.cache)
+    with _lock:
+        voice = _voices.get(key)
+        if voice is not None:
+            return voice
+        piper_voice = _piper_voices.get(paths.model)
+        if piper_voice is None:
+            piper_voice = _load_piper(paths)
+            _piper_voices[paths.model] = piper_voice
+        voice = Voice(paths, piper_voice, TtsConfig(**asdict(config)))
+        _voices[key] = voice
+        return voice
+
+
+def _load_piper(paths: models.VoicePaths) -> Any:
+    try:
+        from piper import PiperVoice
+    except ImportError as exc:
+        raise ModelError(
+            "piper (package piper-tts) is not installed",
+            "run `make run` (or `pip install piper-tts`) in the project folder",
+        ) from exc
+    try:
+        voice = PiperVoice.load(paths.model, paths.config)
+        # The first synthesis in a process also starts espeak and warms onnxruntime; pay that here
+        # (about 30 ms), not on the first question.
+        for _ in voice.synthesize("Hi."):
+            pass
+        return voice
+    except Exception as exc:
+        raise ModelError(
+            f"the piper voice {paths.name} could not be loaded ({exc})",
+            f"check {paths.model} and {paths.config}, or leave the voice unset for the bundled one",
+        ) from exc
