@@ -1,0 +1,102 @@
+"""`oral-sim say` (speak text with the interviewer voice) and `oral-sim devices` (list audio
+devices). Engine modules are imported inside the handlers to keep start-up cheap."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the `say` and `devices` subcommands."""
+    say = sub.add_parser("say", help="speak text with the interviewer voice (or write a WAV)")
+    say.add_argument("text", metavar="TEXT", help="what to say")
+    say.add_argument(
+        "-o", "--output", metavar="OUT.wav", help="write a 16-bit WAV instead of playing"
+    )
+    say.add_argument("--voice", metavar="NAME", help="piper voice in models/ or a .onnx path")
+    say.add_argument(
+        "--speed", type=float, metavar="X", help="speaking speed (1.0 normal, 1.2 faster)"
+    )
+    say.add_argument("--output-device", metavar="DEV", help="output device index or name")
+    say.add_argument("--no-cache", action="store_true", help="do not read or write the TTS cache")
+    say.set_defaults(func=run_say)
+
+    devices = sub.add_parser("devices", help="list audio input and output devices")
+    devices.add_argument("--json", action="store_true", help="machine-readable output")
+    devices.set_defaults(func=run_devices)
+
+
+def run_say(args: argparse.Namespace) -> int:
+    """Speak TEXT through the default (or chosen) output device, or write it to a WAV file."""
+    from oral_sim.config import AudioConfig, TtsConfig
+    from oral_sim.engine.tts import get_voice
+    from oral_sim.errors import UsageError
+
+    text = " ".join(args.text.split())
+    if not text:
+        raise UsageError("nothing to say", "give the text to speak, e.g. oral-sim say 'Hello.'")
+    tts = TtsConfig(voice=args.voice, cache=not args.no_cache)
+    if args.speed is not None:
+        if not 0.25 <= args.speed <= 4.0:
+            raise UsageError(f"speed {args.speed:g} is out of range", "use a value from 0.25 to 4")
+        tts.length_scale = 1.0 / args.speed
+    voice = get_voice(tts)
+    if args.output:
+        _write_wav(Path(args.output), voice.synthesize(text), voice.sample_rate_hz)
+        return 0
+    from oral_sim.engine.audio import Player
+
+    Player(AudioConfig(output_device=args.output_device)).play(voice.stream(text))
+    return 0
+
+
+def _write_wav(path: Path, samples, sample_rate_hz: int) -> None:
+    import wave
+
+    from oral_sim.errors import UsageError
+
+    try:
+        with wave.open(str(path), "wb") as wav:
+            wav.setnchannels(1)
+            wav.setsampwidth(2)
+            wav.setframerate(sample_rate_hz)
+            wav.writeframes(samples.tobytes())
+    except OSError as exc:
+        raise UsageError(f"cannot write {path} ({exc.strerror or exc})") from exc
+
+
+def run_devices(args: argparse.Namespace) -> int:
+    """List input and output devices, defaults marked with `*`."""
+    from dataclasses import asdict
+
+    from oral_sim.engine.audio import list_devices
+
+    devices = list_devices()
+    if args.json:
+        json.dump([asdict(d) for d in devices], sys.stdout, indent=2)
+        print()
+        return 0
+    inputs = [d for d in devices if d.max_input_channels > 0]
+    outputs = [d for d in devices if d.max_output_channels > 0]
+    for title, group, default_attr, channels_attr in (
+        ("Input devices", inputs, "is_default_input", "max_input_channels"),
+        ("Output devices", outputs, "is_default_output", "max_output_channels"),
+    ):
+        print(f"{title}:")
+        if not group:
+            print("  (none found)")
+        for d in group:
+            mark = "*" if getattr(d, default_attr) else " "
+            print(
+                f" {mark}{d.index:3d}  {d.name}  ({getattr(d, channels_attr)} ch, "
+                f"{d.default_samplerate:g} Hz, {d.hostapi})"
+            )
+    if not inputs:
+        print(
+            "\nNo microphone found: plug one in, or run `oral-sim demo` to watch a simulated "
+            "candidate answer.",
+        )
+    return 0
