@@ -59,7 +59,7 @@ def _write_wav(path: Path, samples, sample_rate_hz: int) -> None:
     from oral_sim.errors import UsageError
 
     try:
-        with wave.open(str(path), "wb") as wav:
+        with open(path, "wb") as f, wave.open(f, "wb") as wav:
             wav.setnchannels(1)
             wav.setsampwidth(2)
             wav.setframerate(sample_rate_hz)
