@@ -1,0 +1,190 @@
+"""The real sounddevice path, against a private PulseAudio server (see tests/pulse.py): a clip fed
+into the virtual microphone comes back as the right transcript, the interviewer voice played to
+the null sink is heard on its monitor, and `oral-sim devices` lists the virtual devices."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import threading
+import time
+import wave
+
+import numpy as np
+import pytest
+from pulse import pulse  # noqa: F401  (the fixture)
+
+from oral_sim.config import AudioConfig, Settings, TtsConfig
+from oral_sim.engine.tts import get_voice
+from oral_sim.errors import DeviceError
+
+pytestmark = [pytest.mark.pulse, pytest.mark.slow, pytest.mark.xdist_group("pulse")]
+
+CLIP_TEXT = "The quick brown fox jumps over the lazy dog."
+
+
+@pytest.fixture(scope="module")
+def voice():
+    return get_voice(TtsConfig())
+
+
+def _speech_16k(voice, text: str) -> np.ndarray:
+    import soxr
+
+    return soxr.resample(voice.synthesize(text), voice.sample_rate_hz, 16000).astype(np.int16)
+
+
+def _transcribe(frames: list[bytes]) -> str:
+    """Through the engine's answer pipeline when it is there, else Whisper directly."""
+    try:
+        from oral_sim.engine.pipeline import AnswerPipeline
+    except ImportError:
+        from faster_whisper import WhisperModel
+
+        from oral_sim.engine import models
+
+        model = WhisperModel(str(models.whisper_model_dir()), compute_type="int8", cpu_threads=2)
+        audio = np.frombuffer(b"".join(frames), np.int16).astype(np.float32) / 32768
+        segments, _ = model.transcribe(audio, beam_size=5, language="en")
+        return " ".join(s.text.strip() for s in segments)
+    pipeline = AnswerPipeline(Settings())
+    for frame in frames:
+        pipeline.feed(frame)
+    pipeline.stop()
+    return pipeline.finish().text
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z]+", text.lower())
+
+
+def test_clip_into_the_virtual_mic_is_captured_and_transcribed(pulse, voice, tmp_path):  # noqa: F811
+    from oral_sim.engine.audio import MicrophoneSource, WavRecorder
+
+    clip = _speech_16k(voice, CLIP_TEXT)
+    fed = np.concatenate([clip, np.zeros(8000, np.int16)])
+    mic = MicrophoneSource(AudioConfig(input_device=pulse.mic), stall_timeout_s=5.0)
+    assert mic.device.name == pulse.mic and mic.device_rate_hz == 16000
+    feeder = pulse.feed_mic(fed, lead_silence_s=0.3)
+    wanted = (len(fed) + int(0.3 * 16000)) // 480
+    frames = []
+    with WavRecorder(tmp_path / "answer.wav") as recorder:
+        try:
+            for frame in mic:
+                frames.append(frame)
+                recorder.write(frame)
+                if len(frames) >= wanted:
+                    break
+        finally:
+            mic.close()
+    feeder.join(timeout=10)
+    assert {len(f) for f in frames} == {960}
+    with wave.open(str(tmp_path / "answer.wav"), "rb") as w:
+        assert w.getnframes() == len(frames) * 480
+    words = _words(_transcribe(frames))
+    expected = _words(CLIP_TEXT)
+    assert sum(1 for w in expected if w in words) >= len(expected) - 1, words
+
+
+def test_microphone_that_stops_delivering_keeps_the_audio_so_far(pulse, voice, tmp_path):  # noqa: F811
+    from oral_sim.engine.audio import MicrophoneSource, WavRecorder
+
+    clip = _speech_16k(voice, "One two three.")
+    mic = MicrophoneSource(AudioConfig(input_device=pulse.mic), stall_timeout_s=1.0)
+    pulse.feed_mic(clip)
+    path = tmp_path / "cut.wav"
+    recorder = WavRecorder(path)
+    with pytest.raises(DeviceError) as err:
+        try:
+            for frame in mic:
+                recorder.write(frame)
+        finally:
+            mic.close()
+            recorder.close()
+    assert "stopped delivering" in err.value.message and "kept" in err.value.hint
+    with wave.open(str(path), "rb") as w:
+        kept = np.frombuffer(w.readframes(w.getnframes()), np.int16)
+    # Everything fed before the stall is in the file, but for the last part-filled period that
+    # PulseAudio/ALSA still held when the writer stopped.
+    assert len(kept) >= len(clip) - 2400 and np.abs(kept).max() > 10000
+
+
+def test_voice_played_to_the_null_sink_is_heard_on_its_monitor(pulse, voice):  # noqa: F811
+    from oral_sim.engine.audio import MicrophoneSource, Player
+
+    text = "Hello. Tell me about yourself."
+    reference = _speech_16k(voice, text).astype(np.float32)
+    # The monitor only delivers while the sink plays: a long stall timeout.
+    monitor = MicrophoneSource(AudioConfig(input_device=pulse.monitor), stall_timeout_s=30)
+    heard: list[bytes] = []
+    done = threading.Event()
+
+    def record() -> None:
+        for frame in monitor:
+            heard.append(frame)
+            if done.is_set():
+                break
+
+    recorder = threading.Thread(target=record, daemon=True)
+    recorder.start()
+    player = Player(AudioConfig(output_device=pulse.sink))
+    asked = time.monotonic()
+    ended = player.play(voice.stream(text))
+    first_audio_s = player.first_audio_at - asked
+    print(f"playback: first audio {first_audio_s * 1000:.0f} ms after asking (cached text)")
+    time.sleep(0.3)
+    done.set()
+    monitor.close()
+    recorder.join(timeout=5)
+    assert ended - asked >= len(reference) / 16000 * 0.9  # play() returns when the sound ended
+    got = np.frombuffer(b"".join(heard), np.int16).astype(np.float32)
+    assert len(got) >= len(reference)
+    # Normalised cross-correlation peak: the monitor carries the same waveform.
+    n = len(got) + len(reference)
+    corr = np.fft.irfft(np.fft.rfft(got, n) * np.conj(np.fft.rfft(reference, n)), n)
+    lag = int(np.argmax(corr))
+    segment = got[lag : lag + len(reference)]
+    score = corr[lag] / (np.linalg.norm(reference) * np.linalg.norm(segment) + 1e-9)
+    assert score > 0.8, score
+
+
+def test_devices_lists_the_virtual_devices(pulse):  # noqa: F811
+    import os
+
+    out = subprocess.run(
+        [sys.executable, "-m", "oral_sim", "devices"],
+        env={**os.environ, **pulse.env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode == 0, out.stderr
+    inputs, outputs = out.stdout.split("Output devices:")
+    assert pulse.mic in inputs and pulse.monitor in inputs
+    assert pulse.sink in outputs
+    assert re.search(r"^ \*\s*\d+\s+default", inputs, re.M)
+    listed = subprocess.run(
+        [sys.executable, "-m", "oral_sim", "devices", "--json"],
+        env={**os.environ, **pulse.env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    import json
+
+    names = {d["name"] for d in json.loads(listed.stdout)}
+    assert {pulse.mic, pulse.sink, pulse.monitor} <= names
+
+
+def test_device_selection_by_name_and_index(pulse):  # noqa: F811
+    from oral_sim.engine.audio import list_devices, resolve_device
+
+    mic = resolve_device("ORALSIM_MIC", "input")
+    assert mic.name == pulse.mic
+    assert resolve_device(mic.index, "input") == mic
+    assert resolve_device(None, "output").is_default_output
+    assert any(d.is_default_input for d in list_devices())
+    with pytest.raises(DeviceError) as err:
+        resolve_device("no-such-device", "input")
+    assert "oral-sim devices" in err.value.hint
