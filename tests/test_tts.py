@@ -85,12 +85,14 @@ def test_cut_off_stream_is_not_cached(voice):
 
 
 def test_speed_changes_duration_and_cache_key(voice):
-    text = "Describe a project you are proud of."
-    fast = _voice_with(voice, voice.piper, length_scale=0.7)
-    slow = _voice_with(voice, voice.piper, length_scale=1.3)
+    text = "Describe a project you are proud of, and the part you played in it."
+    fast = _voice_with(voice, voice.piper, length_scale=0.6, sentence_silence_s=0.0)
+    slow = _voice_with(voice, voice.piper, length_scale=1.6, sentence_silence_s=0.0)
     assert fast.cache_key(text) != slow.cache_key(text) != voice.cache_key(text)
+    # 1.6 / 0.6 = 2.7 nominally; measured 1.9-2.2 (pauses do not stretch fully, and piper's
+    # duration noise makes single runs vary).
     ratio = len(slow.synthesize(text)) / len(fast.synthesize(text))
-    assert 1.4 < ratio < 2.2
+    assert 1.6 < ratio < 3.0
 
 
 def test_get_voice_is_shared_and_unknown_voice_names_the_fix():
