@@ -190,3 +190,62 @@ def test_device_selection_by_name_and_index(pulse):  # noqa: F811
     with pytest.raises(DeviceError) as err:
         resolve_device("no-such-device", "input")
     assert "oral-sim devices" in err.value.hint
+
+
+def test_stream_ended_by_the_audio_system_is_reported_as_gone(pulse, voice):  # noqa: F811
+    from oral_sim.engine.audio import MicrophoneSource
+
+    # PulseAudio moves a stream to another source when its source is unloaded, so an unplugged
+    # device is simulated by PortAudio ending the stream under the reader.
+    mic = MicrophoneSource(AudioConfig(input_device=pulse.mic), stall_timeout_s=5.0)
+    pulse.feed_mic(_speech_16k(voice, "Testing."))
+    frames = []
+    with pytest.raises(DeviceError) as err:
+        for frame in mic:
+            frames.append(frame)
+            if len(frames) == 10:
+                mic._stream.abort()
+    mic.close()
+    assert "went away" in err.value.message and len(frames) >= 10
+
+
+def test_say_plays_through_the_chosen_output_device(pulse):  # noqa: F811
+    import os
+
+    from oral_sim.engine.audio import MicrophoneSource
+
+    monitor = MicrophoneSource(AudioConfig(input_device=pulse.monitor), stall_timeout_s=30)
+    heard: list[bytes] = []
+    done = threading.Event()
+
+    def record() -> None:
+        for frame in monitor:
+            heard.append(frame)
+            if done.is_set():
+                break
+
+    recorder = threading.Thread(target=record, daemon=True)
+    recorder.start()
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "oral_sim",
+            "say",
+            "Good morning, and welcome to the interview.",
+            "--output-device",
+            pulse.sink,
+        ],
+        env={**os.environ, **pulse.env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    time.sleep(0.3)
+    done.set()
+    monitor.close()
+    recorder.join(timeout=5)
+    assert out.returncode == 0, out.stderr
+    got = np.frombuffer(b"".join(heard), np.int16)
+    loud = sum(1 for f in heard if np.abs(np.frombuffer(f, np.int16)).max() > 3000)
+    assert len(got) > 16000 and loud * 0.03 > 0.8, (len(got), loud, out.stderr)
