@@ -17,6 +17,8 @@ class AudioConfig:
     """sounddevice input device (index or name substring); None = system default."""
     output_device: str | int | None = None
     """sounddevice output device (index or name substring); None = system default."""
+    device_timeout_s: float = 2.0
+    """Seconds a microphone may deliver nothing before it counts as gone (audio so far is kept)."""
 
 
 @dataclass

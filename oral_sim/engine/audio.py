@@ -310,12 +310,14 @@ class MicrophoneSource:
         self,
         config: AudioConfig | None = None,
         device: str | int | None = None,
-        stall_timeout_s: float = 2.0,
+        stall_timeout_s: float | None = None,
         max_queued_s: float = 10.0,
     ) -> None:
         self.config = config or AudioConfig()
         """Audio settings (rate, frame length, input device)."""
-        self.stall_timeout_s = stall_timeout_s
+        self.stall_timeout_s = (
+            stall_timeout_s if stall_timeout_s is not None else self.config.device_timeout_s
+        )
         """Seconds without audio after which the device counts as gone."""
         self.dropped_blocks = 0
         """Capture blocks dropped because the consumer fell more than `max_queued_s` behind."""
