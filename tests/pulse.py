@@ -104,6 +104,16 @@ class PulseRig:
                 self.process.wait(timeout=5)
 
 
+def _die_with_parent() -> None:
+    # A test process killed hard must not leave its PulseAudio daemon running (Linux only).
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except Exception:
+        pass
+
+
 def start_pulse(root: Path, timeout_s: float = 10.0) -> PulseRig:
     """Start a private pulseaudio with the test devices under `root`; PulseUnavailable if not."""
     exe = shutil.which("pulseaudio")
@@ -149,6 +159,7 @@ def start_pulse(root: Path, timeout_s: float = 10.0) -> PulseRig:
         stdout=log,
         stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL,
+        preexec_fn=_die_with_parent,
     )
     log.close()
     client_env = {
