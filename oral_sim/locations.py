@@ -71,3 +71,15 @@ def safe_child(base: Path, name: str) -> Path:
     if base.resolve() not in candidate.parents:
         raise UsageError(f"{name!r} would leave {base}")
     return candidate
+
+
+def eval_dir() -> Path:
+    """Evaluation data for benchmarks (`../shared/eval/` beside the checkout). `ORAL_SIM_EVAL`
+    overrides; never copied into the project."""
+    env = os.environ.get("ORAL_SIM_EVAL")
+    return Path(env).expanduser() if env else PROJECT_ROOT.parent / "shared" / "eval"
+
+
+def benchmarks_file() -> Path:
+    """BENCHMARKS.md, where `oral-sim bench --record` keeps the figures."""
+    return PROJECT_ROOT / "BENCHMARKS.md"
