@@ -1,0 +1,135 @@
+"""`oral-sim bank list|show|validate|import`: look into, check and grow the scripts bank."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import textwrap
+from pathlib import Path
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the `bank` command."""
+    bank = sub.add_parser("bank", help="list, show, validate or import interview scripts")
+    bsub = bank.add_subparsers(dest="bank_command", metavar="ACTION", required=True)
+
+    p = bsub.add_parser("list", help="scripts and their questions")
+    p.add_argument("path", nargs="?", help="bank folder or file (default: scripts_bank/)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=run_list)
+
+    p = bsub.add_parser("show", help="one question in full (or a whole script)")
+    p.add_argument("id", help="question id (e.g. mlq-003) or script id")
+    p.add_argument("--bank", help="bank folder or file (default: scripts_bank/)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=run_show)
+
+    p = bsub.add_parser("validate", help="check bank files; prints file:line: problem")
+    p.add_argument("path", nargs="?", help="bank folder or file (default: scripts_bank/)")
+    p.set_defaults(func=run_validate)
+
+    p = bsub.add_parser("import", help="turn prep notes (Q/A list, dialogue, markdown) into a bank file")
+    p.add_argument("file", help="plain-text or markdown file")
+    p.add_argument("-o", "--output", help="write the bank file here (default: stdout)")
+    p.add_argument("--id", dest="script_id", help="script id (default: from the file name)")
+    p.set_defaults(func=run_import)
+
+
+def run_list(args: argparse.Namespace) -> int:
+    from oral_sim.engine.bank import load_bank, script_to_dict
+
+    bank = load_bank(args.path)
+    if args.json:
+        print(json.dumps({"scripts": [script_to_dict(s) for s in bank.scripts]}, indent=2))
+        return 0
+    for script in bank.scripts:
+        minutes = sum(q.timebox_s for q in script.questions) / 60
+        print(f"{script.id}  {script.title}  [{script.kind}, {len(script.questions)} questions, "
+              f"~{minutes:.0f} min]")
+        for q in script.questions:
+            prompt = textwrap.shorten(q.prompt, 70, placeholder="...")
+            print(f"  {q.id:<12} {q.category:<17} {q.difficulty:<6} {q.timebox_s:>4}s  {prompt}")
+    return 0
+
+
+def run_show(args: argparse.Namespace) -> int:
+    from oral_sim.engine.bank import load_bank, question_to_dict, script_to_dict
+    from oral_sim.errors import UsageError
+
+    bank = load_bank(args.bank)
+    try:
+        question = bank.question(args.id)
+    except UsageError:
+        if args.id not in {s.id for s in bank.scripts}:
+            raise
+        script = bank.script(args.id)
+        if args.json:
+            print(json.dumps(script_to_dict(script), indent=2))
+            return 0
+        print(f"{script.title}  ({script.id}, {script.kind}, {script.path})")
+        if script.description:
+            print(textwrap.fill(script.description, 100))
+        if script.framework:
+            print("Framework:")
+            for step in script.framework:
+                print(f"  - {step}")
+        if script.opening:
+            print(f"Opening: {script.opening}")
+        for q in script.questions:
+            print(f"  {q.id:<12} {q.prompt}")
+        if script.closing:
+            print(f"Closing: {script.closing}")
+        return 0
+    if args.json:
+        print(json.dumps(question_to_dict(question), indent=2))
+        return 0
+    print(f"{question.id}  [{question.category}, {question.difficulty}, {question.timebox_s} s]")
+    print(f"  from {question.source_path}:{question.source_line}")
+    print()
+    print(textwrap.fill(question.prompt, 100))
+    print("\nKey points:")
+    for i, kp in enumerate(question.key_points, 1):
+        print(f"  {i}. {kp}")
+    if question.follow_ups:
+        print("\nFollow-ups:")
+        for f in question.follow_ups:
+            probe = f" (probes key point {f.key_point + 1})" if f.key_point is not None else ""
+            print(f"  - {f.prompt}{probe}")
+    print("\nReference answer:")
+    print(textwrap.indent(textwrap.fill(question.reference_answer, 96), "  "))
+    if question.notes:
+        print("\nNotes:")
+        print(textwrap.indent(textwrap.fill(question.notes, 96), "  "))
+    return 0
+
+
+def run_validate(args: argparse.Namespace) -> int:
+    from oral_sim.engine.bank import load_bank
+
+    bank = load_bank(args.path)
+    total = len(bank.all_questions())
+    print(f"ok: {len(bank.scripts)} scripts, {total} questions")
+    return 0
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from oral_sim.engine.bank import parse_script_text
+    from oral_sim.engine.bank_import import import_file
+
+    result = import_file(args.file, script_id=args.script_id)
+    text = result.to_yaml()
+    target = Path(args.output) if args.output else Path(f"<{result.script_id}>.yaml")
+    # The importer's output must load; if it does not, that is our bug, and it must not be written.
+    parse_script_text(text, target)
+    for item in result.unplaced:
+        print(f"{args.file}:{item.line}: not placed ({item.reason}): "
+              f"{textwrap.shorten(item.text, 80, placeholder='...')}", file=sys.stderr)
+    if args.output:
+        target.write_text(text, encoding="utf-8")
+        print(f"wrote {target}: {len(result.questions)} questions ({result.shape})"
+              + (f", {len(result.unplaced)} passages not placed (see above)" if result.unplaced else ""),
+              file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0

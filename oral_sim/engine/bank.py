@@ -1,0 +1,405 @@
+"""The scripts bank: interview scripts loaded from human-edited YAML files in `scripts_bank/`.
+
+Every mistake in a bank file is reported as `file:line: what is wrong` (a `BankError`): YAML syntax,
+a duplicate key, a missing or unknown field, a bad value, an id used twice anywhere in the bank.
+The format is documented in `scripts_bank/README.md`; the schema lives in `bank_schema.py`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from oral_sim import locations
+from oral_sim.engine import bank_schema as schema
+from oral_sim.errors import BankError, UsageError
+
+#: Bank files larger than this are refused (a bank file is text a person edits).
+MAX_FILE_BYTES = 5_000_000
+#: File name patterns the loader reads in a bank folder.
+BANK_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass
+class FollowUp:
+    """A probe the interviewer asks when an answer misses a key point."""
+
+    prompt: str
+    """What the interviewer says."""
+    key_point: int | None
+    """0-based index into the parent question's key points that this probes (None: always a candidate)."""
+
+
+@dataclass
+class Question:
+    """One interview question with what a strong answer contains."""
+
+    id: str
+    """Stable id, unique across the bank (safe as a file name)."""
+    prompt: str
+    """The question as the interviewer says it."""
+    category: str
+    """One of `bank_schema.CATEGORIES`."""
+    difficulty: str
+    """easy | medium | hard."""
+    timebox_s: int
+    """How long a good answer takes, in seconds."""
+    reference_answer: str
+    """A model answer."""
+    key_points: list[str]
+    """3-8 talking points a strong answer must hit."""
+    follow_ups: list[FollowUp]
+    """Probes asked when a key point is missed."""
+    source_line: int
+    """Line of the question in its bank file (1-based)."""
+    source_path: Path | None = None
+    """The bank file the question came from."""
+    script_id: str = ""
+    """Id of the script the question belongs to."""
+    tags: list[str] = field(default_factory=list)
+    """Free-form tags."""
+    notes: str | None = None
+    """Coaching notes shown with the feedback."""
+
+
+@dataclass
+class Script:
+    """One bank file: an ordered interview script or a set of questions."""
+
+    id: str
+    """Stable script id."""
+    title: str
+    """Human title."""
+    kind: str
+    """"questions" or "conversation" (an ordered oral interview that can be replayed)."""
+    opening: str | None
+    """The interviewer's opening line, or None."""
+    closing: str | None
+    """The interviewer's closing line, or None."""
+    questions: list[Question]
+    """Questions in script order."""
+    path: Path
+    """The file it was loaded from."""
+    description: str | None = None
+    """One paragraph about the script."""
+    source: str | None = None
+    """The seed document it was written from."""
+    framework: list[str] = field(default_factory=list)
+    """Steps of the answer framework the script teaches (e.g. STAR+AT)."""
+
+
+@dataclass
+class Bank:
+    """All scripts of a bank folder."""
+
+    scripts: list[Script]
+    """Scripts in file-name order."""
+
+    def script(self, script_id: str) -> Script:
+        """The script with this id; UsageError naming the known ids otherwise."""
+        for script in self.scripts:
+            if script.id == script_id:
+                return script
+        known = ", ".join(s.id for s in self.scripts)
+        raise UsageError(f"no script {script_id!r} in the bank", f"known scripts: {known}")
+
+    def question(self, question_id: str) -> Question:
+        """The question with this id; UsageError otherwise."""
+        for script in self.scripts:
+            for question in script.questions:
+                if question.id == question_id:
+                    return question
+        raise UsageError(
+            f"no question {question_id!r} in the bank", "`oral-sim bank list` shows the ids"
+        )
+
+    def all_questions(self) -> list[Question]:
+        """Every question of every script, in bank order."""
+        return [q for s in self.scripts for q in s.questions]
+
+
+def load_bank(path: str | Path | None = None) -> Bank:
+    """Load a bank folder (every *.yaml in it) or a single bank file; default `locations.bank_dir()`."""
+    root = Path(path) if path is not None else locations.bank_dir()
+    if root.is_dir():
+        files = sorted(p for p in root.iterdir() if p.suffix in BANK_SUFFIXES and p.is_file())
+        if not files:
+            raise BankError(
+                str(root), 0, "no bank files (*.yaml) in this folder", "see scripts_bank/README.md"
+            )
+    elif root.is_file():
+        files = [root]
+    else:
+        raise BankError(str(root), 0, "no such bank file or folder", "check the path or ORAL_SIM_BANK")
+    scripts = [load_script(f) for f in files]
+    _check_unique(scripts)
+    return Bank(scripts)
+
+
+def load_script(path: str | Path) -> Script:
+    """Load and validate one bank file."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise BankError(str(path), 0, f"cannot read the file ({exc.strerror})") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise BankError(str(path), 0, f"file is larger than {MAX_FILE_BYTES // 1_000_000} MB")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise BankError(str(path), line, "not UTF-8 text (is this a bank file?)") from None
+    return parse_script_text(text, path)
+
+
+def parse_script_text(text: str, path: str | Path) -> Script:
+    """Parse and validate bank-file text; `path` is used in messages and as `Script.path`."""
+    path = Path(path)
+    where = str(path)
+    if "\x00" in text:
+        raise BankError(where, text[: text.index("\x00")].count("\n") + 1, "binary data in a text file")
+    try:
+        loader = yaml.SafeLoader(text)
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                raise BankError(where, 1, "the file is empty", "see scripts_bank/README.md")
+            _check_duplicate_keys(node, where)
+            data = loader.construct_document(node)
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else 0
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise BankError(where, line, f"YAML syntax: {problem}") from None
+    except yaml.YAMLError as exc:
+        raise BankError(where, 0, f"YAML: {exc}") from None
+    except RecursionError:
+        raise BankError(where, 0, "nesting too deep") from None
+    if not isinstance(data, dict):
+        raise BankError(where, 1, "a bank file is a mapping with `script`, `title` and `questions`")
+    data = _apply_defaults(data)
+    try:
+        model = schema.ScriptModel.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = tuple(first["loc"])
+        raise BankError(where, _line_of(node, loc), _describe(first, loc, data)) from None
+    script = _to_script(model, node, path)
+    _check_unique([script])
+    return script
+
+
+def script_to_dict(script: Script) -> dict[str, Any]:
+    """The JSON shape of `oral-sim bank list --json` for one script."""
+    return {
+        "id": script.id,
+        "title": script.title,
+        "kind": script.kind,
+        "questions": [question_to_dict(q) for q in script.questions],
+    }
+
+
+def question_to_dict(question: Question) -> dict[str, Any]:
+    """The JSON shape of one question."""
+    return {
+        "id": question.id,
+        "prompt": question.prompt,
+        "category": question.category,
+        "difficulty": question.difficulty,
+        "timebox_s": question.timebox_s,
+        "reference_answer": question.reference_answer,
+        "key_points": list(question.key_points),
+        "follow_ups": [
+            {"prompt": f.prompt, "key_point": None if f.key_point is None else f.key_point + 1}
+            for f in question.follow_ups
+        ],
+    }
+
+
+# --- internals -------------------------------------------------------------------------------
+
+
+def _check_duplicate_keys(node: yaml.Node, where: str) -> None:
+    """PyYAML keeps the last of two equal keys silently; a bank file must not have them."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, yaml.MappingNode):
+            seen: set[str] = set()
+            for key, value in current.value:
+                if isinstance(key, yaml.ScalarNode):
+                    if key.value in seen:
+                        raise BankError(
+                            where, key.start_mark.line + 1, f"`{key.value}` appears twice here"
+                        )
+                    seen.add(key.value)
+                stack.append(value)
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend(current.value)
+
+
+def _apply_defaults(data: dict[str, Any]) -> dict[str, Any]:
+    defaults = data.get("defaults")
+    questions = data.get("questions")
+    if not isinstance(defaults, dict) or not isinstance(questions, list):
+        return data
+    filled = []
+    for q in questions:
+        if isinstance(q, dict):
+            q = {**{k: v for k, v in defaults.items() if v is not None and k not in q}, **q}
+        filled.append(q)
+    return {**data, "questions": filled}
+
+
+def _child(node: yaml.Node | None, key: Any) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            if isinstance(k, yaml.ScalarNode) and k.value == key:
+                return v
+    if isinstance(node, yaml.SequenceNode) and isinstance(key, int) and 0 <= key < len(node.value):
+        return node.value[key]
+    return None
+
+
+def _line_of(root: yaml.Node, loc: tuple[Any, ...]) -> int:
+    """The line of the deepest node on `loc` that exists in the file (a missing field points at
+    the mapping that lacks it; an unknown field at the field itself)."""
+    node = root
+    line = root.start_mark.line + 1
+    for key in loc:
+        if isinstance(node, yaml.MappingNode):
+            for k, _ in node.value:
+                if isinstance(k, yaml.ScalarNode) and k.value == key:
+                    line = k.start_mark.line + 1
+        child = _child(node, key)
+        if child is None:
+            break
+        node = child
+        line = node.start_mark.line + 1
+    return line
+
+
+def _describe(error: dict[str, Any], loc: tuple[Any, ...], data: dict[str, Any]) -> str:
+    """A sentence for a person from a pydantic error."""
+    kind = error["type"]
+    ctx = error.get("ctx") or {}
+    name = ".".join(str(p) for p in loc if not isinstance(p, int)) or "file"
+    prefix = ""
+    if len(loc) >= 2 and loc[0] == "questions" and isinstance(loc[1], int):
+        questions = data.get("questions") or []
+        qid = questions[loc[1]].get("id") if isinstance(questions[loc[1]], dict) else None
+        prefix = f"question {loc[1] + 1}" + (f" ({qid})" if isinstance(qid, str) else "") + ": "
+        name = ".".join(str(p) for p in loc[2:] if not isinstance(p, int)) or "question"
+        if len(loc) > 3 and loc[2] == "follow_ups" and isinstance(loc[3], int):
+            name = f"follow-up {loc[3] + 1}: " + ".".join(str(p) for p in loc[4:]) or "follow-up"
+    field_name = str(loc[-1]) if loc else "file"
+    if kind == "missing":
+        return f"{prefix}missing required field `{field_name}`"
+    if kind == "extra_forbidden":
+        return f"{prefix}unknown field `{field_name}` (see scripts_bank/README.md for the fields)"
+    if kind == "literal_error":
+        allowed = {
+            "category": schema.CATEGORIES,
+            "difficulty": schema.DIFFICULTIES,
+            "kind": schema.KINDS,
+        }.get(field_name)
+        got = error.get("input")
+        if allowed:
+            return f"{prefix}unknown {field_name} {got!r}; use one of: {', '.join(allowed)}"
+    if kind == "string_pattern_mismatch":
+        return (
+            f"{prefix}`{name}` {error.get('input')!r} is not a valid id (lower-case letters, "
+            "digits, '.', '-', '_'; starts with a letter or digit)"
+        )
+    if kind in ("too_short", "too_long") and field_name == "key_points":
+        found = len(error.get("input") or [])
+        return (
+            f"{prefix}needs {schema.MIN_KEY_POINTS} to {schema.MAX_KEY_POINTS} key points, "
+            f"found {found}"
+        )
+    if kind in ("greater_than_equal", "less_than_equal") and field_name == "timebox_s":
+        return (
+            f"{prefix}timebox_s must be between {schema.MIN_TIMEBOX_S} and "
+            f"{schema.MAX_TIMEBOX_S} seconds, got {error.get('input')!r}"
+        )
+    if kind == "too_short" and field_name == "questions":
+        return "the script has no questions"
+    if kind == "string_too_short":
+        return f"{prefix}`{name}` must not be empty"
+    message = error.get("msg", "invalid value")
+    if message.startswith("Value error, "):
+        message = message[len("Value error, ") :]
+    del ctx
+    if name in ("question", "file"):
+        return f"{prefix}{message}"
+    return f"{prefix}`{name}`: {message}"
+
+
+def _to_script(model: schema.ScriptModel, root: yaml.Node, path: Path) -> Script:
+    questions_node = _child(root, "questions")
+    questions = []
+    for index, q in enumerate(model.questions):
+        qnode = _child(questions_node, index)
+        line = qnode.start_mark.line + 1 if qnode is not None else 0
+        questions.append(
+            Question(
+                id=q.id,
+                prompt=q.prompt,
+                category=q.category,
+                difficulty=q.difficulty,
+                timebox_s=q.timebox_s,
+                reference_answer=q.reference_answer,
+                key_points=list(q.key_points),
+                follow_ups=[
+                    FollowUp(f.prompt, None if f.key_point is None else f.key_point - 1)
+                    for f in q.follow_ups
+                ],
+                source_line=line,
+                source_path=path,
+                script_id=model.script,
+                tags=list(q.tags),
+                notes=q.notes,
+            )
+        )
+    return Script(
+        id=model.script,
+        title=model.title,
+        kind=model.kind,
+        opening=model.opening,
+        closing=model.closing,
+        questions=questions,
+        path=path,
+        description=model.description,
+        source=model.source,
+        framework=list(model.framework),
+    )
+
+
+def _check_unique(scripts: list[Script]) -> None:
+    script_ids: dict[str, Script] = {}
+    question_ids: dict[str, Question] = {}
+    for script in scripts:
+        if script.id in script_ids:
+            raise BankError(
+                str(script.path),
+                1,
+                f"script id {script.id!r} is already used by {script_ids[script.id].path.name}",
+            )
+        script_ids[script.id] = script
+        for q in script.questions:
+            if q.id in question_ids:
+                other = question_ids[q.id]
+                raise BankError(
+                    str(script.path),
+                    q.source_line,
+                    f"question id {q.id!r} is already used in "
+                    f"{other.source_path.name if other.source_path else '?'}:{other.source_line}",
+                )
+            question_ids[q.id] = q

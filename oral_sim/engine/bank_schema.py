@@ -1,0 +1,113 @@
+"""The schema of a scripts-bank file, as pydantic models (validation only; the loader in
+`bank.py` turns validated data into the engine's dataclasses and errors into `file:line:` messages).
+
+The format is documented for people in `scripts_bank/README.md`; keep the two in step.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator, model_validator
+
+#: Question categories, in the order the start screen lists them.
+CATEGORIES: tuple[str, ...] = (
+    "opening",
+    "conceptual",
+    "rapid-fire",
+    "scenario",
+    "debugging",
+    "coding",
+    "system-design",
+    "behavioral",
+    "project-deep-dive",
+    "closing",
+)
+#: Difficulty levels, easiest first.
+DIFFICULTIES: tuple[str, ...] = ("easy", "medium", "hard")
+#: Script kinds: a list of questions, or an ordered conversation that can be replayed.
+KINDS: tuple[str, ...] = ("questions", "conversation")
+
+#: Ids end up in file names and URLs: lower-case letters, digits, dot, dash, underscore.
+ID_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,63}$"
+SCRIPT_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,47}$"
+MIN_TIMEBOX_S = 10
+MAX_TIMEBOX_S = 1200
+MIN_KEY_POINTS = 3
+MAX_KEY_POINTS = 8
+
+Category = Literal[CATEGORIES]  # type: ignore[valid-type]
+Difficulty = Literal[DIFFICULTIES]  # type: ignore[valid-type]
+Kind = Literal[KINDS]  # type: ignore[valid-type]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty")
+    return value
+
+
+class FollowUpModel(_Strict):
+    """A probe asked when the key point it names was missed."""
+
+    prompt: str = Field(min_length=1)
+    key_point: StrictInt | None = Field(default=None, ge=1)
+
+
+class QuestionModel(_Strict):
+    """One question as written in the file."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    prompt: str = Field(min_length=1)
+    category: Category
+    difficulty: Difficulty
+    timebox_s: StrictInt = Field(ge=MIN_TIMEBOX_S, le=MAX_TIMEBOX_S)
+    reference_answer: str = Field(min_length=1)
+    key_points: list[str] = Field(min_length=MIN_KEY_POINTS, max_length=MAX_KEY_POINTS)
+    follow_ups: list[FollowUpModel] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=list)
+    notes: str | None = None
+
+    @field_validator("key_points")
+    @classmethod
+    def _key_points_not_blank(cls, value: list[str]) -> list[str]:
+        for text in value:
+            _not_blank(text)
+        return value
+
+    @model_validator(mode="after")
+    def _follow_ups_point_at_key_points(self) -> QuestionModel:
+        for probe in self.follow_ups:
+            if probe.key_point is not None and probe.key_point > len(self.key_points):
+                raise ValueError(
+                    f"a follow-up probes key point {probe.key_point}, but the question has only "
+                    f"{len(self.key_points)} key points"
+                )
+        return self
+
+
+class DefaultsModel(_Strict):
+    """Values filled into every question that does not set them."""
+
+    category: Category | None = None
+    difficulty: Difficulty | None = None
+    timebox_s: StrictInt | None = Field(default=None, ge=MIN_TIMEBOX_S, le=MAX_TIMEBOX_S)
+
+
+class ScriptModel(_Strict):
+    """A whole bank file."""
+
+    script: str = Field(pattern=SCRIPT_ID_PATTERN)
+    title: str = Field(min_length=1)
+    kind: Kind = "questions"
+    source: str | None = None
+    description: str | None = None
+    opening: str | None = None
+    closing: str | None = None
+    framework: list[str] = Field(default_factory=list)
+    defaults: DefaultsModel | None = None
+    questions: list[QuestionModel] = Field(min_length=1)

@@ -1,0 +1,240 @@
+"""The scripts bank: the loader's validation (one broken file per kind of mistake), the shipped
+content against the seed documents, and the `bank` CLI."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from oral_sim import locations
+from oral_sim.cli import main
+from oral_sim.engine.bank import Bank, load_bank, load_script, parse_script_text
+from oral_sim.errors import BankError
+
+FIXTURES = Path(__file__).parent / "fixtures" / "bank"
+SEEDS = locations.PROJECT_ROOT.parent / "shared" / "seeds"
+
+# (fixture, line the message must name, words the message must contain)
+BROKEN = [
+    ("syntax.yaml", 5, "YAML syntax"),
+    ("missing_field.yaml", 4, "missing required field `reference_answer`"),
+    ("duplicate_id.yaml", 14, "'t-1' is already used"),
+    ("duplicate_key.yaml", 8, "`difficulty` appears twice"),
+    ("few_key_points.yaml", 11, "3 to 8 key points, found 2"),
+    ("many_key_points.yaml", 11, "3 to 8 key points, found 9"),
+    ("negative_timebox.yaml", 8, "timebox_s must be between"),
+    ("zero_timebox.yaml", 8, "got 0"),
+    ("unknown_category.yaml", 6, "unknown category 'philosophy'"),
+    ("unknown_difficulty.yaml", 7, "unknown difficulty 'brutal'"),
+    ("unknown_field.yaml", 6, "unknown field `promt`"),
+    ("bad_id.yaml", 4, "not a valid id"),
+    ("follow_up_range.yaml", 4, "probes key point 7"),
+    ("no_questions.yaml", 3, "no questions"),
+    ("empty.yaml", 1, "empty"),
+    ("not_utf8.yaml", 2, "not UTF-8"),
+    ("empty_reference.yaml", 9, "`reference_answer` must not be empty"),
+]
+
+
+@pytest.mark.parametrize(("name", "line", "words"), BROKEN, ids=[b[0] for b in BROKEN])
+def test_each_mistake_is_reported_with_file_and_line(name: str, line: int, words: str) -> None:
+    path = FIXTURES / name
+    with pytest.raises(BankError) as info:
+        load_script(path)
+    assert str(info.value).startswith(f"{path}:{line}: "), str(info.value)
+    assert words in info.value.problem
+    assert info.value.line == line
+
+
+@pytest.mark.parametrize("name", ["syntax.yaml", "unknown_category.yaml", "empty.yaml"])
+def test_validate_cli_prints_location_and_exits_2(name: str, capsys: pytest.CaptureFixture) -> None:
+    code = main(["bank", "validate", str(FIXTURES / name)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert f"{FIXTURES / name}:" in err
+    assert "Traceback" not in err
+
+
+def test_duplicate_question_id_across_files(tmp_path: Path) -> None:
+    with pytest.raises(BankError) as info:
+        load_bank(FIXTURES / "crossdup")
+    assert info.value.path.endswith("b.yaml")
+    assert "already used in a.yaml:4" in info.value.problem
+
+
+def test_good_fixture_loads_with_follow_up_and_lines() -> None:
+    script = load_script(FIXTURES / "good.yaml")
+    (q,) = script.questions
+    assert (q.id, q.category, q.difficulty, q.timebox_s) == ("t-1", "conceptual", "easy", 90)
+    assert q.key_points == ["learns noise", "fails to generalize", "regularization helps"]
+    # The file says key_point: 2 (1-based); the engine uses 0-based indexes.
+    assert q.follow_ups[0].key_point == 1
+    assert q.source_line == 4
+    assert q.script_id == "fixture-good"
+
+
+def test_defaults_fill_missing_fields(tmp_path: Path) -> None:
+    text = (FIXTURES / "good.yaml").read_text().replace("    category: conceptual\n", "")
+    text = text.replace("questions:\n", "defaults:\n  category: debugging\n  timebox_s: 45\nquestions:\n")
+    text = text.replace("    timebox_s: 90\n", "")
+    q = parse_script_text(text, tmp_path / "d.yaml").questions[0]
+    assert (q.category, q.timebox_s) == ("debugging", 45)
+
+
+def test_missing_folder_and_empty_folder(tmp_path: Path) -> None:
+    with pytest.raises(BankError, match="no such bank"):
+        load_bank(tmp_path / "nope")
+    with pytest.raises(BankError, match=r"no bank files"):
+        load_bank(tmp_path)
+
+
+# --- the shipped bank against the seeds ------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def bank() -> Bank:
+    return load_bank()
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", " ", text.replace("**", "")).strip().lower()
+
+
+def _seed(prefix: str) -> str:
+    matches = sorted(SEEDS.glob(f"{prefix}_*.txt"))
+    if not matches:
+        pytest.skip(f"seed documents not found in {SEEDS}")
+    return matches[0].read_text(encoding="utf-8")
+
+
+def test_shipped_bank_loads_with_all_scripts(bank: Bank) -> None:
+    ids = {s.id for s in bank.scripts}
+    assert {"ml-questions", "oral-interview", "project-deep-dive", "system-design"} <= ids
+    questions = bank.all_questions()
+    assert len({q.id for q in questions}) == len(questions)
+    for q in questions:
+        assert 3 <= len(q.key_points) <= 8, q.id
+        assert q.reference_answer.strip() and q.prompt.strip(), q.id
+
+
+def test_every_question_of_the_54_question_seed_is_in_the_bank(bank: Bank) -> None:
+    seed = _seed("003")
+    lines = seed.splitlines()
+    pairs = [
+        (line.rstrip("▾ ").strip(), lines[i + 1].strip())
+        for i, line in enumerate(lines)
+        if line.rstrip().endswith("▾")
+    ]
+    assert len(pairs) == 54
+    script = bank.script("ml-questions")
+    by_prompt = {_norm(q.prompt): q for q in script.questions}
+    for question, answer in pairs:
+        assert _norm(question) in by_prompt, question
+        assert _norm(by_prompt[_norm(question)].reference_answer) == _norm(answer), question
+    assert [_norm(q) for q, _ in pairs] == [_norm(q.prompt) for q in script.questions]
+
+
+def test_every_interviewer_turn_of_the_oral_interview_is_in_order(bank: Bank) -> None:
+    seed = _seed("004")
+    turns: list[str] = []
+    speaker = None
+    for line in seed.splitlines():
+        label = line.strip().rstrip(":")
+        if line.strip() in ("Interviewer:", "Candidate:"):
+            speaker = label
+            if speaker == "Interviewer":
+                turns.append("")
+            continue
+        if speaker == "Interviewer" and line.strip():
+            turns[-1] = (turns[-1] + " " + line.strip()).strip()
+    assert len(turns) >= 15
+    script = bank.script("oral-interview")
+    assert script.kind == "conversation"
+    spoken = [_norm(script.opening or "")] + [_norm(q.prompt) for q in script.questions]
+    spoken.append(_norm(script.closing or ""))
+    position = 0
+    for turn in turns:
+        hits = [i for i, text in enumerate(spoken) if _norm(turn) in text and i >= position]
+        assert hits, f"interviewer turn missing or out of order: {turn!r}"
+        position = hits[0]
+    assert script.closing, "the interviewer's closing line is kept"
+
+
+def test_project_and_design_scripts_carry_their_frameworks(bank: Bank) -> None:
+    deep = bank.script("project-deep-dive")
+    assert deep.framework and any(q.follow_ups for q in deep.questions)
+    assert any(q.timebox_s >= 240 for q in deep.questions)
+    design = bank.script("system-design")
+    assert len(design.framework) == 5
+    assert any("youtube" in _norm(q.prompt + q.reference_answer) for q in design.questions)
+
+
+# --- CLI ---------------------------------------------------------------------------------------
+
+
+def test_bank_list_json_shape(capsys: pytest.CaptureFixture) -> None:
+    assert main(["bank", "list", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["scripts"]
+    for script in data["scripts"]:
+        assert {"id", "title", "questions"} <= set(script)
+        for q in script["questions"]:
+            assert {"id", "prompt", "category", "difficulty", "timebox_s", "reference_answer",
+                    "key_points"} <= set(q)
+
+
+def test_bank_show_question_and_unknown_id(capsys: pytest.CaptureFixture) -> None:
+    assert main(["bank", "show", "t-1", "--bank", str(FIXTURES / "good.yaml")]) == 0
+    out = capsys.readouterr().out
+    assert "What is overfitting?" in out and "2. fails to generalize" in out
+    assert main(["bank", "show", "nope", "--bank", str(FIXTURES / "good.yaml")]) == 2
+    assert "no question 'nope'" in capsys.readouterr().err
+
+
+def test_validate_console_script_on_the_shipped_bank() -> None:
+    exe = Path(sys.executable).parent / "oral-sim"
+    out = subprocess.run([str(exe), "bank", "validate"], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert re.match(r"ok: \d+ scripts, \d+ questions", out.stdout)
+
+
+# --- anything thrown at the loader -------------------------------------------------------------
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(max_size=400))
+def test_arbitrary_text_gives_a_script_or_a_bank_error(text: str) -> None:
+    try:
+        parse_script_text(text, "fuzz.yaml")
+    except BankError as exc:
+        assert str(exc).startswith("fuzz.yaml:")
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.builds(
+        lambda q: "script: f\ntitle: t\nquestions:\n  - " + q,
+        st.text(alphabet=st.sampled_from(list("abc:-[]{}'\"\n #|>0123456789")), max_size=200),
+    )
+)
+def test_yaml_shaped_junk_gives_a_bank_error(text: str) -> None:
+    with pytest.raises(BankError):
+        parse_script_text(text, "junk.yaml")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.binary(max_size=300))
+def test_arbitrary_bytes_in_a_file(tmp_path: Path, data: bytes) -> None:
+    path = tmp_path / "bytes.yaml"
+    path.write_bytes(data)
+    try:
+        load_script(path)
+    except BankError as exc:
+        assert str(exc).startswith(f"{path}:")
