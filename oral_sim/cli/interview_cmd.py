@@ -188,12 +188,20 @@ def run_headless(args: argparse.Namespace) -> int:
                     f"latency {s.avg_latency_s} s; {len(s.missed_key_points)} key points missed"
                 )
 
+    speaker = make_speaker(settings, play=False)
+    if as_json:
+        import time
+
+        # Benchmarks read when the first audio of each question was ready (wall clock).
+        speaker.on_first_audio = lambda text: emit(
+            {"event": "question_audio", "wall_time": time.time(), "text": text[:80]}
+        )
     with Store() as store:
         runner = ev.InterviewRunner(
             plan,
             settings,
             store,
-            make_speaker(settings, play=False),
+            speaker,
             make_sources(
                 "demo",
                 settings,

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 from oral_sim.config import Settings
@@ -24,6 +24,8 @@ class TtsSpeaker:
         self.play = play
         self.last_first_audio_s: float | None = None
         """Seconds from asking to the first audio chunk, for the last utterance."""
+        self.on_first_audio: Callable[[str], None] | None = None
+        """Called with the text when its first audio chunk is ready (benchmarks, UI cues)."""
 
     def say(self, text: str, cancel: threading.Event) -> None:
         import time
@@ -40,6 +42,8 @@ class TtsSpeaker:
                 if first:
                     self.last_first_audio_s = time.monotonic() - t0
                     first = False
+                    if self.on_first_audio is not None:
+                        self.on_first_audio(text)
                 if cancel.is_set():
                     return
                 yield chunk

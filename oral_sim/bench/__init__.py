@@ -1,0 +1,141 @@
+"""`oral-sim bench`: the whole product measured against the peers' approach, side by side in one
+run (these machines are noisy, so only ratios measured together mean much).
+
+Sections: end-of-answer latency, transcription (WER, RTF), fillers, TTS, startup/memory, scoring.
+Each runs in its own try: a failing section is reported (and fails the command) without hiding
+the others. Everything runs under a temporary data home; nothing touches the user's history.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import tempfile
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from oral_sim import locations
+from oral_sim.config import Settings
+
+SECTIONS = ("latency", "transcription", "fillers", "tts", "startup", "scoring")
+
+
+@dataclass
+class BenchOptions:
+    """What to run."""
+
+    quick: bool = False
+    """Smoke run (< 2 minutes): one short answer, few files; checks the harness, not the goals."""
+    eval_root: Path = field(default_factory=locations.eval_dir)
+    """The evaluation data (`../shared/eval/` by default)."""
+    sections: tuple[str, ...] = SECTIONS
+    """Sections to run."""
+    command: str = "oral-sim bench"
+    """The command line, recorded with the results."""
+
+
+def machine() -> dict:
+    """The facts that make numbers comparable between runs."""
+    import psutil
+
+    cpu = platform.processor()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    versions = {}
+    for dist in ("faster-whisper", "ctranslate2", "piper-tts", "sentence-transformers", "torch"):
+        try:
+            from importlib.metadata import version
+
+            versions[dist] = version(dist)
+        except Exception:  # not installed: leave it out
+            pass
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "ram_gb": round(psutil.virtual_memory().total / 1e9, 1),
+        "python": platform.python_version(),
+        "os": platform.platform(),
+        "versions": versions,
+    }
+
+
+def run_bench(options: BenchOptions, log: Callable[[str], None] = print) -> dict:
+    """Run the chosen sections; return the results dict (the `--json` output)."""
+    settings = Settings()
+    results: dict = {
+        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "command": options.command,
+        "quick": options.quick,
+        "eval_root": str(options.eval_root),
+        "machine": machine(),
+        "sections": {},
+        "errors": {},
+    }
+    with tempfile.TemporaryDirectory(prefix="oral-sim-bench-") as tmp:
+        work = Path(tmp)
+        home = work / "home"
+        old_home = os.environ.get("ORAL_SIM_HOME")
+        os.environ["ORAL_SIM_HOME"] = str(home)
+        env = {**os.environ, "ORAL_SIM_HOME": str(home)}
+        try:
+            for name in options.sections:
+                log(f"[{name}]")
+                t0 = time.perf_counter()
+                try:
+                    out = _section(name, settings, options, work, env, log)
+                except Exception as exc:  # one broken section must not hide the others
+                    results["errors"][name] = f"{type(exc).__name__}: {exc}"
+                    log(f"  FAILED: {type(exc).__name__}: {exc}")
+                    log("".join(traceback.format_exception(exc)[-3:]).rstrip())
+                    continue
+                out["section_s"] = round(time.perf_counter() - t0, 1)
+                results["sections"][name] = out
+        finally:
+            if old_home is None:
+                os.environ.pop("ORAL_SIM_HOME", None)
+            else:
+                os.environ["ORAL_SIM_HOME"] = old_home
+    latency = results["sections"].get("latency", {})
+    results["end_of_answer_latency_s"] = latency.get("end_of_answer_latency_s")
+    results["latency_ratio_vs_batch"] = latency.get("latency_ratio_vs_batch")
+    return results
+
+
+def _section(name: str, settings: Settings, options: BenchOptions, work: Path, env: dict,
+             log: Callable[[str], None]) -> dict:
+    quick = options.quick
+    if name == "latency":
+        from oral_sim.bench import latency
+
+        lengths = [20.0] if quick else [30.0, 60.0, 120.0]
+        return latency.run(settings, options.eval_root, work, lengths, log=log)
+    if name == "transcription":
+        from oral_sim.engine.evaluation import evaluate_read_speech
+
+        return evaluate_read_speech(settings, limit=4 if quick else None, eval_root=options.eval_root)
+    if name == "fillers":
+        from oral_sim.engine.evaluation import evaluate_fillers
+
+        return evaluate_fillers(settings, limit=1 if quick else None, eval_root=options.eval_root)
+    if name == "tts":
+        from oral_sim.bench import speech
+
+        return speech.run(settings, quick=quick)
+    if name == "startup":
+        from oral_sim.bench import startup
+
+        return startup.run(env, quick=quick)
+    if name == "scoring":
+        from oral_sim.bench import scoring
+
+        return scoring.run(settings, options.eval_root, quick=quick)
+    raise ValueError(f"unknown section {name}")

@@ -1,0 +1,171 @@
+"""End-of-answer latency: ours (incremental transcription during the answer) beside the peers'
+approach (whole-answer faster-whisper transcription started when the answer ends), in one run.
+
+Answers are real read speech (LJ Speech clips from the eval data, joined with short gaps to 30, 60
+and 120 s) fed through the file source in real time, exactly as a microphone would deliver them.
+When the source ends (end of speech), the clock starts for both sides:
+
+- **ours**: `AnswerPipeline.stop()` + `finish()` (only the last utterance is left) + feedback;
+- **batch**: `WhisperModel.transcribe(whole answer, word_timestamps=True)` with the same loaded
+  model, threads and decoding options + the same feedback.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+import wave
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from oral_sim.config import Settings
+
+#: Silence between joined clips, as a speaker pausing between sentences.
+GAP_S = 0.6
+SAMPLE_RATE_HZ = 16000
+
+
+@dataclass
+class Clip:
+    """One piece of real speech with its transcript."""
+
+    path: Path
+    """Audio file."""
+    text: str
+    """What is said (normalized transcript)."""
+
+
+def lj_clips(eval_root: Path) -> list[Clip]:
+    """The LJ Speech subset of the eval data (empty if it is not there)."""
+    root = eval_root / "read_speech" / "ljspeech_subset"
+    meta = root / "metadata_subset.csv"
+    if not meta.is_file():
+        return []
+    clips = []
+    for line in meta.read_text(encoding="utf-8").splitlines():
+        parts = line.split("|")
+        if len(parts) >= 3 and (root / "wavs" / f"{parts[0]}.wav").is_file():
+            clips.append(Clip(root / "wavs" / f"{parts[0]}.wav", parts[2]))
+    return clips
+
+
+def build_answer(clips: list[Clip], seconds: float, out: Path, offset: int = 0) -> tuple[Path, str]:
+    """Join clips (starting at `offset`, wrapping round) with gaps until `seconds` of audio;
+    write a 16 kHz mono WAV and return it with its transcript."""
+    from oral_sim.engine.audiofile import load_audio
+
+    gap = np.zeros(int(GAP_S * SAMPLE_RATE_HZ), dtype=np.int16)
+    pieces: list[np.ndarray] = [np.zeros(int(0.3 * SAMPLE_RATE_HZ), dtype=np.int16)]
+    texts = []
+    total = len(pieces[0])
+    i = offset
+    while total < seconds * SAMPLE_RATE_HZ:
+        clip = clips[i % len(clips)]
+        audio = load_audio(clip.path, sample_rate_hz=SAMPLE_RATE_HZ)
+        pieces += [audio, gap]
+        texts.append(clip.text)
+        total += len(audio) + len(gap)
+        i += 1
+    data = np.concatenate(pieces)
+    with wave.open(str(out), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(SAMPLE_RATE_HZ)
+        w.writeframes(data.tobytes())
+    return out, " ".join(texts)
+
+
+def batch_transcript(model, audio_path: Path, settings: Settings):
+    """The peers' approach: one faster-whisper call on the whole answer, same model and options."""
+    from oral_sim.engine.audiofile import load_audio
+    from oral_sim.engine.transcript import Segment, Transcript, Word
+
+    audio = load_audio(audio_path, sample_rate_hz=SAMPLE_RATE_HZ).astype(np.float32) / 32768.0
+    segments, _info = model.transcribe(
+        audio,
+        language=settings.asr.language,
+        beam_size=settings.asr.beam_size,
+        word_timestamps=True,
+        condition_on_previous_text=False,
+    )
+    words, segs = [], []
+    for seg in segments:
+        segs.append(Segment(seg.start, seg.end, seg.text.strip()))
+        for w in seg.words or []:
+            words.append(Word(w.word.strip(), w.start, w.end, w.probability))
+    duration = len(audio) / SAMPLE_RATE_HZ
+    speech = sum(s.end_s - s.start_s for s in segs)
+    return Transcript(words=words, segments=segs, duration_s=duration, speech_s=speech)
+
+
+def run(
+    settings: Settings,
+    eval_root: Path,
+    work: Path,
+    lengths_s: list[float],
+    log: Callable[[str], None] = print,
+) -> dict:
+    """Measure both approaches on answers of the given lengths; medians and the ratio."""
+    from oral_sim.engine.asr import load_whisper
+    from oral_sim.engine.audio import FileSource
+    from oral_sim.engine.bank import Question
+    from oral_sim.engine.feedback import build_feedback
+    from oral_sim.engine.pipeline import AnswerPipeline
+    from oral_sim.engine.scoring import get_embedder
+
+    clips = lj_clips(eval_root)
+    if not clips:
+        return {"skipped": f"no LJ Speech clips under {eval_root}/read_speech"}
+    model = load_whisper(settings.asr)
+    get_embedder(settings.scoring)  # loaded before the clock starts, as in a session
+    question = Question(
+        id="bench-q",
+        prompt="Tell me about the history of printing.",
+        category="conceptual",
+        difficulty="medium",
+        timebox_s=120,
+        reference_answer=" ".join(c.text for c in clips[:6]),
+        key_points=[c.text for c in clips[:4]],
+        follow_ups=[],
+        source_line=0,
+    )
+    rows = []
+    for n, seconds in enumerate(lengths_s):
+        path, _text = build_answer(clips, seconds, work / f"answer-{int(seconds)}s.wav", offset=n * 7)
+        pipe = AnswerPipeline(settings)
+        fed_s = 0.0
+        for frame in FileSource(path, realtime=True):
+            pipe.feed(frame)
+            fed_s += len(frame) / 2 / SAMPLE_RATE_HZ
+        t0 = time.perf_counter()
+        pipe.stop()
+        ours_transcript = pipe.finish()
+        build_feedback(ours_transcript, question)
+        ours_s = time.perf_counter() - t0
+
+        t0 = time.perf_counter()
+        peer_transcript = batch_transcript(model, path, settings)
+        build_feedback(peer_transcript, question)
+        batch_s = time.perf_counter() - t0
+        row = {
+            "answer_s": round(fed_s, 1),
+            "ours_s": round(ours_s, 3),
+            "batch_s": round(batch_s, 3),
+            "ratio": round(ours_s / batch_s, 3) if batch_s > 0 else None,
+            "ours_words": len(ours_transcript.words),
+            "batch_words": len(peer_transcript.words),
+        }
+        log(f"  latency {row['answer_s']:>6.1f} s answer: ours {ours_s:.2f} s, batch {batch_s:.2f} s")
+        rows.append(row)
+    ours_med = statistics.median(r["ours_s"] for r in rows)
+    batch_med = statistics.median(r["batch_s"] for r in rows)
+    return {
+        "answers": rows,
+        "end_of_answer_latency_s": round(ours_med, 3),
+        "batch_latency_s": round(batch_med, 3),
+        "latency_ratio_vs_batch": round(ours_med / batch_med, 3) if batch_med > 0 else None,
+        "goal": "<= 0.5 s and ratio <= 0.2",
+    }

@@ -1,0 +1,121 @@
+"""The benchmark table, and `BENCHMARKS.md` with every recorded run kept (newest first)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+#: New runs are inserted after this line, so earlier figures stay below for comparison.
+MARKER = "<!-- runs: newest first; `oral-sim bench --record` inserts here -->"
+
+HEADER = f"""# Benchmarks
+
+Measured by `oral-sim bench` (see `oral_sim/bench/`). Each run measures our approach and the
+peers' approach side by side in the same process, so read the ratios, not the absolute numbers:
+these machines are noisy. Goals come from the issues: end-of-answer latency <= 0.5 s and <= 0.2 x
+batch; first screen <= 1 s; first question audio <= 2 s; peak RSS <= 1 GB.
+
+Reproduce: `make bench` (full run, records here) or `.venv/bin/oral-sim bench --quick` (smoke).
+
+{MARKER}
+"""
+
+
+def _fmt(value: Any, unit: str = "") -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        text = f"{value:.3g}" if abs(value) < 100 else f"{value:.0f}"
+    else:
+        text = str(value)
+    return f"{text}{unit}"
+
+
+def rows(results: dict) -> list[tuple[str, str, str, str, str]]:
+    """(metric, ours, peer/baseline, ratio, goal) rows for whatever sections ran."""
+    s = results.get("sections", {})
+    out: list[tuple[str, str, str, str, str]] = []
+    lat = s.get("latency", {})
+    for a in lat.get("answers", []):
+        out.append((f"end-of-answer latency, {a['answer_s']:.0f} s answer", _fmt(a["ours_s"], " s"),
+                    _fmt(a["batch_s"], " s"), _fmt(a["ratio"]), "<= 0.5 s, <= 0.2"))
+    if "end_of_answer_latency_s" in lat:
+        out.append(("end-of-answer latency, median", _fmt(lat["end_of_answer_latency_s"], " s"),
+                    _fmt(lat.get("batch_latency_s"), " s"), _fmt(lat.get("latency_ratio_vs_batch")),
+                    "<= 0.5 s, <= 0.2"))
+    tr = s.get("transcription", {})
+    if "pipeline" in tr:
+        p, b = tr["pipeline"], tr.get("plain", {})
+        out.append(("read speech WER", _fmt(p.get("wer")), _fmt(b.get("wer")), "", "lower"))
+        out.append(("read speech real-time factor", _fmt(p.get("rtf")), _fmt(b.get("rtf")), "", "lower"))
+    fi = s.get("fillers", {})
+    if "pipeline" in fi:
+        p, b = fi["pipeline"], fi.get("plain", {})
+        out.append(("filled-pause recall", _fmt(p.get("recall")), _fmt(b.get("recall")), "", ">= 0.85"))
+        out.append(("filled-pause precision", _fmt(p.get("precision")), _fmt(b.get("precision")), "",
+                    ">= 0.9"))
+    tts = s.get("tts", {})
+    if tts:
+        out.append(("TTS first audio, uncached", _fmt(tts.get("first_audio_uncached_s"), " s"), "", "", ""))
+        out.append(("TTS first audio, cached", _fmt(tts.get("first_audio_cached_s"), " s"), "", "", ""))
+        out.append(("TTS real-time factor", _fmt(tts.get("real_time_factor")), "", "", "< 1"))
+    st = s.get("startup", {})
+    if st:
+        out.append(("first interactive screen", _fmt(st.get("first_screen_s"), " s"), "", "", "<= 1 s"))
+        out.append(("first question audio", _fmt(st.get("first_question_audio_s"), " s"), "", "",
+                    "<= 2 s"))
+        out.append((f"peak RSS, {st.get('questions')}-question session",
+                    _fmt(st.get("peak_rss_mb"), " MB"), "", "", "<= 1000 MB"))
+    sc = s.get("scoring", {})
+    if sc.get("grade_answers_per_s") is not None:
+        out.append(("grade throughput", _fmt(sc["grade_answers_per_s"], " answers/s"), "", "", ""))
+    agree = sc.get("agreement", {}) or {}
+    ours, base = agree.get("ours", {}), agree.get("baseline", {})
+    for key in ("pearson", "spearman", "auc"):
+        if key in ours:
+            out.append((f"human-label agreement ({key})", _fmt(ours.get(key)), _fmt(base.get(key)),
+                        "", "higher than cosine"))
+    for name, err in results.get("errors", {}).items():
+        out.append((f"{name} section", "FAILED", err[:60], "", ""))
+    return out
+
+
+def table(results: dict) -> str:
+    """A plain-text table for the terminal."""
+    head = ("metric", "ours", "peer / baseline", "ratio", "goal")
+    body = rows(results)
+    widths = [max(len(r[i]) for r in [head, *body]) for i in range(5)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(head, widths, strict=True))]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in body]
+    return "\n".join(lines)
+
+
+def markdown(results: dict) -> str:
+    """One run as a markdown section."""
+    m = results.get("machine", {})
+    versions = ", ".join(f"{k} {v}" for k, v in m.get("versions", {}).items())
+    parts = [
+        f"## {results['date']}{' (quick)' if results.get('quick') else ''}",
+        "",
+        f"Command: `{results['command']}`  ",
+        f"Machine: {m.get('cpu')}, {m.get('cores')} cores, {m.get('ram_gb')} GB RAM, "
+        f"Python {m.get('python')}; {versions}",
+        "",
+        "| metric | ours | peer / baseline | ratio | goal |",
+        "|---|---|---|---|---|",
+    ]
+    parts += ["| " + " | ".join(r) + " |" for r in rows(results)]
+    parts += ["", "<details><summary>JSON</summary>", "", "```json",
+              json.dumps(results, indent=1), "```", "</details>", ""]
+    return "\n".join(parts)
+
+
+def record(results: dict, path: Path) -> None:
+    """Insert this run at the top of the runs in `path`, keeping every earlier run."""
+    text = path.read_text(encoding="utf-8") if path.is_file() else HEADER
+    if MARKER not in text:
+        text = text.rstrip() + "\n\n" + MARKER + "\n"
+    before, after = text.split(MARKER, 1)
+    path.write_text(before + MARKER + "\n\n" + markdown(results) + after.lstrip("\n"), encoding="utf-8")

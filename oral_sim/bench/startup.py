@@ -1,0 +1,126 @@
+"""Startup and memory, measured on the real console script in fresh processes:
+
+- time to the first interactive screen: `oral-sim demo` in a tmux pane; the clock stops when the
+  start of the interview is drawn (the pane shows the app and stops changing);
+- time to the first question audio: `oral-sim demo --headless --json`, which reports the wall
+  clock of the first audio chunk of the first question;
+- peak RSS over a simulated 5-question session (`oral-sim demo --headless --fast`), sampled with
+  psutil over the process tree.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+
+def _exe() -> str:
+    return str(Path(sys.executable).parent / "oral-sim")
+
+
+def first_screen_s(env: dict[str, str], timeout_s: float = 30.0) -> float | None:
+    """Seconds from launching the app in a 100x30 tmux pane until its first screen is drawn."""
+    if shutil.which("tmux") is None:
+        return None
+    name = f"oral-sim-bench-{os.getpid()}"
+    cmd = f"{_exe()} demo --questions 1"
+    t0 = time.perf_counter()
+    subprocess.run(
+        ["tmux", "new-session", "-d", "-s", name, "-x", "100", "-y", "30", cmd],
+        env=env,
+        check=True,
+    )
+    try:
+        while time.perf_counter() - t0 < timeout_s:
+            screen = subprocess.run(
+                ["tmux", "capture-pane", "-p", "-t", name], capture_output=True, text=True
+            ).stdout
+            lines = [line for line in screen.splitlines() if line.strip()]
+            # The app paints its whole first screen at once; a handful of drawn lines means it
+            # is up and taking keys.
+            if len(lines) >= 5:
+                return time.perf_counter() - t0
+            time.sleep(0.02)
+        return None
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+
+
+def first_question_audio_s(env: dict[str, str], timeout_s: float = 120.0) -> float | None:
+    """Seconds from launching a session until the first audio chunk of the first question."""
+    t0_wall = time.time()
+    proc = subprocess.Popen(
+        [_exe(), "demo", "--headless", "--json", "--fast", "--questions", "1",
+         "--answer-sentences", "1"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    found = None
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            try:
+                event = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if event.get("event") == "question_audio":
+                found = float(event["wall_time"]) - t0_wall
+                break
+    finally:
+        proc.kill()
+        proc.wait(timeout=timeout_s)
+    return found
+
+
+def peak_rss_mb(env: dict[str, str], questions: int = 5) -> dict:
+    """Peak resident memory (MB) of a simulated session, process and children summed."""
+    import psutil
+
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(
+        [_exe(), "demo", "--headless", "--fast", "--questions", str(questions),
+         "--answer-sentences", "2"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    peak = 0
+    ps = psutil.Process(proc.pid)
+    while proc.poll() is None:
+        try:
+            total = ps.memory_info().rss + sum(
+                c.memory_info().rss for c in ps.children(recursive=True)
+            )
+        except psutil.Error:
+            break
+        peak = max(peak, total)
+        time.sleep(0.1)
+    err = proc.stderr.read() if proc.stderr else ""
+    return {
+        "peak_rss_mb": round(peak / 1e6, 1),
+        "questions": questions,
+        "session_s": round(time.perf_counter() - t0, 1),
+        "exit_code": proc.returncode,
+        **({"stderr_tail": err.strip().splitlines()[-3:]} if proc.returncode else {}),
+    }
+
+
+def run(env: dict[str, str], quick: bool = False) -> dict:
+    """All startup figures; goals from the issue: <= 1 s, <= 2 s, <= 1 GB."""
+    screen = first_screen_s(env)
+    audio = first_question_audio_s(env)
+    out: dict = {
+        "first_screen_s": None if screen is None else round(screen, 3),
+        "first_question_audio_s": None if audio is None else round(audio, 3),
+        "goals": {"first_screen_s": 1.0, "first_question_audio_s": 2.0, "peak_rss_mb": 1000},
+    }
+    out.update(peak_rss_mb(env, questions=2 if quick else 5))
+    return out
