@@ -19,7 +19,7 @@ test: setup-test
 	$(PY) -m pytest -n 2 --dist loadgroup
 
 bench: setup
-	$(VENV)/bin/oral-sim bench
+	$(VENV)/bin/oral-sim bench --record
 
 lint: setup-test
 	$(VENV)/bin/ruff check oral_sim tests

@@ -113,6 +113,21 @@ def run_demo(args: argparse.Namespace) -> int:
     return run_headless(args)
 
 
+def recover_at_start(store, settings: Settings) -> None:
+    """Keep what an earlier crashed session recorded: repair, transcribe and store its answers."""
+    from oral_sim.engine.recovery import recover_interrupted
+
+    report = recover_interrupted(store, settings)
+    if report.sessions:
+        print(
+            f"note: recovered {len(report.sessions)} interrupted session(s) "
+            f"({len(report.answers)} answers kept): {', '.join(report.sessions)}",
+            file=sys.stderr,
+        )
+    for problem in report.problems:
+        print(f"note: {problem}", file=sys.stderr)
+
+
 def run_headless(args: argparse.Namespace) -> int:
     """Run a demo session with no UI; print each answer's feedback and the summary."""
     from oral_sim.engine import session as ev
@@ -150,6 +165,15 @@ def run_headless(args: argparse.Namespace) -> int:
                     "Follow-up" if event.is_follow_up else f"Question {event.ordinal}/{event.total}"
                 )
                 print(f"\n== {tag} [{event.question.id}]\n{event.question.prompt}", flush=True)
+        elif isinstance(event, ev.ListeningStarted):
+            if as_json:
+                emit(
+                    {
+                        "event": "listening",
+                        "timebox_s": event.timebox_s,
+                        "audio_path": str(event.audio_path) if event.audio_path else None,
+                    }
+                )
         elif isinstance(event, ev.FeedbackReady):
             if as_json:
                 emit(
@@ -197,6 +221,7 @@ def run_headless(args: argparse.Namespace) -> int:
             {"event": "question_audio", "wall_time": time.time(), "text": text[:80]}
         )
     with Store() as store:
+        recover_at_start(store, settings)
         runner = ev.InterviewRunner(
             plan,
             settings,
