@@ -81,5 +81,7 @@ def eval_dir() -> Path:
 
 
 def benchmarks_file() -> Path:
-    """BENCHMARKS.md, where `oral-sim bench --record` keeps the figures."""
-    return PROJECT_ROOT / "BENCHMARKS.md"
+    """BENCHMARKS.md, where `oral-sim bench --record` keeps the figures. `ORAL_SIM_BENCHMARKS`
+    overrides (tests)."""
+    env = os.environ.get("ORAL_SIM_BENCHMARKS")
+    return Path(env).expanduser() if env else PROJECT_ROOT / "BENCHMARKS.md"

@@ -1,0 +1,48 @@
+"""The benchmark harness: `oral-sim bench --quick` runs every section end to end (a smoke test of
+the harness, not of the goals), and recording keeps earlier runs."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from oral_sim.bench import report
+
+EXE = str(Path(sys.executable).parent / "oral-sim")
+
+
+def test_quick_bench_runs_every_section_and_records(tmp_path: Path) -> None:
+    bench_md = tmp_path / "BENCHMARKS.md"
+    env = {**os.environ, "ORAL_SIM_BENCHMARKS": str(bench_md)}
+    out = subprocess.run([EXE, "bench", "--quick", "--json", "--record"], capture_output=True,
+                         text=True, env=env, timeout=900)
+    assert out.returncode == 0, out.stderr[-3000:]
+    results = json.loads(out.stdout)
+    assert results["errors"] == {}
+    assert set(results["sections"]) == {"latency", "transcription", "fillers", "tts", "startup",
+                                        "scoring"}
+    assert results["end_of_answer_latency_s"] > 0
+    assert results["latency_ratio_vs_batch"] > 0
+    lat = results["sections"]["latency"]["answers"][0]
+    assert lat["ours_words"] > 10 and lat["batch_words"] > 10, "both sides transcribed real speech"
+    assert results["sections"]["tts"]["first_audio_cached_s"] < results["sections"]["tts"][
+        "first_audio_uncached_s"]
+    assert results["sections"]["startup"]["peak_rss_mb"] > 100
+    text = bench_md.read_text()
+    assert "end-of-answer latency" in text and "(quick)" in text
+
+
+def test_record_keeps_previous_runs(tmp_path: Path) -> None:
+    path = tmp_path / "B.md"
+    base = {"command": "oral-sim bench", "machine": {"cpu": "x", "versions": {}}, "errors": {},
+            "sections": {"tts": {"first_audio_uncached_s": 0.2, "first_audio_cached_s": 0.001,
+                                 "real_time_factor": 0.05}}}
+    report.record({**base, "date": "2026-01-01 10:00 UTC"}, path)
+    report.record({**base, "date": "2026-01-02 10:00 UTC"}, path)
+    text = path.read_text()
+    assert text.count("## 2026-") == 2
+    assert text.index("2026-01-02") < text.index("2026-01-01"), "newest first, older kept"
+    assert "| TTS first audio, cached | 0.001 s |" in text
