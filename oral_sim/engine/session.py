@@ -289,6 +289,9 @@ class InterviewRunner:
 
     def run(self) -> SessionSummary:
         """Run the whole session; returns the summary (also sent as SessionEnded)."""
+        from oral_sim.engine.diskcheck import check_data_home
+
+        check_data_home()  # a full disk is said before the first question, not after an answer
         rec = self.store.start_session(
             self.plan.script_id,
             self.plan.script_title,
@@ -380,8 +383,10 @@ class InterviewRunner:
         if source is None:
             return self._typed_answer(question)
         from oral_sim.engine.audio import WavRecorder
+        from oral_sim.engine.diskcheck import check_data_home
         from oral_sim.engine.pipeline import AnswerPipeline
 
+        check_data_home()  # before the user speaks: never lose an answer to a full disk
         audio_path = self.store.answer_audio_path(self.session_id, ordinal, attempt)
         self.on_event(ListeningStarted(question.timebox_s, audio_path))
         pipeline = AnswerPipeline(
