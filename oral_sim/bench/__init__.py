@@ -22,6 +22,8 @@ from oral_sim import locations
 from oral_sim.config import Settings
 
 SECTIONS = ("latency", "transcription", "fillers", "tts", "startup", "scoring")
+#: Sections that run only when asked for with `--only`.
+EXTRA_SECTIONS = ("soak",)
 
 
 @dataclass
@@ -36,6 +38,8 @@ class BenchOptions:
     """Sections to run."""
     command: str = "oral-sim bench"
     """The command line, recorded with the results."""
+    soak_minutes: float = 10.0
+    """Minutes of answer audio in the soak section."""
 
 
 def machine() -> dict:
@@ -138,4 +142,8 @@ def _section(name: str, settings: Settings, options: BenchOptions, work: Path, e
         from oral_sim.bench import scoring
 
         return scoring.run(settings, options.eval_root, quick=quick)
+    if name == "soak":
+        from oral_sim.bench import soak
+
+        return soak.run(settings, options.eval_root, work, minutes=options.soak_minutes, log=log)
     raise ValueError(f"unknown section {name}")

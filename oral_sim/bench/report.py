@@ -76,6 +76,12 @@ def rows(results: dict) -> list[tuple[str, str, str, str, str]]:
         if key in ours:
             out.append((f"human-label agreement ({key})", _fmt(ours.get(key)), _fmt(base.get(key)),
                         "", "higher than cosine"))
+    so = s.get("soak", {})
+    if "answers" in so:
+        out.append((f"soak: {so['answer_audio_min']} min of answers, stored",
+                    f"{so['stored_attempts']}/{so['answers']}", "", "", "all"))
+        out.append(("soak: RSS warm -> end", f"{so['rss_warm_mb']} -> {so['rss_end_mb']} MB", "", "",
+                    "flat"))
     for name, err in results.get("errors", {}).items():
         out.append((f"{name} section", "FAILED", err[:60], "", ""))
     return out

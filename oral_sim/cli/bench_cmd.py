@@ -9,15 +9,17 @@ from pathlib import Path
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from oral_sim.bench import SECTIONS
+    from oral_sim.bench import EXTRA_SECTIONS, SECTIONS
 
     p = sub.add_parser("bench", help="measure latency, accuracy, TTS, startup and scoring against peers")
     p.add_argument("--json", action="store_true", help="print the results as JSON (progress on stderr)")
     p.add_argument("--quick", action="store_true", help="smoke run in under two minutes")
     p.add_argument("--eval", type=Path, metavar="PATH", help="evaluation data (default ../shared/eval)")
     p.add_argument("--record", action="store_true", help="add the results to BENCHMARKS.md")
-    p.add_argument("--only", nargs="+", choices=SECTIONS, metavar="SECTION",
-                   help=f"run only these sections ({', '.join(SECTIONS)})")
+    p.add_argument("--only", nargs="+", choices=SECTIONS + EXTRA_SECTIONS, metavar="SECTION",
+                   help=f"run only these sections ({', '.join(SECTIONS + EXTRA_SECTIONS)})")
+    p.add_argument("--soak-minutes", type=float, default=10.0, metavar="MIN",
+                   help="minutes of answer audio in the soak section (default 10)")
     p.set_defaults(func=run_bench_cmd)
 
 
@@ -34,6 +36,7 @@ def run_bench_cmd(args: argparse.Namespace) -> int:
         quick=args.quick,
         eval_root=eval_root,
         sections=tuple(args.only) if args.only else SECTIONS,
+        soak_minutes=args.soak_minutes,
         command="oral-sim " + " ".join(sys.argv[1:]) if sys.argv[1:] else "oral-sim bench",
     )
 
