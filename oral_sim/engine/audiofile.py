@@ -1,0 +1,110 @@
+"""Audio files as microphone input: anything PyAV (FFmpeg) decodes (wav, flac, mp3, ogg, m4a...;
+any rate, any channel count, 8-bit to 32-bit float), converted by FFmpeg's resampler
+(libswresample: proper anti-aliased resampling and channel down-mixing) to 16 kHz mono int16.
+
+Decoding streams: memory stays bounded however long the file is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+
+from oral_sim.errors import AudioError
+
+#: Longest file `load_audio` reads into memory (streaming readers have no limit).
+MAX_LOAD_S = 4 * 3600
+
+
+def _open(path: Path):
+    import av
+
+    if not path.exists():
+        raise AudioError(f"no audio file at {path}")
+    if path.is_dir():
+        raise AudioError(f"{path} is a folder, not an audio file")
+    if path.stat().st_size == 0:
+        raise AudioError(f"{path} is empty (0 bytes)", "record or choose another file")
+    try:
+        container = av.open(str(path), mode="r", metadata_errors="ignore")
+    except (av.error.FFmpegError, UnicodeDecodeError, ValueError) as exc:
+        raise AudioError(
+            f"cannot read {path} as audio ({exc.__class__.__name__}: {exc})",
+            "use a wav, flac, mp3 or ogg file",
+        ) from None
+    if not container.streams.audio:
+        container.close()
+        raise AudioError(f"{path} has no audio stream", "use a wav, flac, mp3 or ogg file")
+    return container
+
+
+def iter_samples(path: str | Path, sample_rate_hz: int = 16000) -> Iterator[np.ndarray]:
+    """Decode `path` to 16-bit mono blocks at `sample_rate_hz`, as they come out of the decoder.
+
+    Raises AudioError when the file cannot be opened or holds no audio at all; a file that is
+    damaged part-way yields what could be decoded before the damage (a crash-cut recording is
+    still worth transcribing)."""
+    import av
+
+    path = Path(path)
+    container = _open(path)
+    total = 0
+    try:
+        stream = container.streams.audio[0]
+        stream.thread_type = "AUTO"
+        resampler = av.AudioResampler(format="s16", layout="mono", rate=sample_rate_hz)
+        try:
+            for frame in container.decode(stream):
+                frame.pts = None  # timestamps of damaged files confuse the resampler
+                for out in resampler.resample(frame):
+                    block = out.to_ndarray().reshape(-1).astype(np.int16, copy=False)
+                    total += len(block)
+                    yield block
+        except av.error.FFmpegError as exc:
+            if total == 0:
+                raise AudioError(f"cannot decode {path} ({exc})", "is the file complete?") from None
+            # damaged tail: keep what was decoded
+        for out in resampler.resample(None):
+            block = out.to_ndarray().reshape(-1).astype(np.int16, copy=False)
+            total += len(block)
+            yield block
+    finally:
+        container.close()
+    if total == 0:
+        raise AudioError(f"{path} contains no audio samples", "record or choose another file")
+
+
+def iter_file_frames(
+    path: str | Path, frame_ms: int = 30, sample_rate_hz: int = 16000
+) -> Iterator[bytes]:
+    """`path` as fixed frames of 16-bit mono PCM bytes (the last one padded with silence)."""
+    frame_samples = int(sample_rate_hz * frame_ms / 1000)
+    pending = np.zeros(0, dtype=np.int16)
+    for block in iter_samples(path, sample_rate_hz):
+        pending = np.concatenate([pending, block]) if len(pending) else block
+        n = len(pending) // frame_samples
+        for i in range(n):
+            yield pending[i * frame_samples : (i + 1) * frame_samples].tobytes()
+        pending = pending[n * frame_samples :]
+    if len(pending):
+        pad = np.zeros(frame_samples - len(pending), dtype=np.int16)
+        yield np.concatenate([pending, pad]).tobytes()
+
+
+def load_audio(path: str | Path, sample_rate_hz: int = 16000) -> np.ndarray:
+    """The whole of `path` as one int16 mono array at `sample_rate_hz`."""
+    blocks = []
+    total = 0
+    for block in iter_samples(path, sample_rate_hz):
+        blocks.append(block)
+        total += len(block)
+        if total > MAX_LOAD_S * sample_rate_hz:
+            raise AudioError(f"{path} is longer than {MAX_LOAD_S // 3600} hours")
+    return np.concatenate(blocks) if blocks else np.zeros(0, dtype=np.int16)
+
+
+def duration_s(path: str | Path) -> float:
+    """Length of the audio in seconds (decodes the file: exact even without a header)."""
+    return sum(len(b) for b in iter_samples(path, 16000)) / 16000
