@@ -1,0 +1,44 @@
+"""`oral-sim transcribe AUDIO [--json]`: a file through the live-capture path (frames -> VAD ->
+incremental Whisper), as fast as the CPU allows."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("transcribe", help="transcribe an audio file through the live pipeline")
+    p.add_argument("audio", help="wav, flac, mp3, ogg ... any rate, mono or stereo")
+    p.add_argument("--json", action="store_true", help="words with timings, fillers and pace as JSON")
+    p.add_argument("--asr-model", help="Whisper CTranslate2 folder in models/ or a path")
+    p.add_argument("--realtime", action="store_true", help="pace the file as a live microphone")
+    p.set_defaults(func=run_transcribe)
+
+
+def run_transcribe(args: argparse.Namespace) -> int:
+    from oral_sim.config import Settings
+    from oral_sim.engine.metrics import analyze_delivery
+    from oral_sim.engine.pipeline import transcribe_file
+
+    settings = Settings()
+    if args.asr_model:
+        settings.asr.model = args.asr_model
+    result = transcribe_file(args.audio, settings, realtime=args.realtime)
+    transcript = result.transcript
+    delivery = analyze_delivery(transcript)
+    if args.json:
+        out = transcript.to_dict()
+        d = delivery.to_dict()
+        out["fillers"] = d["fillers"]
+        out["pace"] = d["pace"]
+        out["processing_s"] = round(result.processing_s, 3)
+        print(json.dumps(out, indent=2))
+        return 0
+    print(transcript.text or "(no speech recognised)")
+    f = delivery.fillers
+    pace = delivery.pace
+    extra = f"; {pace.wpm:.0f} WPM" if pace is not None and pace.wpm else ""
+    print(f"\n[{result.duration_s:.1f} s of audio, transcribed in {result.processing_s:.1f} s; "
+          f"{f.count} fillers{extra}]")
+    return 0

@@ -1,0 +1,230 @@
+"""The answer pipeline: frames -> VAD utterances -> Whisper in a worker thread, while the person
+keeps talking. When the answer ends, only the last utterance is left to transcribe.
+
+Words land on the answer's own timeline (0.0 = recording started). A second filler signal runs
+beside Whisper: a stretch of voiced audio inside an utterance that produced no word is most likely
+a filled pause ("uhm") Whisper dropped; it is added as a Word with source "voiced_gap".
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from oral_sim.config import Settings
+from oral_sim.engine.transcript import Segment, Transcript, Word
+from oral_sim.engine.vad import Event, Segmenter, Utterance
+
+#: Voiced audio with no word over it, at least this long, counts as a filled pause ...
+GAP_MIN_S = 0.30
+#: ... unless it is longer than this (then it is more likely a missed phrase than an "um").
+GAP_MAX_S = 1.2
+#: Words of the answer so far given to Whisper as context for the next utterance.
+CONTEXT_WORDS = 24
+
+
+@dataclass
+class PipelineStats:
+    """What the pipeline did; tests and the benchmark read it."""
+
+    utterances: int = 0
+    """Utterances cut by the VAD."""
+    transcribed: int = 0
+    """Utterances transcribed so far."""
+    pending_at_finish: int = 0
+    """Utterances not yet transcribed when `finish()` was called (ideally at most 1)."""
+    asr_s: float = 0.0
+    """Seconds spent inside Whisper."""
+    updates: int = 0
+    """Times `on_update` was called."""
+    errors: list[str] = field(default_factory=list)
+    """Utterances that failed to transcribe (kept in the audio; reported, not fatal)."""
+
+
+class AnswerPipeline:
+    """Feed 30 ms frames of one answer; `finish()` returns its transcript."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        on_update: Callable[[Transcript], None] | None = None,
+        ignore_until_s: float = 0.0,
+    ) -> None:
+        self.settings = settings
+        self.on_update = on_update
+        self.segmenter = Segmenter(settings.vad, settings.audio, ignore_until_s=ignore_until_s)
+        self.stats = PipelineStats()
+        self._words: list[Word] = []
+        self._segments: list[Segment] = []
+        self._speech_s = 0.0
+        self._lock = threading.Lock()
+        self._queue: queue.Queue[Utterance | None] = queue.Queue()
+        self._stopped = False
+        self._finished: Transcript | None = None
+        self._worker = threading.Thread(target=self._work, name="oral-sim-asr", daemon=True)
+        self._worker.start()
+
+    # --- capture side -------------------------------------------------------------------------
+
+    def feed(self, frame: bytes) -> list[Event]:
+        """One frame of the answer; returns the VAD events it caused."""
+        if self._stopped:
+            return []
+        events = self.segmenter.feed(frame)
+        for event in events:
+            if isinstance(event, Utterance):
+                self._submit(event)
+        return events
+
+    def stop(self) -> None:
+        """The answer is over (explicit stop, silence, or end of the source): close the open
+        utterance and hand it to the worker."""
+        if self._stopped:
+            return
+        self._stopped = True
+        for event in self.segmenter.flush():
+            if isinstance(event, Utterance):
+                self._submit(event)
+
+    def finish(self) -> Transcript:
+        """Wait for the worker and return the whole transcript."""
+        if self._finished is not None:
+            return self._finished
+        self.stop()
+        with self._lock:
+            self.stats.pending_at_finish = self.stats.utterances - self.stats.transcribed
+        self._queue.put(None)
+        self._worker.join()
+        self._finished = self.transcript()
+        return self._finished
+
+    def transcript(self) -> Transcript:
+        """The transcript so far (a copy)."""
+        with self._lock:
+            return Transcript(
+                words=list(self._words),
+                segments=list(self._segments),
+                duration_s=self.segmenter.elapsed_s,
+                speech_s=self._speech_s,
+            )
+
+    # --- worker side --------------------------------------------------------------------------
+
+    def _submit(self, utt: Utterance) -> None:
+        with self._lock:
+            self.stats.utterances += 1
+        self._queue.put(utt)
+
+    def _work(self) -> None:
+        from oral_sim.engine.asr import load_whisper, transcribe_array
+
+        model = None
+        while True:
+            utt = self._queue.get()
+            if utt is None:
+                return
+            t0 = time.perf_counter()
+            try:
+                if model is None:
+                    model = load_whisper(self.settings.asr)
+                context = " ".join(w.word for w in self._words[-CONTEXT_WORDS:]) or None
+                words, segs = transcribe_array(
+                    model, utt.audio, utt.start_s, self.settings.asr, prompt=context
+                )
+                words = words + voiced_gaps(utt, words, self.settings.audio.frame_ms / 1000)
+                words.sort(key=lambda w: w.start_s)
+            except Exception as exc:  # one bad utterance must not lose the rest of the answer
+                with self._lock:
+                    self.stats.errors.append(f"{utt.start_s:.1f}-{utt.end_s:.1f} s: {exc}")
+                    self.stats.transcribed += 1
+                continue
+            with self._lock:
+                self._words.extend(words)
+                self._segments.extend(segs)
+                self._speech_s += float(utt.voiced.sum()) * self.settings.audio.frame_ms / 1000
+                self.stats.transcribed += 1
+                self.stats.asr_s += time.perf_counter() - t0
+            if self.on_update is not None:
+                self.stats.updates += 1
+                try:
+                    self.on_update(self.transcript())
+                except Exception:  # a UI callback failing must not stop transcription
+                    pass
+
+
+def voiced_gaps(utt: Utterance, words: list[Word], frame_s: float) -> list[Word]:
+    """Filled pauses Whisper dropped: runs of voiced frames inside the utterance, between
+    GAP_MIN_S and GAP_MAX_S long, that no recognised word overlaps."""
+    if not len(utt.voiced) or not words:
+        return []
+    covered = np.zeros(len(utt.voiced), dtype=bool)
+    for w in words:
+        a = int((w.start_s - utt.start_s) / frame_s)
+        b = int(np.ceil((w.end_s - utt.start_s) / frame_s))
+        covered[max(0, a - 1) : max(0, b + 1)] = True
+    gaps: list[Word] = []
+    run_start = None
+    flags = utt.voiced & ~covered
+    # only between the first and last word: pre-roll and trailing breath are not fillers
+    first = int((words[0].start_s - utt.start_s) / frame_s)
+    last = int((words[-1].end_s - utt.start_s) / frame_s)
+    for i in range(len(flags) + 1):
+        on = i < len(flags) and flags[i] and first <= i <= last
+        if on and run_start is None:
+            run_start = i
+        elif not on and run_start is not None:
+            length_s = (i - run_start) * frame_s
+            if GAP_MIN_S <= length_s <= GAP_MAX_S:
+                start = utt.start_s + run_start * frame_s
+                gaps.append(Word("um", start, start + length_s, 0.0, source="voiced_gap"))
+            run_start = None
+    return gaps
+
+
+@dataclass
+class TranscribeResult:
+    """A file run through the live-capture path."""
+
+    transcript: Transcript
+    """What was said."""
+    duration_s: float
+    """Length of the audio."""
+    processing_s: float
+    """Wall time from the first frame to the final transcript."""
+    finish_latency_s: float
+    """Wall time from the end of the input to the final transcript."""
+    stats: PipelineStats | None = None
+    """Pipeline counters."""
+
+
+def transcribe_file(path: str | Path, settings: Settings | None = None, realtime: bool = False) -> TranscribeResult:
+    """Run an audio file through frames -> VAD -> incremental transcription, as a microphone
+    answer would go (as fast as the CPU allows unless `realtime`)."""
+    from oral_sim.engine.audio import FileSource
+
+    settings = settings or Settings()
+    source = FileSource(path, realtime=realtime, frame_ms=settings.audio.frame_ms,
+                        sample_rate_hz=settings.audio.sample_rate_hz)
+    t0 = time.perf_counter()
+    pipe = AnswerPipeline(settings)
+    try:
+        for frame in source:
+            pipe.feed(frame)
+    finally:
+        source.close()
+    t_end = time.perf_counter()
+    transcript = pipe.finish()
+    t1 = time.perf_counter()
+    return TranscribeResult(
+        transcript=transcript,
+        duration_s=transcript.duration_s,
+        processing_s=t1 - t0,
+        finish_latency_s=t1 - t_end,
+        stats=pipe.stats,
+    )
