@@ -77,7 +77,7 @@ class TtsConfig:
 class ScoringConfig:
     """Content scoring."""
 
-    coverage_threshold: float = 0.55
+    coverage_threshold: float = 0.45
     """Similarity a sentence needs to count as covering a key point."""
 
 

@@ -137,7 +137,9 @@ class AnswerPipeline:
                 words, segs = transcribe_array(
                     model, utt.audio, utt.start_s, self.settings.asr, prompt=context
                 )
-                words = words + voiced_gaps(utt, words, self.settings.audio.frame_ms / 1000)
+                frame_s = self.settings.audio.frame_ms / 1000
+                words = tighten_to_voice(utt, words, frame_s)
+                words = words + voiced_gaps(utt, words, frame_s)
                 words.sort(key=lambda w: w.start_s)
             except Exception as exc:  # one bad utterance must not lose the rest of the answer
                 with self._lock:
@@ -156,6 +158,39 @@ class AnswerPipeline:
                     self.on_update(self.transcript())
                 except Exception:  # a UI callback failing must not stop transcription
                     pass
+
+
+def energy_voiced(audio: np.ndarray, frames: int) -> np.ndarray:
+    """Frames loud enough to be speech relative to this utterance's own noise floor and peaks
+    (webrtcvad alone calls steady background noise voiced)."""
+    if frames == 0 or len(audio) < frames:
+        return np.ones(frames, dtype=bool)
+    n = len(audio) // frames
+    x = audio[: n * frames].astype(np.float64).reshape(frames, n) / 32768.0
+    db = 10 * np.log10(np.mean(x * x, axis=1) + 1e-12)
+    floor, peak = np.percentile(db, 10), np.percentile(db, 95)
+    return db > floor + 0.35 * (peak - floor)
+
+
+def tighten_to_voice(utt: Utterance, words: list[Word], frame_s: float) -> list[Word]:
+    """Whisper stretches word boundaries over the silence around them, which hides pauses.
+    Shrink each word to the voiced frames inside it (never grow it, never below one frame)."""
+    flags = utt.voiced & energy_voiced(utt.audio, len(utt.voiced))
+    if not len(flags):
+        return words
+    out = []
+    for w in words:
+        a = max(0, int((w.start_s - utt.start_s) / frame_s))
+        b = min(len(flags), int(np.ceil((w.end_s - utt.start_s) / frame_s)))
+        voiced = np.flatnonzero(flags[a:b])
+        if len(voiced):
+            start = utt.start_s + (a + voiced[0]) * frame_s
+            end = utt.start_s + (a + voiced[-1] + 1) * frame_s
+            new_start = float(max(w.start_s, start))
+            new_end = float(max(min(w.end_s, end), new_start + frame_s))
+            w = Word(w.word, new_start, new_end, w.probability, w.source)
+        out.append(w)
+    return out
 
 
 def voiced_gaps(utt: Utterance, words: list[Word], frame_s: float) -> list[Word]:

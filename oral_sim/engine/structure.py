@@ -1,0 +1,98 @@
+"""Structure of a behavioural or project answer, after the seeds' STAR+AT frame: Situation &
+Task, Actions, Results (with measurable numbers), Architecture & Trade-offs, and hindsight (what
+you would do differently). Each sentence is assigned to the part its wording signals (transparent
+keyword rules, listed below); the time spent on each part comes from the word timings.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from oral_sim.engine.scoring import split_sentences
+
+PARTS = ("situation_task", "actions", "results", "tradeoffs", "hindsight")
+LABELS = {
+    "situation_task": "Situation & task",
+    "actions": "Actions",
+    "results": "Results",
+    "tradeoffs": "Trade-offs",
+    "hindsight": "Hindsight",
+}
+# Checked in this order: the first part whose pattern matches a sentence takes it.
+PATTERNS = {
+    "hindsight": r"\b(hindsight|looking back|in retrospect|differently|next time|lessons?|learn(ed|t)"
+                 r"|would (have|change|do|invest|start|add)|i'd (have|change|do|invest|start))\b",
+    "results": r"(\d+(\.\d+)?\s*(%|percent|ms|milliseconds|x\b|times|users|k\b|million|hours|"
+               r"minutes|days|weeks|points|pp\b)|\b(reduced|improved|increased|cut|saved|lifted|"
+               r"boosted|lowered|grew|dropped|result(ed|s)?|outcome|impact|achiev)\w*)",
+    "tradeoffs": r"\b(trade-?offs?|instead of|rather than|versus|vs\.?|over (a|the)\b|constraints?|"
+                 r"alternatives?|optimi[sz]ed for|chose|choice|considered|budget)\b",
+    "actions": r"\b(i|we) (built|designed|implemented|led|owned|decided|trained|added|wrote|set up|"
+               r"migrated|ran|created|deployed|optimi[sz]ed|proposed|introduced|used|moved|"
+               r"replaced|tested|shipped|worked|partnered|coordinated|profiled|fixed|rolled)\b",
+    "situation_task": r"\b(problem|goal|context|challenge|task|needed to|had to|situation|"
+                      r"responsible|my role|our team|the team|project|company|customers?|"
+                      r"was to|were to|aim)\b",
+}
+
+
+def _numbers(text: str) -> bool:
+    return bool(re.search(r"\d", text)) or bool(
+        re.search(r"\b(percent|half|double|twice|tenfold)\b", text, re.I)
+    )
+
+
+def classify(sentence: str) -> str | None:
+    """The STAR+AT part a sentence belongs to, or None."""
+    low = sentence.lower()
+    for part, pattern in PATTERNS.items():
+        if re.search(pattern, low):
+            return part
+    return None
+
+
+def analyze_structure(answer_text: str, transcript: Any = None) -> dict:
+    """Which parts appear, with their sentences and seconds (when words have timings), and the
+    advice the seeds give about what is missing."""
+    sentences = split_sentences(answer_text)
+    words = list(getattr(transcript, "words", []) or [])
+    words = [w for w in words if getattr(w, "source", "asr") != "voiced_gap"]
+    parts: dict[str, dict] = {p: {"present": False, "sentences": 0, "seconds": 0.0} for p in PARTS}
+    cursor = 0
+    for sentence in sentences:
+        n = len(sentence.split())
+        part = classify(sentence)
+        seconds = 0.0
+        if words and cursor < len(words):
+            chunk = words[cursor : cursor + n]
+            if chunk:
+                seconds = max(0.0, chunk[-1].end_s - chunk[0].start_s)
+        cursor += n
+        if part is None:
+            continue
+        parts[part]["present"] = True
+        parts[part]["sentences"] += 1
+        parts[part]["seconds"] = round(parts[part]["seconds"] + seconds, 1)
+    results_with_numbers = any(classify(s) == "results" and _numbers(s) for s in sentences)
+    missing = [LABELS[p] for p in PARTS if not parts[p]["present"]]
+    advice = []
+    if not parts["situation_task"]["present"]:
+        advice.append("Open with the situation and your task in one or two sentences.")
+    if not parts["results"]["present"]:
+        advice.append("Say what came of it: a measurable result.")
+    elif not results_with_numbers:
+        advice.append("Put a number on the result (%, latency, cost, users).")
+    if not parts["tradeoffs"]["present"]:
+        advice.append("Name a trade-off you made and what you optimized for.")
+    if not parts["hindsight"]["present"]:
+        advice.append("Close with what you would do differently.")
+    total = sum(p["seconds"] for p in parts.values())
+    if total > 0 and parts["situation_task"]["seconds"] > 0.4 * total:
+        advice.append("Too long on the set-up: spend most of the time on actions and results.")
+    return {
+        "parts": parts,
+        "results_have_numbers": results_with_numbers,
+        "missing": missing,
+        "advice": advice,
+    }
