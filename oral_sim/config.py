@@ -57,6 +57,8 @@ class AsrConfig:
     """Spoken language."""
     filler_prompt: bool = True
     """Prime the decoder with a disfluent prompt so um/uh survive (measured in BENCHMARKS.md)."""
+    voiced_gap_fillers: bool = True
+    """Count voiced audio Whisper left without a word as a filled pause (second filler signal)."""
 
 
 @dataclass

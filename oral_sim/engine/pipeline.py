@@ -25,6 +25,8 @@ from oral_sim.engine.vad import Event, Segmenter, Utterance
 GAP_MIN_S = 0.30
 #: ... unless it is longer than this (then it is more likely a missed phrase than an "um").
 GAP_MAX_S = 1.2
+#: Autocorrelation a frame needs to count as voiced (periodic) sound.
+PERIODIC_MIN = 0.5
 #: Words of the answer so far given to Whisper as context for the next utterance.
 CONTEXT_WORDS = 24
 
@@ -139,7 +141,8 @@ class AnswerPipeline:
                 )
                 frame_s = self.settings.audio.frame_ms / 1000
                 words = tighten_to_voice(utt, words, frame_s)
-                words = words + voiced_gaps(utt, words, frame_s)
+                if self.settings.asr.voiced_gap_fillers:
+                    words = words + voiced_gaps(utt, words, frame_s)
                 words.sort(key=lambda w: w.start_s)
             except Exception as exc:  # one bad utterance must not lose the rest of the answer
                 with self._lock:
@@ -193,31 +196,51 @@ def tighten_to_voice(utt: Utterance, words: list[Word], frame_s: float) -> list[
     return out
 
 
+def periodicity(frame: np.ndarray, rate_hz: int = 16000) -> float:
+    """Peak normalized autocorrelation at pitch lags (70-400 Hz): near 1 for a held vowel or
+    nasal ("uhh", "mmm"), low for noise, breath and clicks."""
+    x = frame.astype(np.float64)
+    x -= x.mean()
+    energy = float(x @ x)
+    if energy <= 0:
+        return 0.0
+    lo, hi = rate_hz // 400, rate_hz // 70
+    best = 0.0
+    for lag in range(lo, min(hi, len(x) - 1)):
+        r = float(x[:-lag] @ x[lag:]) / energy
+        best = max(best, r)
+    return best
+
+
 def voiced_gaps(utt: Utterance, words: list[Word], frame_s: float) -> list[Word]:
-    """Filled pauses Whisper dropped: runs of voiced frames inside the utterance, between
-    GAP_MIN_S and GAP_MAX_S long, that no recognised word overlaps."""
+    """Filled pauses Whisper dropped: runs of loud, periodic (voiced) frames inside the
+    utterance, between GAP_MIN_S and GAP_MAX_S long, that no recognised word overlaps."""
     if not len(utt.voiced) or not words:
         return []
-    covered = np.zeros(len(utt.voiced), dtype=bool)
+    frames = len(utt.voiced)
+    covered = np.zeros(frames, dtype=bool)
     for w in words:
         a = int((w.start_s - utt.start_s) / frame_s)
         b = int(np.ceil((w.end_s - utt.start_s) / frame_s))
         covered[max(0, a - 1) : max(0, b + 1)] = True
+    flags = utt.voiced & energy_voiced(utt.audio, frames) & ~covered
+    n = len(utt.audio) // frames if frames else 0
     gaps: list[Word] = []
     run_start = None
-    flags = utt.voiced & ~covered
     # only between the first and last word: pre-roll and trailing breath are not fillers
     first = int((words[0].start_s - utt.start_s) / frame_s)
     last = int((words[-1].end_s - utt.start_s) / frame_s)
-    for i in range(len(flags) + 1):
-        on = i < len(flags) and flags[i] and first <= i <= last
+    for i in range(frames + 1):
+        on = i < frames and flags[i] and first <= i <= last
         if on and run_start is None:
             run_start = i
         elif not on and run_start is not None:
             length_s = (i - run_start) * frame_s
-            if GAP_MIN_S <= length_s <= GAP_MAX_S:
-                start = utt.start_s + run_start * frame_s
-                gaps.append(Word("um", start, start + length_s, 0.0, source="voiced_gap"))
+            if GAP_MIN_S <= length_s <= GAP_MAX_S and n:
+                periodic = [periodicity(utt.audio[k * n : (k + 1) * n]) for k in range(run_start, i)]
+                if np.mean(np.array(periodic) > PERIODIC_MIN) >= 0.6:
+                    start = float(utt.start_s + run_start * frame_s)
+                    gaps.append(Word("um", start, start + length_s, 0.0, source="voiced_gap"))
             run_start = None
     return gaps
 

@@ -1,0 +1,204 @@
+"""Accuracy on real speech, ours beside plain faster-whisper (same model, same threads):
+
+- read speech (LJ Speech subset + JFK): word error rate and real-time factor;
+- spontaneous meeting speech with verbatim fillers (AMI, one headset channel at a time):
+  filled-pause recall and precision.
+
+"Plain" is what the peers do: `WhisperModel.transcribe(whole file)` with default decoding.
+The benchmark (`oral-sim bench`) calls `evaluate_read_speech` and `evaluate_fillers`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import wave
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from oral_sim import locations
+from oral_sim.config import Settings
+from oral_sim.engine.fillers import FILLED_PAUSES
+
+FILLED = FILLED_PAUSES | {"mhm", "mmhmm", "mmhm", "uhhuh"}
+_NUM_WORDS = {"0": "zero", "1": "one", "2": "two", "3": "three", "4": "four", "5": "five",
+              "6": "six", "7": "seven", "8": "eight", "9": "nine", "10": "ten"}
+
+
+def normalize_text(text: str) -> list[str]:
+    """Lower-case words without punctuation, for WER."""
+    text = text.lower().replace("-", " ").replace("\u2019", "'")
+    words = re.findall(r"[a-z0-9']+", text)
+    return [_NUM_WORDS.get(w, w) for w in words]
+
+
+def wer(reference: str, hypothesis: str) -> float:
+    """Word error rate (jiwer) on normalized text."""
+    import jiwer
+
+    ref = " ".join(normalize_text(reference))
+    hyp = " ".join(normalize_text(hypothesis))
+    if not ref:
+        return 0.0 if not hyp else 1.0
+    return float(jiwer.wer(ref, hyp or "<empty>"))
+
+
+def filled_pause_count(text_or_words: Any) -> int:
+    """Filled pauses in a text (or list of words)."""
+    words = text_or_words if isinstance(text_or_words, list) else text_or_words.split()
+    return sum(1 for w in words if re.sub(r"[^a-z]", "", str(w).lower()) in FILLED)
+
+
+def _plain(model: Any, audio: np.ndarray, settings: Settings) -> tuple[str, list[str]]:
+    segments, _ = model.transcribe(audio.astype(np.float32) / 32768.0,
+                                   language=settings.asr.language, beam_size=settings.asr.beam_size,
+                                   word_timestamps=True)
+    words = [w.word.strip() for s in segments for w in (s.words or [])]
+    return " ".join(words), words
+
+
+def _ours(path: Path, settings: Settings) -> tuple[str, list[str], float]:
+    from oral_sim.engine.pipeline import transcribe_file
+
+    r = transcribe_file(path, settings)
+    words = [w.word for w in r.transcript.words]  # voiced-gap "um"s included
+    return " ".join(words), words, r.processing_s
+
+
+def read_speech_items(eval_root: Path) -> list[tuple[Path, str]]:
+    """(audio, transcript) pairs of the read-speech set."""
+    items = []
+    lj = eval_root / "read_speech" / "ljspeech_subset"
+    meta = lj / "metadata_subset.csv"
+    if meta.is_file():
+        for line in meta.read_text(encoding="utf-8").splitlines():
+            parts = line.split("|")
+            if len(parts) >= 3 and (lj / "wavs" / f"{parts[0]}.wav").is_file():
+                items.append((lj / "wavs" / f"{parts[0]}.wav", parts[2]))
+    jfk = eval_root / "read_speech" / "jfk_faster_whisper" / "jfk.flac"
+    if jfk.is_file():
+        items.append((jfk, "And so my fellow Americans, ask not what your country can do for you, "
+                           "ask what you can do for your country."))
+    return items
+
+
+def evaluate_read_speech(settings: Settings | None = None, limit: int | None = None,
+                         eval_root: Path | None = None) -> dict:
+    """WER and real-time factor, pipeline vs plain faster-whisper, over the read-speech set."""
+    from oral_sim.engine.asr import load_whisper
+    from oral_sim.engine.audiofile import load_audio
+
+    settings = settings or Settings()
+    items = read_speech_items(eval_root or locations.eval_dir())[:limit]
+    if not items:
+        return {"skipped": "no read speech in the eval data"}
+    model = load_whisper(settings.asr)
+    refs, ours, plain = [], [], []
+    audio_s = ours_s = plain_s = 0.0
+    for path, ref in items:
+        audio = load_audio(path)
+        audio_s += len(audio) / 16000
+        text, _, took = _ours(path, settings)
+        ours_s += took
+        t0 = time.perf_counter()
+        ptext, _ = _plain(model, audio, settings)
+        plain_s += time.perf_counter() - t0
+        refs.append(ref)
+        ours.append(text)
+        plain.append(ptext)
+    ref_all, ours_all, plain_all = " ".join(refs), " ".join(ours), " ".join(plain)
+    return {
+        "files": len(items),
+        "audio_s": round(audio_s, 1),
+        "pipeline": {"wer": round(wer(ref_all, ours_all), 4), "rtf": round(ours_s / audio_s, 4)},
+        "plain": {"wer": round(wer(ref_all, plain_all), 4), "rtf": round(plain_s / audio_s, 4)},
+        "note": "pipeline WER counts its filler 'um's as insertions (read speech has none)",
+    }
+
+
+def ami_channels(eval_root: Path) -> list[tuple[Path, int, str]]:
+    """(audio, channel, verbatim transcript) for every channel of every AMI clip."""
+    root = eval_root / "disfluent" / "ami"
+    out = []
+    for scenario in sorted((root / "scenarios").glob("*.json")):
+        data = json.loads(scenario.read_text(encoding="utf-8"))
+        audio = root / "audio" / data["audio"]
+        if not audio.is_file():
+            continue
+        chans = data.get("channels", {})
+        for role, key in (("caller", "caller_channel"), ("agent", "agent_channel")):
+            text = (data.get("transcript") or {}).get(role)
+            if text is not None:
+                out.append((audio, int(chans.get(key, 0 if role == "caller" else 1)), text))
+    return out
+
+
+def _channel_wav(path: Path, channel: int, out: Path) -> Path:
+    import av
+
+    with av.open(str(path)) as c:
+        frames = [f.to_ndarray() for f in c.decode(audio=0)]
+    data = np.concatenate(frames, axis=1) if frames[0].ndim == 2 and frames[0].shape[0] > 1 else None
+    if data is None:  # packed layout: (1, samples * channels)
+        flat = np.concatenate([f.reshape(-1) for f in frames])
+        data = flat.reshape(-1, 2).T
+    mono = data[channel].astype(np.int16)
+    with wave.open(str(out), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(16000)
+        w.writeframes(mono.tobytes())
+    return out
+
+
+def evaluate_fillers(settings: Settings | None = None, limit: int | None = None,
+                     eval_root: Path | None = None, work: Path | None = None) -> dict:
+    """Filled-pause recall/precision per channel (counts matched per channel), pipeline vs plain."""
+    import tempfile
+
+    from oral_sim.engine.asr import load_whisper
+    from oral_sim.engine.audiofile import load_audio
+
+    settings = settings or Settings()
+    chans = ami_channels(eval_root or locations.eval_dir())
+    if limit is not None:
+        chans = chans[: 2 * limit]
+    if not chans:
+        return {"skipped": "no AMI clips in the eval data"}
+    model = load_whisper(settings.asr)
+    totals = {"ref": 0, "ours_hyp": 0, "ours_tp": 0, "plain_hyp": 0, "plain_tp": 0}
+    per = []
+    with tempfile.TemporaryDirectory() as tmp:
+        tmpdir = Path(work or tmp)
+        for i, (path, channel, ref) in enumerate(chans):
+            wav = _channel_wav(path, channel, tmpdir / f"ch{i}.wav")
+            ref_n = filled_pause_count(ref)
+            _, ours_words, _ = _ours(wav, settings)
+            _, plain_words = _plain(model, load_audio(wav), settings)
+            o, p = filled_pause_count(ours_words), filled_pause_count(plain_words)
+            totals["ref"] += ref_n
+            totals["ours_hyp"] += o
+            totals["ours_tp"] += min(o, ref_n)
+            totals["plain_hyp"] += p
+            totals["plain_tp"] += min(p, ref_n)
+            per.append({"clip": path.stem, "channel": channel, "reference": ref_n, "ours": o,
+                        "plain": p})
+
+    def pr(tp: int, hyp: int) -> dict:
+        return {
+            "recall": round(tp / totals["ref"], 3) if totals["ref"] else None,
+            "precision": round(tp / hyp, 3) if hyp else None,
+            "found": hyp,
+        }
+
+    return {
+        "channels": len(chans),
+        "reference_filled_pauses": totals["ref"],
+        "pipeline": pr(totals["ours_tp"], totals["ours_hyp"]),
+        "plain": pr(totals["plain_tp"], totals["plain_hyp"]),
+        "per_channel": per,
+        "method": "counts matched per channel (min(ref, hyp)); AMI verbatim transcripts",
+    }
