@@ -258,16 +258,19 @@ class Player:
 
 
 def play_array(
-    samples: np.ndarray, sample_rate_hz: int, config: AudioConfig | None = None
+    samples: np.ndarray,
+    sample_rate_hz: int,
+    config: AudioConfig | None = None,
+    cancel: threading.Event | None = None,
 ) -> float:
-    """Play one int16 array to the end; return when it ended."""
+    """Play one int16 array to the end (or until `cancel` is set); return when it ended."""
 
     @dataclass
     class _Chunk:
         audio: np.ndarray
         sample_rate_hz: int
 
-    return Player(config).play([_Chunk(samples, sample_rate_hz)])
+    return Player(config).play([_Chunk(samples, sample_rate_hz)], cancel=cancel)
 
 
 # ----------------------------------------------------------------------------- capture

@@ -1,0 +1,119 @@
+"""`oral-sim sessions list|show|export|progress` and `oral-sim replay`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    s = sub.add_parser("sessions", help="your practice history: list, show, export, progress")
+    ssub = s.add_subparsers(dest="sessions_command", metavar="ACTION", required=True)
+    p = ssub.add_parser("list", help="all sessions, newest first")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=run_list)
+    p = ssub.add_parser("show", help="one session with its answers")
+    p.add_argument("id")
+    p.set_defaults(func=run_show)
+    p = ssub.add_parser("export", help="a report: md, html (self-contained) or json")
+    p.add_argument("id")
+    p.add_argument("--format", choices=("md", "html", "json"), default="md")
+    p.add_argument("-o", "--output", help="file to write (default: stdout)")
+    p.set_defaults(func=run_export)
+    p = ssub.add_parser("progress", help="charts of score, fillers, pace and latency over time")
+    p.set_defaults(func=run_progress)
+
+    r = sub.add_parser("replay", help="replay a bank script as a conversation, or a session")
+    r.add_argument("script", nargs="?", help="bank script id (e.g. oral-interview)")
+    r.add_argument("--session", help="replay a recorded session instead")
+    r.add_argument("--no-audio", action="store_true", help="print only, do not play")
+    r.set_defaults(func=run_replay)
+
+
+def _fmt(x, unit: str = "", digits: int = 0) -> str:
+    return "-" if x is None else f"{x:.{digits}f}{unit}"
+
+
+def run_list(args: argparse.Namespace) -> int:
+    from oral_sim.engine.store import Store
+
+    with Store() as store:
+        sessions = store.list_sessions()
+    if args.json:
+        print(json.dumps({"sessions": [asdict(s) for s in sessions]}, indent=2))
+        return 0
+    if not sessions:
+        print("No sessions yet: `oral-sim` or `oral-sim demo` to start one.")
+        return 0
+    print(f"{'id':<22} {'date':<17} {'script':<16} {'status':<11} {'q':>3} {'score':>5} "
+          f"{'fill/min':>8} {'WPM':>5}")
+    for s in sessions:
+        print(f"{s.id:<22} {s.started_at[:16].replace('T', ' '):<17} {s.script_id[:16]:<16} "
+              f"{s.status:<11} {s.questions:>3} {_fmt(s.avg_score):>5} "
+              f"{_fmt(s.fillers_per_min, digits=1):>8} {_fmt(s.avg_wpm):>5}")
+    return 0
+
+
+def run_show(args: argparse.Namespace) -> int:
+    from oral_sim.engine.export import to_markdown
+    from oral_sim.engine.store import Store
+
+    with Store() as store:
+        record = store.get_session(args.id)
+    print(to_markdown(record))
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from oral_sim.engine.export import export
+    from oral_sim.engine.store import Store
+
+    with Store() as store:
+        record = store.get_session(args.id)
+    text = export(record, args.format)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"wrote {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text + "\n")
+    return 0
+
+
+def run_progress(args: argparse.Namespace) -> int:
+    import plotext as plt
+
+    from oral_sim.engine.progress import by_category, series
+    from oral_sim.engine.store import Store
+
+    with Store() as store:
+        points = series(store)
+        cats = by_category(store)
+    if not points:
+        print("No answered sessions yet.")
+        return 0
+    xs = list(range(1, len(points) + 1))
+    for title, values in (("score", [p.score for p in points]),
+                          ("fillers per minute", [p.fillers_per_min for p in points]),
+                          ("words per minute", [p.wpm for p in points]),
+                          ("response latency (s)", [p.latency_s for p in points])):
+        pairs = [(x, v) for x, v in zip(xs, values, strict=True) if v is not None]
+        if not pairs:
+            continue
+        plt.clear_figure()
+        plt.plotsize(70, 12)
+        plt.plot([x for x, _ in pairs], [v for _, v in pairs], marker="dot")
+        plt.title(f"{title} by session")
+        plt.show()
+    for cat, scores in cats.items():
+        print(f"{cat:<18} {len(scores):>3} answers, last {scores[-1]:.0f}, "
+              f"mean {sum(scores) / len(scores):.0f}")
+    return 0
+
+
+def run_replay(args: argparse.Namespace) -> int:
+    from oral_sim.engine.replay import replay_cli
+
+    return replay_cli(args.script, args.session, play=not args.no_audio)

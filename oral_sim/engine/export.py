@@ -1,0 +1,224 @@
+"""Session reports: JSON (everything), Markdown (readable), and one self-contained HTML file
+(styles and matplotlib SVG charts inline, no script, no network) that opens offline."""
+
+from __future__ import annotations
+
+import html
+import io
+import json
+from dataclasses import asdict
+from typing import Any
+
+from oral_sim.engine.store import SessionRecord
+
+WINDOW_S = 10.0
+
+
+def session_dict(record: SessionRecord) -> dict:
+    """The whole session as plain data."""
+    return asdict(record)
+
+
+def to_json(record: SessionRecord) -> str:
+    return json.dumps(session_dict(record), indent=2)
+
+
+def _filler_indexes(feedback: dict, words: list[dict]) -> set[int]:
+    """Indexes of transcript words that are fillers (matched by time, then text)."""
+    items = (feedback.get("fillers") or {}).get("items") or []
+    marks: set[int] = set()
+    for it in items:
+        for i, w in enumerate(words):
+            if it.get("start_s") is not None and abs(w.get("start_s", -9) - it["start_s"]) < 0.05:
+                marks.update(range(i, i + len(it["text"].split())))
+                break
+    return marks
+
+
+def _words_and_marks(attempt: Any) -> tuple[list[dict], set[int], set[int]]:
+    words = attempt.transcript.get("words") or []
+    fb = attempt.feedback or {}
+    fillers = _filler_indexes(fb, words)
+    longs = {round(p["start_s"], 2) for p in ((fb.get("pace") or {}).get("pauses") or {}).get("long", [])}
+    pause_after = {i for i, w in enumerate(words) if round(w.get("end_s", -1), 2) in longs}
+    return words, fillers, pause_after
+
+
+def to_markdown(record: SessionRecord) -> str:
+    lines = [f"# {record.script_title}", "",
+             f"Session `{record.id}`, {record.started_at} ({record.mode}, {record.status})", ""]
+    for q in record.questions:
+        tag = "Follow-up" if q.is_follow_up else f"Question {q.ordinal}"
+        lines += [f"## {tag}: {q.prompt}", "", f"`{q.question_id}` - {q.category}, timebox {q.timebox_s} s", ""]
+        if not q.attempts:
+            lines += ["_Not answered._", ""]
+        for a in q.attempts:
+            lines.append(f"### Attempt {a.attempt}" + (" (typed)" if a.typed else ""))
+            lines.append("")
+            nums = [f"score {a.score:.0f}" if a.score is not None else None,
+                    f"{a.wpm:.0f} WPM" if a.wpm else None,
+                    f"{a.fillers_count} fillers" if a.fillers_count is not None else None,
+                    f"latency {a.latency_s:.1f} s" if a.latency_s is not None else None,
+                    f"{a.duration_s:.0f} s" if a.duration_s else None]
+            lines.append(", ".join(n for n in nums if n) or "no metrics")
+            lines.append("")
+            words, fillers, pauses = _words_and_marks(a)
+            if words:
+                out = []
+                for i, w in enumerate(words):
+                    out.append(f"**{w['word']}**" if i in fillers else w["word"])
+                    if i in pauses:
+                        out.append("[long pause]")
+                lines += ["> " + " ".join(out), ""]
+            elif a.transcript.get("text"):
+                lines += ["> " + a.transcript["text"], ""]
+            content = (a.feedback or {}).get("content") or {}
+            for kp in content.get("key_points") or []:
+                lines.append(f"- [{'x' if kp['covered'] else ' '}] {kp['text']}")
+            if content.get("key_points"):
+                lines.append("")
+            if a.audio_path and a.audio_file() is None:
+                lines += [f"_Audio file {a.audio_path} is missing._", ""]
+    return "\n".join(lines)
+
+
+def _svg(fig: Any) -> str:
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", bbox_inches="tight")
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+    text = buf.getvalue()
+    return text[text.index("<svg"):]
+
+
+def pace_chart(attempt: Any) -> str | None:
+    """Words per minute over the answer (10 s windows), fillers as red ticks, long pauses shaded."""
+    words = [w for w in attempt.transcript.get("words") or [] if w.get("source") != "voiced_gap"]
+    if len(words) < 3:
+        return None
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    plt.rcParams["svg.fonttype"] = "path"  # text as shapes: no font needed where it is opened
+    end = max(w["end_s"] for w in words)
+    n = max(1, int(end // WINDOW_S) + 1)
+    counts = [0] * n
+    for w in words:
+        counts[min(n - 1, int(w["start_s"] // WINDOW_S))] += 1
+    xs = [(i + 0.5) * WINDOW_S for i in range(n)]
+    wpm = [c * 60.0 / WINDOW_S for c in counts]
+    fig, ax = plt.subplots(figsize=(7, 2.2))
+    ax.plot(xs, wpm, marker="o", color="#2b6cb0", label="words per minute")
+    ax.axhspan(100, 165, color="#c6f6d5", alpha=0.5, label="100-165 WPM")
+    fb = attempt.feedback or {}
+    for it in (fb.get("fillers") or {}).get("items") or []:
+        if it.get("start_s") is not None:
+            ax.axvline(it["start_s"], color="#e53e3e", alpha=0.7, linewidth=1)
+    for p in ((fb.get("pace") or {}).get("pauses") or {}).get("long", []):
+        ax.axvspan(p["start_s"], p["start_s"] + p["duration_s"], color="#a0aec0", alpha=0.5)
+    ax.set_xlabel("seconds into the answer (red: fillers, grey: long pauses)")
+    ax.set_ylim(bottom=0)
+    ax.legend(loc="lower right", fontsize=7)
+    return _svg(fig)
+
+
+def scores_chart(record: SessionRecord) -> str | None:
+    """Score of the last attempt at each question."""
+    labels, scores = [], []
+    for q in record.questions:
+        scored = [a.score for a in q.attempts if a.score is not None]
+        if scored:
+            labels.append(f"Q{q.ordinal}")
+            scores.append(scored[-1])
+    if not scores:
+        return None
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    plt.rcParams["svg.fonttype"] = "path"
+    fig, ax = plt.subplots(figsize=(7, 2.2))
+    ax.bar(labels, scores, color="#2b6cb0")
+    ax.set_ylim(0, 100)
+    ax.set_ylabel("score")
+    return _svg(fig)
+
+
+STYLE = """
+body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1a202c}
+h1{margin-bottom:.2rem} .meta{color:#4a5568} section{border-top:1px solid #e2e8f0;margin-top:1.5rem}
+.transcript{line-height:1.7;background:#f7fafc;padding:.8rem;border-radius:6px}
+mark{background:#fed7d7;padding:0 .15rem;border-radius:3px} .pause{color:#718096;font-size:.85em}
+.nums span{display:inline-block;margin-right:1rem} .kp li.miss{color:#c53030} .kp li.hit{color:#276749}
+.chart svg{max-width:100%;height:auto}
+"""
+
+
+def to_html(record: SessionRecord) -> str:
+    e = html.escape
+    parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+             f"<title>{e(record.script_title)} - oral-sim</title><style>{STYLE}</style></head><body>",
+             f"<h1>{e(record.script_title)}</h1>",
+             f"<p class='meta'>Session {e(record.id)} &middot; {e(record.started_at)} &middot; "
+             f"{e(record.mode)} &middot; {e(record.status)}</p>"]
+    chart = scores_chart(record)
+    if chart:
+        parts.append(f"<div class='chart' id='scores'>{chart}</div>")
+    for q in record.questions:
+        tag = "Follow-up" if q.is_follow_up else f"Question {q.ordinal}"
+        parts.append(f"<section><h2>{tag}: {e(q.prompt)}</h2>"
+                     f"<p class='meta'>{e(q.question_id)} &middot; {e(q.category)} &middot; "
+                     f"timebox {q.timebox_s} s</p>")
+        if not q.attempts:
+            parts.append("<p><em>Not answered.</em></p>")
+        for a in q.attempts:
+            parts.append(f"<h3>Attempt {a.attempt}{' (typed)' if a.typed else ''}</h3><p class='nums'>")
+            for label, value in (("score", a.score), ("WPM", a.wpm), ("fillers", a.fillers_count),
+                                 ("latency s", a.latency_s), ("length s", a.duration_s)):
+                if value is not None:
+                    parts.append(f"<span>{label}: <b>{value:.0f}</b></span>" if isinstance(value, float)
+                                 else f"<span>{label}: <b>{value}</b></span>")
+            parts.append("</p>")
+            words, fillers, pauses = _words_and_marks(a)
+            if words:
+                out = []
+                for i, w in enumerate(words):
+                    out.append(f"<mark>{e(w['word'])}</mark>" if i in fillers else e(w["word"]))
+                    if i in pauses:
+                        out.append("<span class='pause'>[long pause]</span>")
+                parts.append(f"<p class='transcript'>{' '.join(out)}</p>")
+            elif a.transcript.get("text"):
+                parts.append(f"<p class='transcript'>{e(a.transcript['text'])}</p>")
+            pc = pace_chart(a)
+            if pc:
+                parts.append(f"<div class='chart pace'>{pc}</div>")
+            content = (a.feedback or {}).get("content") or {}
+            if content.get("key_points"):
+                parts.append("<ul class='kp'>")
+                for kp in content["key_points"]:
+                    cls = "hit" if kp["covered"] else "miss"
+                    parts.append(f"<li class='{cls}'>{'&#10003;' if kp['covered'] else '&#10007;'} "
+                                 f"{e(kp['text'])}</li>")
+                parts.append("</ul>")
+            if a.audio_path and a.audio_file() is None:
+                parts.append(f"<p><em>Audio file {e(a.audio_path)} is missing.</em></p>")
+        parts.append("</section>")
+    parts.append("<p class='meta'>Made by oral-sim, offline.</p></body></html>")
+    return "\n".join(parts)
+
+
+def export(record: SessionRecord, fmt: str) -> str:
+    """The report in `fmt` (md, html or json)."""
+    if fmt == "json":
+        return to_json(record)
+    if fmt == "md":
+        return to_markdown(record)
+    if fmt == "html":
+        return to_html(record)
+    from oral_sim.errors import UsageError
+
+    raise UsageError(f"unknown format {fmt!r}", "use md, html or json")

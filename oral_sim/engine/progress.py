@@ -1,0 +1,101 @@
+"""Progress over time and what to practise next, from the history store."""
+
+from __future__ import annotations
+
+import difflib
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass
+class Point:
+    """One session's figures, for the progress charts."""
+
+    session_id: str
+    started_at: str
+    """ISO time."""
+    score: float | None
+    fillers_per_min: float | None
+    wpm: float | None
+    latency_s: float | None
+
+
+def series(store: Any) -> list[Point]:
+    """Per session, oldest first (sessions with no answers are left out)."""
+    points = [
+        Point(s.id, s.started_at, s.avg_score, s.fillers_per_min, s.avg_wpm, s.avg_latency_s)
+        for s in store.list_sessions()
+        if s.answered
+    ]
+    return list(reversed(points))
+
+
+def by_category(store: Any) -> dict[str, list[float]]:
+    """Scores per question category, oldest first (each attempt in time order)."""
+    out: dict[str, list[tuple[str, float]]] = defaultdict(list)
+    for summary in store.list_sessions():
+        record = store.get_session(summary.id)
+        for q in record.questions:
+            for a in q.attempts:
+                if a.score is not None:
+                    out[q.category].append((a.created_at, float(a.score)))
+    return {cat: [s for _, s in sorted(vals)] for cat, vals in sorted(out.items())}
+
+
+def weak_first_mix(store: Any, pool: list, count: int) -> list[str]:
+    """Question ids of `pool` ordered for practice: never answered first (in pool order), then
+    answered ones from weakest (lowest last score, most missed key points) and least recently
+    seen."""
+    stats = store.question_stats()
+    unseen = [q.id for q in pool if q.id not in stats]
+    seen = [q for q in pool if q.id in stats]
+
+    def weakness(q: Any) -> tuple:
+        st = stats[q.id]
+        score = st["last_score"] if st["last_score"] is not None else 0.0
+        missed = st["missed"] or 0.0
+        return (score - 10.0 * missed, st["last_seen"] or "")
+
+    ordered = unseen + [q.id for q in sorted(seen, key=weakness)]
+    return ordered[:count]
+
+
+@dataclass
+class Change:
+    """How one attempt differs from the previous attempt at the same question."""
+
+    metric: str
+    before: float | None
+    after: float | None
+    better: bool | None
+    """True when the change is an improvement (None: no direction)."""
+
+
+LOWER_IS_BETTER = {"fillers_per_min", "latency_s", "key_points_missed"}
+
+
+def compare_attempts(store: Any, question_id: str) -> list[dict]:
+    """All attempts at one question, each with what changed since the one before: metrics and a
+    word-level transcript diff (`+word` added, `-word` dropped)."""
+    attempts = store.attempts_for_question(question_id)
+    out = []
+    prev = None
+    for a in attempts:
+        changes: list[Change] = []
+        diff: list[str] = []
+        if prev is not None:
+            for metric in ("score", "wpm", "fillers_per_min", "latency_s", "key_points_missed"):
+                b, c = getattr(prev, metric), getattr(a, metric)
+                better = None
+                if b is not None and c is not None and b != c:
+                    better = (c < b) if metric in LOWER_IS_BETTER else (c > b)
+                    if metric == "wpm":  # closer to the 100-165 range is better
+                        better = abs(c - 132.5) < abs(b - 132.5)
+                changes.append(Change(metric, b, c, better))
+            before = (prev.transcript.get("text") or "").split()
+            after = (a.transcript.get("text") or "").split()
+            diff = [d[0] + d[2:] for d in difflib.ndiff(before, after) if d[0] in "+-"]
+        out.append({"attempt": a, "changes": changes, "diff": diff})
+        prev = a
+    return out
