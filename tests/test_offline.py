@@ -11,8 +11,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 GUARD = Path(__file__).parent / "offline_guard.py"
 SEED_004 = sorted((Path(__file__).parents[2] / "shared" / "seeds").glob("004_*.txt"))
 

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import textwrap
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,6 +71,13 @@ def build_feedback(
     return Feedback(question.id, transcript, delivery, content, typed)
 
 
+def _cut(text: str, width: int) -> str:
+    """One line of at most `width` characters, indentation kept."""
+    text = " ".join(text.split()) if not text.startswith(" ") else (
+        text[: len(text) - len(text.lstrip())] + " ".join(text.split()))
+    return text if len(text) <= width else text[: width - 3].rstrip() + "..."
+
+
 def _mmss(seconds: float | None) -> str:
     if seconds is None:
         return "-"
@@ -95,9 +101,9 @@ def render_text(feedback: Feedback, width: int = 88) -> str:
         )
         for kp in c.get("key_points") or []:
             mark = "[x]" if kp["covered"] else "[ ]"
-            out.append(textwrap.shorten(f"  {mark} {kp['text']}", width))
+            out.append(_cut(f"  {mark} {kp['text']}", width))
             if kp["covered"] and kp.get("evidence"):
-                out.append(textwrap.shorten(f"        you said: \"{kp['evidence']}\"", width))
+                out.append(_cut(f"        you said: \"{kp['evidence']}\"", width))
         st = c.get("structure")
         if st:
             present = [k for k, v in st["parts"].items() if v["present"]]

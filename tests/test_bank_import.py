@@ -1,0 +1,140 @@
+"""The importer: the seed documents' shapes, a markdown notes file, unplaced content reported with
+line numbers, and nothing but ImportProblem on junk."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from oral_sim.cli import main
+from oral_sim.engine.bank import parse_script_text
+from oral_sim.engine.bank_import import import_file, import_text, key_points
+from oral_sim.errors import ImportProblem
+
+SEEDS = Path(__file__).parents[2] / "shared" / "seeds"
+NOTES = Path(__file__).parent / "fixtures" / "import" / "ml_notes.md"
+
+
+def _seed(prefix: str) -> Path:
+    found = sorted(SEEDS.glob(f"{prefix}_*.txt"))
+    if not found:
+        pytest.skip(f"seeds not found in {SEEDS}")
+    return found[0]
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", " ", text.replace("**", "")).strip().lower()
+
+
+def test_qa_list_seed_gives_all_54_questions_in_order() -> None:
+    path = _seed("003")
+    expected = [line.rstrip("▾ ").strip() for line in path.read_text().splitlines()
+                if line.rstrip().endswith("▾")]
+    result = import_file(path)
+    assert result.shape == "qa-list"
+    assert [q["prompt"] for q in result.questions] == expected
+    assert all(3 <= len(q["key_points"]) <= 8 for q in result.questions)
+    assert result.unplaced == []
+
+
+def test_dialogue_seed_keeps_every_interviewer_turn_in_order() -> None:
+    path = _seed("004")
+    result = import_file(path)
+    assert result.shape == "dialogue"
+    text = path.read_text()
+    turns = re.findall(r"Interviewer:\s*\n\s*\n?(.+)", text)
+    spoken = [_norm(q["prompt"]) for q in result.questions] + [_norm(result.closing or "")]
+    assert spoken == [_norm(t) for t in turns]
+    assert result.closing == "That's all. Thank you."
+    assert "7 years of experience" in result.questions[0]["reference_answer"]
+
+
+@pytest.mark.parametrize(("prefix", "question"), [
+    ("000", "Walk me through two recent projects you contributed to or led."),
+    ("001", "Walk me through four projects on your resume."),
+    ("002", "Design a system to rank videos on the YouTube home page."),
+])
+def test_question_pages_give_their_question(prefix: str, question: str) -> None:
+    result = import_file(_seed(prefix))
+    assert any(q["prompt"].startswith(question) for q in result.questions)
+
+
+def test_markdown_notes_with_headings_bold_and_list_items() -> None:
+    result = import_file(NOTES)
+    assert result.shape == "markdown"
+    assert result.title == "My ML interview notes"
+    prompts = [q["prompt"] for q in result.questions]
+    assert prompts == ["What is a learning rate?", "Why do we normalize inputs?",
+                       "What does dropout do?",
+                       "How would you serve a model with a 20 ms latency budget?",
+                       "Tell me about a time you disagreed with a teammate?"]
+    cats = [q["category"] for q in result.questions]
+    assert cats == ["conceptual", "conceptual", "conceptual", "system-design", "behavioral"]
+    assert result.questions[3]["timebox_s"] == 240
+    # the empty question and the stray line are reported with their lines, not dropped
+    reasons = {(u.line, u.reason) for u in result.unplaced}
+    lines = NOTES.read_text().splitlines()
+    weak = lines.index("### What is your biggest weakness?") + 1
+    assert (weak, "question without an answer") in reasons
+    assert any(u.text.startswith("A stray line") for u in result.unplaced)
+
+
+@pytest.mark.parametrize("prefix", ["003", "004"])
+def test_round_trip_import_then_load(tmp_path: Path, prefix: str) -> None:
+    result = import_file(_seed(prefix))
+    text = result.to_yaml()
+    assert isinstance(yaml.safe_load(text), dict)
+    script = parse_script_text(text, tmp_path / "imported.yaml")
+    assert len(script.questions) == len(result.questions)
+    assert script.kind == ("conversation" if prefix == "004" else "questions")
+
+
+def test_cli_import_writes_a_valid_bank_file(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    out = tmp_path / "notes.yaml"
+    assert main(["bank", "import", str(NOTES), "-o", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "wrote" in err and "not placed" in err and "ml_notes.md:" in err
+    assert main(["bank", "validate", str(out)]) == 0
+
+
+def test_key_points_are_informative_sentences() -> None:
+    points = key_points("Overfitting is learning noise. It hurts generalization to new data. "
+                        "Use L2 regularization with a weight of 0.01. Early stopping also helps a lot. "
+                        "That is it.")
+    assert 3 <= len(points) <= 8
+    assert any("0.01" in p for p in points)
+
+
+@pytest.mark.parametrize("content", [b"", b"   \n\n", b"\x00\x01binary\x00", b"\xff\xfe\xfa"])
+def test_unusable_files_are_refused(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "x.txt"
+    path.write_bytes(content)
+    with pytest.raises(ImportProblem, match="x.txt"):
+        import_file(path)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(max_size=600))
+def test_arbitrary_text_only_raises_import_problem(text: str) -> None:
+    try:
+        result = import_text(text, "fuzz.md")
+    except ImportProblem:
+        return
+    parse_script_text(result.to_yaml(), "fuzz.yaml")  # whatever it makes, loads
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(["Interviewer:", "Candidate:", "What is X?", "**Bold?**", "- item?",
+                                 "## Heading", "Answer text here.", "", "Q?▾", "Quick Answer: x"]),
+                max_size=30))
+def test_shaped_junk_only_raises_import_problem(parts: list[str]) -> None:
+    try:
+        result = import_text("\n".join(parts), "shaped.md")
+    except ImportProblem:
+        return
+    parse_script_text(result.to_yaml(), "shaped.yaml")
