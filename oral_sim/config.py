@@ -93,6 +93,9 @@ class SessionConfig:
     """Show feedback after each answer (False: only at the end)."""
     ask_follow_ups: bool = True
     """Ask a scripted follow-up probe when its key point was missed."""
+    wait_after_feedback: bool = False
+    """After each answer's feedback, wait for `InterviewRunner.next_question()` (the app does;
+    headless runs go straight on)."""
 
 
 @dataclass

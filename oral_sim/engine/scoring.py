@@ -234,7 +234,8 @@ def score_answer(answer_text: str, question: Any, transcript: Any = None,
     config = config or ScoringConfig()
     result = score_texts(answer_text, question.reference_answer, list(question.key_points),
                          threshold=config.coverage_threshold)
-    if question.category in STRUCTURED_CATEGORIES and answer_text.strip():
+    # Structure needs a story to look at: short answers (follow-up probes) get none.
+    if question.category in STRUCTURED_CATEGORIES and len(answer_text.split()) >= 40:
         from oral_sim.engine.structure import analyze_structure
 
         result.structure = analyze_structure(answer_text, transcript)

@@ -231,6 +231,7 @@ class InterviewRunner:
         self._paused = threading.Event()
         self._typed: str | None = None
         self._typed_ready = threading.Event()
+        self._next = threading.Event()
         self.session_id: str | None = None
         self._feedbacks: list[tuple[Question, Any]] = []
         self._skipped = 0
@@ -245,6 +246,11 @@ class InterviewRunner:
         self._cancel_speech.set()
         self._paused.clear()
         self._typed_ready.set()
+        self._next.set()
+
+    def next_question(self) -> None:
+        """Go on after reading the feedback (when `SessionConfig.wait_after_feedback`)."""
+        self._next.set()
 
     def stop_answer(self) -> None:
         """End the current answer now (as if the silence timeout had fired)."""
@@ -491,7 +497,13 @@ class InterviewRunner:
             **m,
         )
         self._feedbacks.append((question, feedback))
+        self._next.clear()
         self.on_event(FeedbackReady(question, feedback, attempt_id))
+        if self.settings.session.wait_after_feedback:
+            # the user reads the card, then asks for the next question (or quits)
+            while not self._next.wait(0.1):
+                if self._command == "quit":
+                    break
         return feedback
 
 

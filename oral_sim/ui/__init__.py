@@ -1,0 +1,1 @@
+"""The Textual user interface: a thin shell over `oral_sim.engine`."""

@@ -1,0 +1,134 @@
+"""The Textual app: a thin shell over the engine. `make_app` is the one factory the CLI and the
+tests use."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+
+from oral_sim.config import Settings
+from oral_sim.errors import OralSimError
+
+
+class OralSimApp(App):
+    """oral-sim: practise interview answers aloud, offline."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "oral-sim"
+    SUB_TITLE = "offline oral interview practice"
+    BINDINGS = [Binding("ctrl+c", "interrupt", "Quit", show=False, priority=True)]
+
+    def __init__(self, settings: Settings, bank_path: Path | None = None, mode: str | None = None,
+                 script_id: str | None = None, questions: int | None = None,
+                 check_mic: bool = True, preload: bool = True, realtime: bool = True,
+                 answer_sentences: int | None = None) -> None:
+        super().__init__()
+        self.settings = settings
+        self.bank_path = bank_path
+        self.mode = mode
+        self.script_id = script_id
+        self.question_count = questions
+        self.check_mic = check_mic
+        self.preload = preload
+        self.realtime = realtime
+        self.answer_sentences = answer_sentences
+        self.bank: Any = None
+        self.mic_problem: str | None = None
+        """Why the microphone cannot be used (None: it can, or not checked yet)."""
+        self.models_ready = False
+        self.exit_message: str | None = None
+        self.current_runner: Any = None
+
+    def on_mount(self) -> None:
+        from oral_sim.engine.bank import load_bank
+        from oral_sim.ui.screens.errors import ErrorScreen
+        from oral_sim.ui.screens.start import StartScreen
+
+        try:
+            self.bank = load_bank(self.bank_path)
+        except OralSimError as exc:
+            self.push_screen(ErrorScreen("The scripts bank could not be loaded", exc.message,
+                                         exc.hint))
+            return
+        if self.preload:
+            from oral_sim.engine.live import start_background_loading
+
+            start_background_loading(self.settings)
+            self.set_interval(0.5, self._poll_models)
+            self._recover()
+        if self.mode == "demo":
+            from oral_sim.cli.interview_cmd import default_script_id
+            from oral_sim.engine.plans import plan_for_script
+
+            try:
+                plan = plan_for_script(self.bank, self.script_id or default_script_id(self.bank),
+                                       self.question_count, mode="demo")
+            except OralSimError as exc:
+                self.push_screen(ErrorScreen("Cannot start the demo", exc.message, exc.hint))
+                return
+            self.start_interview(plan, "demo")
+            return
+        self.push_screen(StartScreen())
+
+    def start_interview(self, plan: Any, mode: str) -> None:
+        from oral_sim.ui.screens.interview import InterviewScreen
+
+        self.push_screen(InterviewScreen(plan, mode))
+
+    def _poll_models(self) -> None:
+        from oral_sim.engine import asr, scoring
+
+        ready = bool(asr._models) and scoring.is_loaded()
+        if ready and not self.models_ready:
+            self.models_ready = True
+            self.notify("Speech and scoring models are ready.", timeout=2)
+        try:
+            self.screen.query_one("#models").update(self.models_status())  # type: ignore[attr-defined]
+        except Exception:  # the screen has no model status line
+            pass
+
+    def models_status(self) -> str:
+        from oral_sim.engine import asr, scoring
+
+        speech = "ready" if asr._models else "loading…"
+        score = "ready" if scoring.is_loaded() else "loading…"
+        return f"Models: speech {speech} · scoring {score}"
+
+    @work(thread=True, exit_on_error=False, group="recovery")
+    def _recover(self) -> None:
+        from oral_sim.engine.recovery import recover_interrupted
+        from oral_sim.engine.store import Store
+
+        try:
+            with Store() as store:
+                report = recover_interrupted(store, self.settings)
+        except OralSimError as exc:
+            self.call_from_thread(self.notify, f"{exc.message}", title="History", severity="error")
+            return
+        if report.sessions:
+            self.call_from_thread(
+                self.notify,
+                f"Recovered {len(report.sessions)} interrupted session(s), "
+                f"{len(report.answers)} answer(s) kept.",
+                title="Recovery",
+            )
+
+    def action_interrupt(self) -> None:
+        """Ctrl+C: stop cleanly, keep the session so far."""
+        runner = self.current_runner
+        if runner is not None:
+            runner.quit()
+            self.exit_message = "Interrupted: the session so far is kept (oral-sim sessions list)."
+        self.exit(return_code=130 if runner is not None else 0)
+
+
+def make_app(settings: Settings, bank_path: Path | None = None, mode: str | None = None,
+             script_id: str | None = None, questions: int | None = None, **options: Any) -> OralSimApp:
+    """The app, as the CLI and the tests build it. `mode`: None (start screen), "demo"
+    (simulated candidate, starts at once) or "typed"."""
+    return OralSimApp(settings, bank_path=bank_path, mode=mode, script_id=script_id,
+                      questions=questions, **options)

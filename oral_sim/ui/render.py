@@ -1,0 +1,143 @@
+"""Rich renderables for the screens: transcripts with fillers highlighted, feedback cards,
+summaries. Pure functions of engine data, so every screen shows the same thing the same way."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+FILLER_STYLE = "bold black on #f6ad55"
+PAUSE_MARK = " ⏸ "
+
+
+def transcript_text(transcript: dict, feedback: dict | None = None) -> Text:
+    """The words of an answer; fillers highlighted, long pauses marked."""
+    words = transcript.get("words") or []
+    if not words:
+        return Text(transcript.get("text") or "", style="italic")
+    fb = feedback or {}
+    starts = {}
+    for item in (fb.get("fillers") or {}).get("items") or []:
+        if item.get("start_s") is not None:
+            starts[round(item["start_s"], 2)] = len(item["text"].split())
+    long_after = {round(p["start_s"], 2) for p in ((fb.get("pace") or {}).get("pauses") or {}).get("long", [])}
+    text = Text()
+    highlight = 0
+    for w in words:
+        key = round(w.get("start_s", -1), 2)
+        if key in starts:
+            highlight = starts[key]
+        style = FILLER_STYLE if highlight > 0 else ""
+        text.append(w["word"], style=style)
+        highlight = max(0, highlight - 1)
+        if round(w.get("end_s", -1), 2) in long_after:
+            text.append(PAUSE_MARK, style="bold magenta")
+        else:
+            text.append(" ")
+    return text
+
+
+def live_transcript(transcript: Any) -> Text:
+    """The growing transcript during an answer, filled pauses highlighted as they appear."""
+    from oral_sim.engine.fillers import FILLED_PAUSES, normalize
+
+    text = Text()
+    for w in transcript.words:
+        filled = w.source == "voiced_gap" or normalize(w.word) in FILLED_PAUSES
+        text.append(w.word, style=FILLER_STYLE if filled else "")
+        text.append(" ")
+    return text
+
+
+def _mmss(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    return f"{int(seconds) // 60}:{int(seconds) % 60:02d}"
+
+
+def feedback_card(fb: dict, prompt: str | None = None) -> Group:
+    """The card shown after an answer: score and parts, key points with evidence, delivery."""
+    parts: list[Any] = []
+    if prompt:
+        parts.append(Text(prompt, style="bold"))
+    content = fb.get("content")
+    if content:
+        score = content["score"]
+        colour = "green" if score >= 70 else "yellow" if score >= 45 else "red"
+        head = Text()
+        head.append(f" {score} ", style=f"bold reverse {colour}")
+        head.append("/100  ")
+        head.append(f"similarity {content['similarity']:.2f}", style="dim")
+        cp = content.get("parts") or {}
+        if cp.get("coverage_points") is not None:
+            head.append(f"  ({cp['similarity_points']:.0f} similarity + "
+                        f"{cp['coverage_points']:.0f} key points)", style="dim")
+        parts.append(head)
+        kp_table = Table.grid(padding=(0, 1))
+        kp_table.add_column(width=2)
+        kp_table.add_column(ratio=1)
+        for kp in content.get("key_points") or []:
+            mark = Text("✓", style="bold green") if kp["covered"] else Text("✗", style="bold red")
+            cell = Text(kp["text"], style="" if kp["covered"] else "red")
+            if kp["covered"] and kp.get("evidence"):
+                cell.append(f"\n  “{kp['evidence']}”", style="dim italic")
+            kp_table.add_row(mark, cell)
+        parts.append(kp_table)
+        st = content.get("structure")
+        if st:
+            found = [name.replace("_", " ") for name, v in st["parts"].items() if v["present"]]
+            line = Text("Structure: ", style="bold")
+            line.append(", ".join(found) or "no STAR+AT parts found")
+            parts.append(line)
+            for tip in st.get("advice") or []:
+                parts.append(Text(f"  • {tip}", style="yellow"))
+        for note in content.get("notes") or []:
+            parts.append(Text(f"note: {note}", style="italic dim"))
+    delivery = Table.grid(padding=(0, 2))
+    delivery.add_column(style="bold")
+    delivery.add_column()
+    f = fb.get("fillers") or {}
+    if f:
+        rate = f" ({f['per_min']:.1f}/min)" if f.get("per_min") is not None else ""
+        what = ", ".join(f"{k} ×{v}" for k, v in (f.get("by_text") or {}).items())
+        where = ", ".join(f"{_mmss(i['start_s'])}" for i in f.get("items", [])[:6]
+                          if i.get("start_s") is not None)
+        delivery.add_row("Fillers", f"{f['count']}{rate}" + (f": {what}" if what else "")
+                         + (f"  at {where}" if where else ""))
+    p = fb.get("pace")
+    if p:
+        delivery.add_row("Pace", f"{p['wpm']:.0f} WPM ({p['verdict']}; 100–165 recommended), "
+                                 f"articulation {p['articulation_wpm']:.0f}")
+        ps = p["pauses"]
+        longs = ", ".join(f"{_mmss(x['start_s'])} ({x['duration_s']:.1f} s)" for x in ps["long"])
+        delivery.add_row("Pauses", f"{ps['count']}, longest {ps['longest_s']:.1f} s"
+                         + (f"; long at {longs}" if longs else ""))
+        if p.get("response_latency_s") is not None:
+            delivery.add_row("Started", f"{p['response_latency_s']:.1f} s after the question")
+    tb = fb.get("timebox") or {}
+    if tb.get("timebox_s"):
+        delivery.add_row("Time", f"{_mmss(tb['duration_s'])} of {_mmss(tb['timebox_s'])} — "
+                                 f"{tb['status']}")
+    parts.append(delivery)
+    return Group(*parts)
+
+
+def summary_table(summary: Any) -> Group:
+    """The end-of-session summary."""
+    t = Table.grid(padding=(0, 2))
+    t.add_column(style="bold")
+    t.add_column()
+    t.add_row("Answered", f"{summary.answered} (skipped {summary.skipped})")
+    t.add_row("Average score", "-" if summary.avg_score is None else f"{summary.avg_score:.0f}/100")
+    t.add_row("Pace", "-" if summary.avg_wpm is None else f"{summary.avg_wpm:.0f} WPM")
+    t.add_row("Fillers", "-" if summary.fillers_per_min is None else f"{summary.fillers_per_min:.1f}/min")
+    t.add_row("Response latency", "-" if summary.avg_latency_s is None else f"{summary.avg_latency_s:.1f} s")
+    parts: list[Any] = [t]
+    if summary.missed_key_points:
+        parts.append(Text("\nKey points to work on:", style="bold"))
+        for qid, text in summary.missed_key_points[:12]:
+            parts.append(Text(f"  ✗ [{qid}] {text}", style="red"))
+    return Group(*parts)

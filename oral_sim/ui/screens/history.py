@@ -1,0 +1,275 @@
+"""Review: the session list, one session's answers, all attempts at a question side by side, and
+progress charts (plotext)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Label, ListItem, ListView, Static
+
+from oral_sim.errors import OralSimError
+from oral_sim.ui.render import feedback_card, transcript_text
+
+
+def _fmt(x: Any, digits: int = 0) -> str:
+    return "-" if x is None else f"{x:.{digits}f}"
+
+
+class HistoryScreen(Screen):
+    """Every session, newest first."""
+
+    BINDINGS = [Binding("escape,b", "app.pop_screen", "Back"), Binding("g", "progress", "Progress"),
+                Binding("q", "app.quit", "Quit")]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="history-note")
+        yield DataTable(id="sessions", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        from oral_sim.engine.store import Store
+
+        table = self.query_one("#sessions", DataTable)
+        table.add_columns("Date", "Script", "Status", "Q", "Score", "Fillers/min", "WPM", "Latency")
+        try:
+            with Store() as store:
+                sessions = store.list_sessions()
+        except OralSimError as exc:
+            self.query_one("#history-note", Static).update(
+                Text(f"{exc.message}\n{exc.hint or ''}", style="red"))
+            return
+        if not sessions:
+            self.query_one("#history-note", Static).update("No sessions yet.")
+        for s in sessions:
+            table.add_row(s.started_at[:16].replace("T", " "), s.script_title[:28], s.status,
+                          str(s.questions), _fmt(s.avg_score), _fmt(s.fillers_per_min, 1),
+                          _fmt(s.avg_wpm), _fmt(s.avg_latency_s, 1), key=s.id)
+        table.focus()
+
+    @on(DataTable.RowSelected, "#sessions")
+    def _open(self, event: DataTable.RowSelected) -> None:
+        self.app.push_screen(SessionScreen(str(event.row_key.value)))
+
+    def action_progress(self) -> None:
+        self.app.push_screen(ProgressScreen())
+
+
+class SessionScreen(Screen):
+    """One session: its answers on the left, the chosen answer in full on the right."""
+
+    BINDINGS = [Binding("escape,b", "app.pop_screen", "Back"),
+                Binding("c", "compare", "Compare attempts"),
+                Binding("p", "replay", "Replay session"), Binding("q", "app.quit", "Quit")]
+
+    def __init__(self, session_id: str) -> None:
+        super().__init__()
+        self.session_id = session_id
+        self.record: Any = None
+        self.rows: list[tuple[Any, Any]] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="session-view"):
+            yield ListView(id="answers")
+            with VerticalScroll(id="answer-view"):
+                yield Static("", id="answer-head")
+                yield Static("", id="answer-timeline")
+                yield Static("", id="answer-transcript")
+                yield Static("", id="answer-card")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        from oral_sim.engine.store import Store
+
+        try:
+            with Store() as store:
+                self.record = store.get_session(self.session_id)
+        except OralSimError as exc:
+            self.query_one("#answer-head", Static).update(Text(exc.message, style="red"))
+            return
+        lv = self.query_one("#answers", ListView)
+        for q in self.record.questions:
+            for a in q.attempts or [None]:
+                score = "-" if a is None or a.score is None else f"{a.score:.0f}"
+                tag = "F" if q.is_follow_up else f"Q{q.ordinal}"
+                label = f"{tag} {score:>3}  {q.prompt[:38]}"
+                self.rows.append((q, a))
+                lv.append(ListItem(Label(label)))
+        if self.rows:
+            lv.index = 0
+            self._show(0)
+        lv.focus()
+
+    @on(ListView.Highlighted, "#answers")
+    def _highlight(self, event: ListView.Highlighted) -> None:
+        lv = self.query_one("#answers", ListView)
+        if lv.index is not None:
+            self._show(lv.index)
+
+    def _show(self, index: int) -> None:
+        q, a = self.rows[index]
+        head = Text(q.prompt, style="bold")
+        head.append(f"\n{q.question_id} · {q.category} · timebox {q.timebox_s} s", style="dim")
+        self.query_one("#answer-head", Static).update(head)
+        if a is None:
+            self.query_one("#answer-transcript", Static).update(Text("Not answered.", style="italic"))
+            self.query_one("#answer-card", Static).update("")
+            self.query_one("#answer-timeline", Static).update("")
+            return
+        if a.audio_path and a.audio_file() is None:
+            head.append(f"\naudio file {a.audio_path} is missing", style="yellow")
+        try:
+            from oral_sim.engine.bank import load_bank
+
+            load_bank().question(q.question_id)
+        except OralSimError:
+            head.append("\nthis question is no longer in the bank", style="yellow")
+        self.query_one("#answer-head", Static).update(head)
+        self.query_one("#answer-timeline", Static).update(timeline(a.transcript, a.feedback))
+        self.query_one("#answer-transcript", Static).update(transcript_text(a.transcript, a.feedback))
+        self.query_one("#answer-card", Static).update(feedback_card(a.feedback or {}))
+
+    def action_compare(self) -> None:
+        lv = self.query_one("#answers", ListView)
+        if lv.index is not None and self.rows:
+            self.app.push_screen(CompareScreen(self.rows[lv.index][0].question_id))
+
+    def action_replay(self) -> None:
+        from oral_sim.engine.replay import session_lines
+        from oral_sim.ui.screens.replay import ReplayScreen
+
+        if self.record is not None:
+            self.app.push_screen(ReplayScreen(None, lines=session_lines(self.record),
+                                              title=self.record.script_title))
+
+
+def timeline(transcript: dict, feedback: dict | None, width: int = 60) -> Text:
+    """The answer as one line: speech █, pauses ·, long pauses ▁ in magenta, fillers ▲ in orange."""
+    words = [w for w in transcript.get("words") or [] if w.get("source") != "voiced_gap"]
+    if not words:
+        return Text("")
+    end = max(w["end_s"] for w in words) or 1.0
+    cells = [" "] * width
+    for w in words:
+        a = int(w["start_s"] / end * (width - 1))
+        b = max(a, int(w["end_s"] / end * (width - 1)))
+        for i in range(a, b + 1):
+            cells[i] = "█"
+    text = Text()
+    fb = feedback or {}
+    longs = ((fb.get("pace") or {}).get("pauses") or {}).get("long", [])
+    fills = [i["start_s"] for i in (fb.get("fillers") or {}).get("items", []) if i.get("start_s") is not None]
+    long_cells = {int((p["start_s"] + d) / end * (width - 1)) for p in longs
+                  for d in (0, p["duration_s"] / 2)}
+    fill_cells = {int(s / end * (width - 1)) for s in fills}
+    for i, c in enumerate(cells):
+        if i in fill_cells:
+            text.append("▲", style="bold #f6ad55")
+        elif i in long_cells and c == " ":
+            text.append("▁", style="bold magenta")
+        else:
+            text.append(c if c != " " else "·", style="cyan" if c != " " else "dim")
+    text.append(f"  {end:.0f} s", style="dim")
+    return text
+
+
+class CompareScreen(Screen):
+    """All attempts at one question, side by side, with what changed."""
+
+    BINDINGS = [Binding("escape,b", "app.pop_screen", "Back"), Binding("q", "app.quit", "Quit")]
+
+    def __init__(self, question_id: str) -> None:
+        super().__init__()
+        self.question_id = question_id
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(f"Attempts at {self.question_id}", id="compare-title")
+        yield Horizontal(id="compare")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        from oral_sim.engine.progress import compare_attempts
+        from oral_sim.engine.store import Store
+
+        box = self.query_one("#compare", Horizontal)
+        try:
+            with Store() as store:
+                rows = compare_attempts(store, self.question_id)
+        except OralSimError as exc:
+            box.mount(Static(Text(exc.message, style="red")))
+            return
+        for row in rows[-3:]:
+            a = row["attempt"]
+            text = Text(f"{a.created_at[:16].replace('T', ' ')}\n", style="bold")
+            text.append(f"score {_fmt(a.score)} · {_fmt(a.wpm)} WPM · fillers {_fmt(a.fillers_per_min, 1)}/min"
+                        f" · latency {_fmt(a.latency_s, 1)} s\n")
+            for ch in row["changes"]:
+                if ch.better is None:
+                    continue
+                style = "green" if ch.better else "red"
+                text.append(f"{ch.metric}: {_fmt(ch.before, 1)} → {_fmt(ch.after, 1)}\n", style=style)
+            if row["diff"]:
+                text.append("said differently: ", style="bold")
+                for d in row["diff"][:40]:
+                    text.append(d[1:] + " ", style="green" if d[0] == "+" else "red strike")
+                text.append("\n")
+            text.append("\n")
+            text.append_text(transcript_text(a.transcript, a.feedback))
+            col = VerticalScroll(Static(text), classes="attempt")
+            box.mount(col)
+
+
+class ProgressScreen(Screen):
+    """Charts over sessions: score, fillers/min, WPM, latency; scores per category."""
+
+    BINDINGS = [Binding("escape,b", "app.pop_screen", "Back"), Binding("q", "app.quit", "Quit")]
+
+    def compose(self) -> ComposeResult:
+        from textual_plotext import PlotextPlot
+
+        yield Header()
+        with Vertical(id="progress"):
+            with Horizontal(classes="chart-row"):
+                yield PlotextPlot(id="chart-score")
+                yield PlotextPlot(id="chart-fillers")
+            with Horizontal(classes="chart-row"):
+                yield PlotextPlot(id="chart-wpm")
+                yield PlotextPlot(id="chart-category")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        from textual_plotext import PlotextPlot
+
+        from oral_sim.engine.progress import by_category, series
+        from oral_sim.engine.store import Store
+
+        try:
+            with Store() as store:
+                points = series(store)
+                cats = by_category(store)
+        except OralSimError as exc:
+            self.notify(exc.message, severity="error")
+            return
+        xs = list(range(1, len(points) + 1))
+        for wid, title, values in (("chart-score", "Score", [p.score for p in points]),
+                                   ("chart-fillers", "Fillers per minute", [p.fillers_per_min for p in points]),
+                                   ("chart-wpm", "Words per minute", [p.wpm for p in points])):
+            plot = self.query_one(f"#{wid}", PlotextPlot)
+            pairs = [(x, v) for x, v in zip(xs, values, strict=True) if v is not None]
+            plot.plt.title(title)
+            plot.plt.xlabel("session")
+            if pairs:
+                plot.plt.plot([x for x, _ in pairs], [v for _, v in pairs], marker="dot")
+        plot = self.query_one("#chart-category", PlotextPlot)
+        plot.plt.title("Mean score by category")
+        if cats:
+            names = list(cats)
+            plot.plt.bar(names, [sum(v) / len(v) for v in cats.values()])

@@ -1,0 +1,224 @@
+"""The interview: the question spoken and shown, recording with a level meter and the timebox,
+the live transcript, then the feedback card. The engine's InterviewRunner runs in a thread
+worker; its events come back to this screen through `call_from_thread`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Label, ProgressBar, Static
+
+from oral_sim.engine import session as ev
+from oral_sim.errors import OralSimError
+from oral_sim.ui.render import feedback_card, live_transcript
+
+
+class InterviewScreen(Screen):
+    """One interview session."""
+
+    BINDINGS = [
+        Binding("space", "stop_answer", "Stop answer"),
+        Binding("n", "next", "Next"),
+        Binding("r", "repeat", "Repeat"),
+        Binding("s", "skip", "Skip"),
+        Binding("p", "pause", "Pause"),
+        Binding("q", "quit_session", "Quit"),
+    ]
+
+    def __init__(self, plan: Any, mode: str) -> None:
+        super().__init__()
+        self.plan = plan
+        self.mode = mode
+        self.runner: Any = None
+        self.timebox_s = 0
+        self.listening = False
+        self.feedbacks: list[tuple[Any, Any]] = []
+        self.session_id: str | None = None
+        self.waiting_next = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="interview"):
+            yield Static(self.plan.script_title, id="q-head")
+            yield Static("Getting ready…", id="question")
+            yield Static("", id="status")
+            with Horizontal(id="meters"):
+                yield Label("Level", classes="meter-label")
+                yield ProgressBar(total=60, show_eta=False, show_percentage=False, id="level")
+                yield Label("0:00", id="clock", classes="meter-label")
+                yield ProgressBar(total=100, show_eta=False, show_percentage=False, id="timebox")
+            with VerticalScroll(id="live-box"):
+                yield Static("", id="live")
+            yield Input(placeholder="Type your answer and press Enter", id="typed")
+            with VerticalScroll(id="feedback-box"):
+                yield Static("", id="feedback")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#typed", Input).display = False
+        self.query_one("#feedback-box").display = False
+        self._run()
+
+    # --- the engine in a worker --------------------------------------------------------------------
+
+    @work(thread=True, exit_on_error=False, group="interview")
+    def _run(self) -> None:
+        from oral_sim.engine.live import make_sources, make_speaker
+        from oral_sim.engine.store import Store
+
+        app: Any = self.app
+        settings = app.settings
+        settings.session.wait_after_feedback = settings.session.feedback_each_answer
+        try:
+            with Store() as store:
+                runner = ev.InterviewRunner(
+                    self.plan,
+                    settings,
+                    store,
+                    make_speaker(settings, play=_can_play(settings)),
+                    make_sources(self.mode, settings, realtime=app.realtime,
+                                 answer_sentences=app.answer_sentences),
+                    lambda event: self.app.call_from_thread(self.on_engine_event, event),
+                )
+                self.runner = runner
+                app.current_runner = runner
+                runner.run()
+        except OralSimError as exc:
+            self.app.call_from_thread(self._failed, exc.message, exc.hint)
+        except Exception as exc:  # never a traceback on screen
+            self.app.call_from_thread(self._failed, f"Unexpected error: {exc}", None)
+        finally:
+            app.current_runner = None
+
+    def _failed(self, message: str, hint: str | None) -> None:
+        self.query_one("#status", Static).update(Text(f"Stopped: {message}", style="bold red"))
+        self.notify(message + (f"\n{hint}" if hint else ""), title="The session stopped",
+                    severity="error", timeout=10)
+
+    def on_engine_event(self, event: Any) -> None:
+        """Every engine event, on the UI thread."""
+        status = self.query_one("#status", Static)
+        if isinstance(event, ev.SessionStarted):
+            self.session_id = event.session_id
+        elif isinstance(event, ev.QuestionAsked):
+            q = event.question
+            self.timebox_s = q.timebox_s
+            tag = "Follow-up" if event.is_follow_up else f"Question {event.ordinal}/{event.total}"
+            self.query_one("#q-head", Static).update(
+                f"[b]{tag}[/b] · {q.category} · {q.difficulty} · timebox {q.timebox_s // 60}:"
+                f"{q.timebox_s % 60:02d}")
+            self.query_one("#question", Static).update(Text(q.prompt, style="bold"))
+            status.update(Text("🔊 Interviewer speaking…", style="cyan"))
+            self.query_one("#live", Static).update("")
+            self.query_one("#feedback-box").display = False
+            self.query_one("#live-box").display = True
+            self.query_one("#timebox", ProgressBar).update(total=max(1, q.timebox_s), progress=0)
+            self.query_one("#timebox").remove_class("over")
+            self.waiting_next = False
+        elif isinstance(event, ev.ListeningStarted):
+            self.listening = True
+            if event.audio_path is None:
+                typed = self.query_one("#typed", Input)
+                typed.display = True
+                typed.value = ""
+                typed.focus()
+                status.update(Text("⌨ Type your answer, Enter to submit", style="bold green"))
+            else:
+                self.app.bell()
+                status.update(Text("● Recording: answer now (space to stop)", style="bold red"))
+        elif isinstance(event, ev.Level):
+            self.query_one("#level", ProgressBar).update(progress=max(0.0, event.rms_dbfs + 60))
+            bar = self.query_one("#timebox", ProgressBar)
+            bar.update(progress=min(event.elapsed_s, self.timebox_s))
+            if event.elapsed_s > self.timebox_s:
+                bar.add_class("over")
+            e = int(event.elapsed_s)
+            self.query_one("#clock", Label).update(f"{e // 60}:{e % 60:02d}")
+        elif isinstance(event, ev.PartialTranscript):
+            self.query_one("#live", Static).update(live_transcript(event.transcript))
+        elif isinstance(event, ev.AnswerFinished):
+            self.listening = False
+            self.query_one("#typed", Input).display = False
+            status.update(Text("✓ Answer recorded: transcribing the last words and scoring…",
+                               style="yellow"))
+        elif isinstance(event, ev.FeedbackReady):
+            self.feedbacks.append((event.question, event.feedback))
+            fb = event.feedback.to_dict()
+            self.query_one("#live", Static).update(live_transcript(event.feedback.transcript))
+            app: Any = self.app
+            if app.settings.session.feedback_each_answer:
+                self.query_one("#feedback", Static).update(feedback_card(fb))
+                self.query_one("#feedback-box").display = True
+                status.update(Text("Feedback below. Press n for the next question, q to quit.",
+                                   style="green"))
+                self.waiting_next = True
+            else:
+                status.update(Text("Answer saved.", style="green"))
+        elif isinstance(event, ev.QuestionSkipped):
+            self.notify(f"Skipped: {event.question.prompt[:60]}", timeout=2)
+        elif isinstance(event, ev.Notice):
+            self.notify(event.message + (f"\n{event.hint}" if event.hint else ""),
+                        severity="warning", timeout=6)
+        elif isinstance(event, ev.SessionEnded):
+            from oral_sim.ui.screens.summary import SummaryScreen
+
+            self.app.switch_screen(SummaryScreen(event.session_id, event.status, event.summary,
+                                                 self.feedbacks))
+
+    # --- keys --------------------------------------------------------------------------------------
+
+    @on(Input.Submitted, "#typed")
+    def _typed(self, event: Input.Submitted) -> None:
+        if self.runner is not None and event.value.strip():
+            self.runner.submit_typed(event.value)
+
+    def action_stop_answer(self) -> None:
+        if self.runner is not None and self.listening:
+            self.runner.stop_answer()
+
+    def action_next(self) -> None:
+        if self.runner is not None and self.waiting_next:
+            self.waiting_next = False
+            self.runner.next_question()
+
+    def action_repeat(self) -> None:
+        if self.runner is not None:
+            self.runner.repeat_question()
+
+    def action_skip(self) -> None:
+        if self.runner is not None:
+            self.runner.skip()
+
+    def action_pause(self) -> None:
+        if self.runner is not None:
+            paused = self.runner.toggle_pause()
+            self.notify("Paused: press p to resume." if paused else "Resumed.", timeout=2)
+
+    def action_quit_session(self) -> None:
+        from oral_sim.ui.screens.errors import ConfirmScreen
+
+        def done(yes: bool | None) -> None:
+            if yes and self.runner is not None:
+                self.runner.quit()
+            elif yes:
+                self.app.pop_screen()
+
+        self.app.push_screen(ConfirmScreen("Quit the interview? What you answered so far is kept."),
+                             done)
+
+
+def _can_play(settings: Any) -> bool:
+    """True when there is an output device to play the interviewer through."""
+    try:
+        from oral_sim.engine.audio import resolve_device
+
+        resolve_device(settings.audio.output_device, "output")
+        return True
+    except Exception:
+        return False

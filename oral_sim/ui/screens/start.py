@@ -1,0 +1,308 @@
+"""Start screen: pick a script or a practice mix, how to answer, check the microphone, settings."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import (
+    Button,
+    Footer,
+    Header,
+    Input,
+    Label,
+    ListItem,
+    ListView,
+    ProgressBar,
+    Select,
+    Static,
+    Switch,
+)
+
+from oral_sim.errors import OralSimError
+
+MIX = "__mix__"
+ANSWER_MODES = [("Microphone", "live"), ("Simulated candidate", "demo"), ("Typed answers", "typed")]
+
+
+class StartScreen(Screen):
+    """Choose what to practise."""
+
+    BINDINGS = [
+        Binding("enter", "start", "Start", priority=False),
+        Binding("m", "mic_check", "Mic check"),
+        Binding("h", "history", "History"),
+        Binding("p", "replay", "Replay script"),
+        Binding("q", "app.quit", "Quit"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._mic_stop = threading.Event()
+
+    def compose(self) -> ComposeResult:
+        app: Any = self.app
+        bank = app.bank
+        yield Header()
+        with Horizontal(id="start"):
+            with Vertical(id="scripts-pane"):
+                yield Label("Interview", classes="pane-title")
+                items = [ListItem(Label(f"{s.title}\n[dim]{len(s.questions)} questions · {s.kind}[/]"),
+                                  name=s.id) for s in bank.scripts]
+                items.append(ListItem(Label("Practice mix\n[dim]filters, shuffle, weak first[/]"),
+                                      name=MIX))
+                yield ListView(*items, id="scripts")
+            with VerticalScroll(id="options"):
+                yield Static(id="details")
+                with Horizontal(classes="row"):
+                    yield Label("Questions", classes="label")
+                    yield Input(placeholder="all", id="count", type="integer")
+                with Horizontal(classes="row mix-only"):
+                    yield Label("Category", classes="label")
+                    yield Select([(c, c) for c in _categories(bank)], prompt="all", id="category")
+                with Horizontal(classes="row mix-only"):
+                    yield Label("Difficulty", classes="label")
+                    yield Select([(d, d) for d in ("easy", "medium", "hard")], prompt="all",
+                                 id="difficulty")
+                with Horizontal(classes="row mix-only"):
+                    yield Label("Shuffle", classes="label")
+                    yield Switch(value=True, id="shuffle")
+                    yield Label("Weak first", classes="label")
+                    yield Switch(value=False, id="weak")
+                with Horizontal(classes="row"):
+                    yield Label("Answer with", classes="label")
+                    yield Select(ANSWER_MODES, value=self._default_mode(), allow_blank=False,
+                                 id="answer-mode")
+                yield Static("", id="mic-status")
+                with Horizontal(classes="row"):
+                    yield Label("Input device", classes="label")
+                    yield Select([], prompt="default", id="device")
+                with Horizontal(classes="row"):
+                    yield Label("Level", classes="label")
+                    yield ProgressBar(total=60, show_eta=False, show_percentage=False, id="mic-level")
+                with Horizontal(classes="row"):
+                    yield Label("Voice speed", classes="label")
+                    yield Input(value="1.0", id="speed", type="number")
+                    yield Label("End after silence (s)", classes="label")
+                    yield Input(value=str(app.settings.vad.end_of_answer_silence_s), id="silence",
+                                type="number")
+                with Horizontal(classes="row"):
+                    yield Label("Feedback after each answer", classes="label wide")
+                    yield Switch(value=app.settings.session.feedback_each_answer, id="each")
+                with Horizontal(classes="row buttons"):
+                    yield Button("Start  ⏎", id="start-btn", variant="success")
+                    yield Button("Mic check (m)", id="mic-btn")
+                    yield Button("History (h)", id="history-btn")
+                yield Static(app.models_status() if app.preload else "", id="models")
+        yield Footer()
+
+    def _default_mode(self) -> str:
+        app: Any = self.app
+        return "typed" if app.mode == "typed" else "live"
+
+    def on_mount(self) -> None:
+        self.query_one("#scripts", ListView).index = 0
+        self._show_details()
+        app: Any = self.app
+        if app.check_mic:
+            self._probe_devices()
+        else:
+            self.query_one("#mic-status", Static).update("Microphone not checked.")
+
+    # --- details -----------------------------------------------------------------------------
+
+    def _selected(self) -> str:
+        lv = self.query_one("#scripts", ListView)
+        item = lv.highlighted_child
+        return item.name if item is not None and item.name else MIX
+
+    @on(ListView.Highlighted, "#scripts")
+    def _highlighted(self) -> None:
+        self._show_details()
+
+    @on(ListView.Selected, "#scripts")
+    def _selected_item(self) -> None:
+        self.action_start()
+
+    def _show_details(self) -> None:
+        app: Any = self.app
+        sid = self._selected()
+        details = self.query_one("#details", Static)
+        for w in self.query(".mix-only"):
+            w.display = sid == MIX
+        if sid == MIX:
+            details.update("[b]Practice mix[/b]\nQuestions from the whole bank, filtered by "
+                           "category and difficulty; weak first picks what you scored lowest "
+                           "on and what you have not seen for longest.")
+            return
+        script = app.bank.script(sid)
+        minutes = sum(q.timebox_s for q in script.questions) / 60
+        text = f"[b]{script.title}[/b]\n{len(script.questions)} questions, about {minutes:.0f} min"
+        if script.description:
+            text += f"\n[dim]{script.description}[/dim]"
+        details.update(text)
+
+    # --- microphone ------------------------------------------------------------------------------
+
+    @work(thread=True, exit_on_error=False, group="devices")
+    def _probe_devices(self) -> None:
+        app: Any = self.app
+        from oral_sim.engine.live import mic_available
+
+        problem = mic_available(app.settings)
+        devices: list[tuple[str, str]] = []
+        if problem is None:
+            try:
+                from oral_sim.engine.audio import list_devices
+
+                devices = [(d.name, str(d.index)) for d in list_devices() if d.max_input_channels > 0]
+            except OralSimError:
+                pass
+        self.app.call_from_thread(self._devices_found, problem, devices)
+
+    def _devices_found(self, problem: str | None, devices: list[tuple[str, str]]) -> None:
+        app: Any = self.app
+        app.mic_problem = problem
+        status = self.query_one("#mic-status", Static)
+        mode = self.query_one("#answer-mode", Select)
+        if problem:
+            status.update(f"[b red]No microphone:[/] {problem}. Practise with the simulated "
+                          "candidate (it answers through the real speech pipeline) or type your "
+                          "answers.")
+            if mode.value == "live":
+                mode.value = "demo"
+        else:
+            status.update("[green]Microphone found.[/] Press m to check the level.")
+            self.query_one("#device", Select).set_options(devices)
+
+    def action_mic_check(self) -> None:
+        app: Any = self.app
+        if app.mic_problem:
+            self.notify(app.mic_problem, title="No microphone", severity="warning")
+            return
+        self._mic_stop.set()
+        self._mic_stop = threading.Event()
+        self._mic_level(self._mic_stop)
+
+    @on(Button.Pressed, "#mic-btn")
+    def _mic_btn(self) -> None:
+        self.action_mic_check()
+
+    @work(thread=True, exit_on_error=False, group="mic")
+    def _mic_level(self, stop: threading.Event) -> None:
+        import time
+
+        import numpy as np
+
+        from oral_sim.engine.audio import MicrophoneSource
+
+        app: Any = self.app
+        bar = self.query_one("#mic-level", ProgressBar)
+        try:
+            source = MicrophoneSource(app.settings.audio)
+            t0 = time.monotonic()
+            for frame in source:
+                x = np.frombuffer(frame, dtype=np.int16).astype(np.float64) / 32768
+                db = 20 * np.log10(max(float(np.sqrt(np.mean(x * x))), 1e-6))
+                self.app.call_from_thread(bar.update, progress=max(0.0, db + 60))
+                if stop.is_set() or time.monotonic() - t0 > 8:
+                    break
+            source.close()
+        except OralSimError as exc:
+            self.app.call_from_thread(self.notify, exc.message, title="Microphone", severity="error")
+
+    # --- actions -----------------------------------------------------------------------------------
+
+    def _apply_settings(self) -> bool:
+        app: Any = self.app
+        try:
+            speed = float(self.query_one("#speed", Input).value or 1.0)
+            silence = float(self.query_one("#silence", Input).value or 2.5)
+        except ValueError:
+            self.notify("Voice speed and silence must be numbers.", severity="error")
+            return False
+        if not 0.5 <= speed <= 2.0 or not 1.0 <= silence <= 10.0:
+            self.notify("Voice speed 0.5-2.0, end-of-answer silence 1-10 s.", severity="error")
+            return False
+        app.settings.tts.length_scale = 1.0 / speed
+        app.settings.vad.end_of_answer_silence_s = silence
+        app.settings.session.feedback_each_answer = self.query_one("#each", Switch).value
+        device = self.query_one("#device", Select).value
+        if device not in (Select.BLANK, None):
+            app.settings.audio.input_device = int(device)
+        return True
+
+    def action_start(self) -> None:
+        from oral_sim.engine.plans import MixOptions, plan_for_script, plan_mix
+
+        app: Any = self.app
+        if not self._apply_settings():
+            return
+        mode = str(self.query_one("#answer-mode", Select).value)
+        if mode == "live" and app.mic_problem:
+            self.notify(f"{app.mic_problem}. Choose the simulated candidate or typed answers.",
+                        title="No microphone", severity="warning")
+            return
+        raw = self.query_one("#count", Input).value.strip()
+        count = int(raw) if raw.isdigit() and int(raw) > 0 else None
+        sid = self._selected()
+        self._mic_stop.set()
+        try:
+            if sid == MIX:
+                cat = self.query_one("#category", Select).value
+                diff = self.query_one("#difficulty", Select).value
+                options = MixOptions(
+                    categories=() if cat in (Select.BLANK, None) else (str(cat),),
+                    difficulties=() if diff in (Select.BLANK, None) else (str(diff),),
+                    count=count or 5,
+                    shuffle=self.query_one("#shuffle", Switch).value,
+                    weak_first=self.query_one("#weak", Switch).value,
+                )
+                from oral_sim.engine.store import Store
+
+                with Store() as store:
+                    plan = plan_mix(app.bank, options, store, mode=mode)
+            else:
+                plan = plan_for_script(app.bank, sid, count, mode=mode)
+        except OralSimError as exc:
+            self.notify(exc.message + (f"\n{exc.hint}" if exc.hint else ""), severity="error")
+            return
+        app.start_interview(plan, mode)
+
+    @on(Button.Pressed, "#start-btn")
+    def _start_btn(self) -> None:
+        self.action_start()
+
+    def action_history(self) -> None:
+        from oral_sim.ui.screens.history import HistoryScreen
+
+        self.app.push_screen(HistoryScreen())
+
+    @on(Button.Pressed, "#history-btn")
+    def _history_btn(self) -> None:
+        self.action_history()
+
+    def action_replay(self) -> None:
+        from oral_sim.ui.screens.replay import ReplayScreen
+
+        app: Any = self.app
+        sid = self._selected()
+        if sid == MIX:
+            self.notify("Pick a script to replay.")
+            return
+        self.app.push_screen(ReplayScreen(app.bank.script(sid)))
+
+    def on_screen_suspend(self) -> None:
+        self._mic_stop.set()
+
+
+def _categories(bank: Any) -> list[str]:
+    from oral_sim.engine.bank_schema import CATEGORIES
+
+    present = {q.category for q in bank.all_questions()}
+    return [c for c in CATEGORIES if c in present]
