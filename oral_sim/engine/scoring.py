@@ -158,6 +158,8 @@ class ContentScore:
     """Plain explanations (empty answer, very short answer, not English...)."""
     parts: dict = field(default_factory=dict)
     """How the score was made: {"similarity_points", "coverage_points"}."""
+    exact: float = 0.0
+    """The score before rounding (for ranking and calibration)."""
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -183,8 +185,13 @@ def _looks_english(text: str) -> bool:
 def score_texts(answer: str, reference: str, key_points: list[str],
                 threshold: float = 0.55, answer_vectors: np.ndarray | None = None,
                 ref_vectors: np.ndarray | None = None, kp_vectors: np.ndarray | None = None,
-                ) -> ContentScore:
-    """The content score of `answer` against a reference and key points (no question needed)."""
+                question: str | None = None, alternatives: list[str] | None = None,
+                context: dict[str, np.ndarray] | None = None) -> ContentScore:
+    """The content score of `answer` against a reference and key points.
+
+    With `question`, similarity also reads the answer in the question's context (an answer like
+    "they stay lit" means little alone); with `alternatives` (other acceptable reference answers)
+    the best-matching reference counts. Both measured in `calibration.py`."""
     notes: list[str] = []
     sentences = split_sentences(clean_spoken(answer))
     if not sentences:
@@ -206,6 +213,9 @@ def score_texts(answer: str, reference: str, key_points: list[str],
     similarity = 0.0
     if ref_vectors is not None and len(ref_vectors):
         similarity = float(_mean_unit(sent_vecs) @ _mean_unit(ref_vectors))
+    if alternatives or question:
+        similarity = _context_similarity(answer, reference, alternatives or [], question,
+                                         similarity, context)
     results: list[KeyPointResult] = []
     soft = []
     for k, kv in zip(key_points, kp_vectors if kp_vectors is not None else [], strict=False):
@@ -222,10 +232,37 @@ def score_texts(answer: str, reference: str, key_points: list[str],
         parts = {"similarity_points": round(100 * SIM_WEIGHT * sim_part, 1),
                  "coverage_points": round(100 * (1 - SIM_WEIGHT) * cover_part, 1)}
     else:
-        notes.append("This question has no key points; the score is similarity only.")
+        if not alternatives:
+            notes.append("This question has no key points; the score is similarity only.")
         score = 100 * sim_part
         parts = {"similarity_points": round(100 * sim_part, 1), "coverage_points": None}
-    return ContentScore(int(round(score)), similarity, coverage, results, notes=notes, parts=parts)
+    return ContentScore(int(round(score)), similarity, coverage, results, notes=notes, parts=parts,
+                        exact=score)
+
+
+def _context_texts(answer: str, references: list[str], question: str | None) -> list[str]:
+    texts = [answer, *references]
+    if question:
+        texts += [f"{question} {answer}"] + [f"{question} {r}" for r in references]
+    return texts
+
+
+def _context_similarity(answer: str, reference: str, alternatives: list[str],
+                        question: str | None, sentence_sim: float,
+                        context: dict[str, np.ndarray] | None) -> float:
+    """Best match over the acceptable references, averaged (equal weights, not fitted) with the
+    same comparison made inside the question's context."""
+    refs = list(dict.fromkeys([reference, *alternatives]))
+    texts = _context_texts(answer, refs, question)
+    if context is None or any(t not in context for t in texts):
+        vecs = _encode(texts)
+        context = dict(zip(texts, vecs, strict=True))
+    plain = max(float(context[answer] @ context[r]) for r in refs)
+    plain = max(plain, sentence_sim)
+    if not question:
+        return plain
+    in_context = max(float(context[f"{question} {answer}"] @ context[f"{question} {r}"]) for r in refs)
+    return 0.5 * plain + 0.5 * in_context
 
 
 def score_answer(answer_text: str, question: Any, transcript: Any = None,
@@ -254,6 +291,10 @@ class GradeItem:
     """Caller's id, echoed back."""
     key_points: list[str] | None = None
     """Key points (default: the reference answer's sentences)."""
+    question: str | None = None
+    """The question asked (context for short answers)."""
+    alternatives: list[str] | None = None
+    """Other acceptable reference answers."""
 
 
 @dataclass
@@ -264,6 +305,7 @@ class GradeResult:
     score: int
     similarity: float
     coverage: float | None
+    exact: float = 0.0
 
 
 def grade_batch(items: list[GradeItem], config: ScoringConfig | None = None) -> list[GradeResult]:
@@ -274,22 +316,28 @@ def grade_batch(items: list[GradeItem], config: ScoringConfig | None = None) -> 
     for item in items:
         windows = answer_windows(split_sentences(clean_spoken(item.answer)))
         refs = split_sentences(item.reference)
-        kps = item.key_points if item.key_points is not None else refs
+        kps = list(item.key_points or [])
+        alts = list(item.alternatives or [])
         start = len(texts)
         texts += windows + refs + list(kps)
-        plans.append((start, len(windows), len(refs), list(kps)))
+        texts += _context_texts(item.answer, list(dict.fromkeys([item.reference, *alts])),
+                                item.question)
+        plans.append((start, len(windows), len(refs), kps, alts))
     unique = list(dict.fromkeys(texts))
     index = {t: i for i, t in enumerate(unique)}
     vecs = _encode(unique)
     all_vecs = vecs[[index[t] for t in texts]] if texts else vecs
+    cache = {t: vecs[i] for t, i in index.items()}
     out = []
-    for item, (start, nw, nr, kps) in zip(items, plans, strict=True):
+    for item, (start, nw, nr, kps, alts) in zip(items, plans, strict=True):
         a = all_vecs[start : start + nw]
         r = all_vecs[start + nw : start + nw + nr]
         k = all_vecs[start + nw + nr : start + nw + nr + len(kps)]
-        res = score_texts(item.answer, item.reference, kps, config.coverage_threshold, a, r, k)
+        res = score_texts(item.answer, item.reference, kps, config.coverage_threshold, a, r, k,
+                          question=item.question, alternatives=alts, context=cache)
         out.append(GradeResult(item.id, res.score, round(res.similarity, 4),
-                               None if res.coverage is None else round(res.coverage, 4)))
+                               None if res.coverage is None else round(res.coverage, 4),
+                               round(res.exact, 3)))
     return out
 
 

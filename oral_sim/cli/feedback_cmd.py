@@ -1,0 +1,90 @@
+"""`oral-sim analyze AUDIO --question ID [--json]` and `oral-sim grade FILE.jsonl`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("analyze", help="feedback on a recorded answer to a bank question")
+    p.add_argument("audio", help="the recorded answer (wav, flac, mp3, ogg ...)")
+    p.add_argument("--question", required=True, metavar="ID", help="bank question id")
+    p.add_argument("--bank", type=Path, help="bank file or folder (default: scripts_bank/)")
+    p.add_argument("--json", action="store_true", help="the full feedback as JSON")
+    p.set_defaults(func=run_analyze)
+
+    p = sub.add_parser("grade", help="score typed answers: one JSON object per line")
+    p.add_argument("file", help='JSONL with "reference" and "answer" (optional "id", "question", '
+                                '"key_points", "alternatives")')
+    p.set_defaults(func=run_grade)
+
+
+def run_analyze(args: argparse.Namespace) -> int:
+    from oral_sim.config import Settings
+    from oral_sim.engine.bank import load_bank
+    from oral_sim.engine.feedback import build_feedback, render_text
+    from oral_sim.engine.pipeline import transcribe_file
+    from oral_sim.engine.scoring import preload_in_background
+
+    settings = Settings()
+    question = load_bank(args.bank).question(args.question)  # fail fast on a wrong id
+    preload_in_background(settings.scoring)  # loads while the audio is transcribed
+    result = transcribe_file(args.audio, settings)
+    feedback = build_feedback(result.transcript, question)
+    if args.json:
+        print(json.dumps(feedback.to_dict(), indent=2))
+        return 0
+    print(f"{question.id}: {question.prompt}\n")
+    print(result.transcript.text or "(no speech recognised)")
+    print()
+    print(render_text(feedback))
+    return 0
+
+
+def run_grade(args: argparse.Namespace) -> int:
+    from oral_sim.engine.scoring import GradeItem, grade_batch
+    from oral_sim.errors import UsageError
+
+    path = Path(args.file)
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read {path} ({exc})") from None
+    items: list[GradeItem] = []
+    bad = 0
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            print(f"{path}:{n}: not JSON ({exc.msg})", file=sys.stderr)
+            bad += 1
+            continue
+        if not isinstance(obj, dict):
+            print(f"{path}:{n}: expected a JSON object", file=sys.stderr)
+            bad += 1
+            continue
+        problem = None
+        for key in ("reference", "answer"):
+            if not isinstance(obj.get(key), str):
+                problem = f'missing or non-text "{key}"'
+        for key in ("key_points", "alternatives"):
+            value = obj.get(key)
+            if value is not None and not (isinstance(value, list) and all(isinstance(x, str) for x in value)):
+                problem = f'"{key}" must be a list of strings'
+        if problem:
+            print(f"{path}:{n}: {problem}", file=sys.stderr)
+            bad += 1
+            continue
+        items.append(GradeItem(reference=obj["reference"], answer=obj["answer"],
+                               id=str(obj.get("id", n)), key_points=obj.get("key_points"),
+                               question=obj.get("question") if isinstance(obj.get("question"), str) else None,
+                               alternatives=obj.get("alternatives")))
+    for result in grade_batch(items):
+        print(json.dumps({"id": result.id, "score": result.score, "similarity": result.similarity,
+                          "coverage": result.coverage}))
+    return 2 if bad else 0
