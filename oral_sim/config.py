@@ -81,8 +81,11 @@ class TtsConfig:
 class ScoringConfig:
     """Content scoring."""
 
-    coverage_threshold: float = 0.45
-    """Similarity a sentence needs to count as covering a key point."""
+    coverage_threshold: float = 0.50
+    """Similarity a sentence (or clause, or sentence pair) needs to count as covering a key point.
+    Chosen on the bank itself: each key point against its own reference answer (must cover) and
+    against another same-category answer (must not): at 0.50, 96% of true points are covered and
+    10% of foreign ones (balanced accuracy 0.93, flat from 0.50 to 0.55)."""
 
 
 @dataclass

@@ -1,0 +1,45 @@
+"""Real speech for the tests, made with the bundled piper voice (no eval data needed)."""
+
+from __future__ import annotations
+
+import wave
+from pathlib import Path
+
+import numpy as np
+
+from oral_sim.config import TtsConfig
+
+RATE = 16000
+
+
+def speech(texts: list[str], gaps_s: list[float] | float = 1.0, lead_s: float = 0.5,
+           tail_s: float = 0.5) -> np.ndarray:
+    """The sentences spoken one after the other, with silences between, 16 kHz int16."""
+    import soxr
+
+    from oral_sim.engine.tts import get_voice
+
+    voice = get_voice(TtsConfig(cache=False))
+    gaps = gaps_s if isinstance(gaps_s, list) else [gaps_s] * (len(texts) - 1)
+    parts = [np.zeros(int(lead_s * RATE), np.int16)]
+    for i, text in enumerate(texts):
+        audio = voice.synthesize(text)
+        parts.append(soxr.resample(audio, voice.sample_rate_hz, RATE).astype(np.int16))
+        if i < len(gaps):
+            parts.append(np.zeros(int(gaps[i] * RATE), np.int16))
+    parts.append(np.zeros(int(tail_s * RATE), np.int16))
+    return np.concatenate(parts)
+
+
+def write_wav(path: Path, samples: np.ndarray, rate: int = RATE) -> Path:
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(samples.astype(np.int16).tobytes())
+    return path
+
+
+def frames(samples: np.ndarray, frame_samples: int = 480) -> list[bytes]:
+    n = len(samples) // frame_samples
+    return [samples[i * frame_samples : (i + 1) * frame_samples].tobytes() for i in range(n)]

@@ -1,0 +1,104 @@
+"""Incremental transcription with the real Whisper model: words on the answer's timeline, most
+work done while the person speaks, guards against silence/noise/loops, the transcribe CLI."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from speech_clips import speech, write_wav
+
+from oral_sim.cli import main
+from oral_sim.config import Settings
+from oral_sim.engine.asr import collapse_loops, load_whisper, transcribe_array
+from oral_sim.engine.audio import FileSource
+from oral_sim.engine.pipeline import AnswerPipeline, transcribe_file
+from oral_sim.engine.transcript import Word
+
+S1 = "Overfitting means the model memorizes noise."
+S2 = "Regularization and more data help it generalize."
+S3 = "Early stopping watches the validation loss."
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z]+", text.lower())
+
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("clips") / "answer.wav"
+    return write_wav(path, speech([S1, S2, S3], gaps_s=1.0, tail_s=1.0))
+
+
+def test_live_pace_transcribes_while_speaking(clip: Path) -> None:
+    updates: list[tuple[float, int]] = []
+    pipe = AnswerPipeline(Settings(), on_update=lambda t: updates.append((time.monotonic(),
+                                                                         len(t.words))))
+    for frame in FileSource(clip, realtime=True):
+        pipe.feed(frame)
+    fed_at = time.monotonic()
+    transcript = pipe.finish()
+    # Whisper ran during the answer: updates arrived before the input ended, and at most the
+    # last utterance was left for finish().
+    assert any(t < fed_at for t, _ in updates), updates
+    assert pipe.stats.utterances == 3
+    assert pipe.stats.pending_at_finish <= 1
+    words = _words(transcript.text)
+    for sentence in (S1, S2, S3):
+        hits = sum(w in words for w in _words(sentence))
+        assert hits >= len(_words(sentence)) - 1, (sentence, transcript.text)
+    # words sit on the answer's timeline, in order, each utterance after the previous
+    starts = [w.start_s for w in transcript.words]
+    assert starts == sorted(starts) and starts[0] >= 0.3
+    assert transcript.duration_s == pytest.approx(len(list(FileSource(clip))) * 0.03, abs=0.01)
+
+
+def test_transcribe_file_reports_timing(clip: Path) -> None:
+    result = transcribe_file(clip)
+    assert result.duration_s > 5 and result.processing_s > 0
+    assert 0 <= result.finish_latency_s <= result.processing_s
+    assert len(result.transcript.segments) >= 2
+
+
+def test_silence_and_noise_give_no_text() -> None:
+    model = load_whisper(Settings().asr)
+    assert transcribe_array(model, np.zeros(16000 * 3, np.int16)) == ([], [])
+    rng = np.random.default_rng(1)
+    quiet_noise = (rng.normal(0, 30, 16000 * 3)).astype(np.int16)
+    words, _ = transcribe_array(model, quiet_noise)
+    assert words == []
+    pipe = AnswerPipeline(Settings())
+    for i in range(0, 16000 * 3, 480):
+        pipe.feed(quiet_noise[i : i + 480].tobytes())
+    assert pipe.finish().words == []
+
+
+def test_repetition_loops_are_cut_but_real_repetitions_kept() -> None:
+    def ws(text: str) -> list[Word]:
+        return [Word(t, i * 0.3, i * 0.3 + 0.2) for i, t in enumerate(text.split())]
+
+    looped = collapse_loops(ws("so the the the the the the model is is is is good good"))
+    assert " ".join(w.word for w in looped) == "so the the model is is good good"
+    phrase = collapse_loops(ws("we can do it we can do it we can do it we can do it now"))
+    assert " ".join(w.word for w in phrase) == "we can do it we can do it now"
+
+
+def test_transcribe_cli_json(clip: Path, capsys: pytest.CaptureFixture) -> None:
+    assert main(["transcribe", str(clip), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert {"text", "duration_s", "words", "segments", "fillers", "pace"} <= set(out)
+    assert {"word", "start_s", "end_s", "probability"} <= set(out["words"][0])
+    assert {"count", "per_min", "items"} <= set(out["fillers"])
+    assert {"wpm", "articulation_wpm", "pauses"} <= set(out["pace"])
+    assert 80 < out["pace"]["wpm"] < 260
+
+
+def test_transcribe_cli_bad_file(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    bad = tmp_path / "bad.wav"
+    bad.write_bytes(b"not audio at all" * 10)
+    assert main(["transcribe", str(bad)]) == 1
+    assert "cannot read" in capsys.readouterr().err

@@ -1,0 +1,124 @@
+"""Content scoring with the real MiniLM embedder: good answers above off-topic ones, missed key
+points reported with evidence for the covered ones, structure of project answers, edge cases,
+the feedback object and the grade / analyze commands."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from speech_clips import speech, write_wav
+
+from oral_sim.cli import main
+from oral_sim.engine.bank import load_bank
+from oral_sim.engine.feedback import Feedback, build_feedback, render_text
+from oral_sim.engine.scoring import GradeItem, grade_batch, score_answer, score_texts
+from oral_sim.engine.transcript import Segment, Transcript
+
+
+@pytest.fixture(scope="module")
+def overfitting():
+    return load_bank().question("mlq-002")
+
+
+GOOD = ("Overfitting is when the model memorizes noise and outliers in the training data instead of "
+        "the real pattern, so it does great on training data but generalizes poorly to new data. "
+        "To prevent it I use L1 or L2 regularization to penalize large weights, cross-validation, "
+        "more data or augmentation, and dropout.")
+OFF = "My favourite food is pizza and last summer I went hiking in the mountains with my dog."
+
+
+def test_good_answer_scores_well_above_off_topic(overfitting) -> None:
+    good = score_answer(GOOD, overfitting)
+    off = score_answer(OFF, overfitting)
+    assert good.score >= 60 and off.score <= 15
+    assert good.score - off.score >= 45
+    assert good.similarity > off.similarity + 0.3
+
+
+def test_missed_key_point_is_reported_and_covered_ones_have_evidence(overfitting) -> None:
+    result = score_answer(GOOD, overfitting)
+    by_text = {k.text: k for k in result.key_points}
+    early = next(k for t, k in by_text.items() if t.startswith("Early stopping"))
+    assert not early.covered, "the answer never mentions early stopping"
+    reg = next(k for t, k in by_text.items() if t.startswith("L1 or L2"))
+    assert reg.covered and "regularization" in reg.evidence.lower()
+    assert 0 < result.coverage < 1
+    assert result.parts["similarity_points"] + result.parts["coverage_points"] == pytest.approx(
+        result.exact, abs=0.2)
+
+
+def test_edge_cases_explained() -> None:
+    empty = score_texts("", "A reference.", ["a", "b", "c"])
+    assert empty.score == 0 and "No answer" in empty.notes[0]
+    one = score_texts("Regularization.", "Use regularization to prevent overfitting.", ["x", "y", "z"])
+    assert any("few words" in n for n in one.notes)
+    german = score_texts("Überanpassung bedeutet, dass das Modell Rauschen lernt.",
+                         "Overfitting means the model learns noise.", ["learns noise", "b", "c"])
+    assert any("English" in n for n in german.notes)
+    no_kp = score_texts("Overfitting means learning noise.", "Overfitting is learning noise.", [])
+    assert no_kp.coverage is None and any("no key points" in n for n in no_kp.notes)
+    long = score_texts(GOOD + " " + " ".join([GOOD] * 60), "Overfitting is learning noise.", ["noise"])
+    assert long.score > 0
+
+
+def test_structure_of_a_project_answer() -> None:
+    q = load_bank().question("pdd-01")
+    answer = ("The problem was that our wake word detector fired too often on phones. "
+              "I was responsible for the model. I designed a streaming TC-ResNet and trained it "
+              "with noisy augmentation. We chose quantization-aware training instead of "
+              "post-training quantization because of the recall loss. False activations dropped "
+              "by 75 percent and p95 latency went from 85 ms to 60 ms. In hindsight I would "
+              "collect live errors earlier.")
+    st = score_answer(answer, q).structure
+    assert st is not None
+    assert all(st["parts"][p]["present"] for p in ("situation_task", "actions", "results",
+                                                   "tradeoffs", "hindsight"))
+    assert st["results_have_numbers"]
+
+
+def test_feedback_dict_shape_and_round_trip(overfitting) -> None:
+    t = Transcript(segments=[Segment(0, 0, "Um, " + GOOD)])
+    fb = build_feedback(t, overfitting, typed=True)
+    d = fb.to_dict()
+    assert {"question_id", "transcript", "fillers", "pace", "timebox", "content"} <= set(d)
+    assert {"score", "similarity", "coverage", "key_points", "structure", "notes"} <= set(d["content"])
+    assert d["fillers"]["count"] >= 1 and d["pace"] is None
+    assert Feedback.from_dict(json.loads(json.dumps(d))).to_dict() == json.loads(json.dumps(d))
+    card = render_text(fb)
+    assert "Score" in card and "[ ]" in card and "[x]" in card
+    assert build_feedback(t, overfitting, score=False).to_dict()["content"] is None
+
+
+def test_grade_batch_and_cli(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    ref = "The other two bulbs stay lit because they are on separate paths."
+    res = grade_batch([GradeItem(ref, "They stay lit since each has its own path.", "a"),
+                       GradeItem(ref, "All of them go out.", "b")])
+    assert res[0].score > res[1].score
+    path = tmp_path / "answers.jsonl"
+    path.write_text("\n".join([
+        json.dumps({"id": "x", "reference": ref, "answer": "They stay lit."}),
+        "{not json",
+        json.dumps({"answer": "no reference"}),
+        json.dumps({"id": "y", "reference": ref, "answer": "They go out.", "key_points": ["stay lit"]}),
+    ]))
+    assert main(["grade", str(path)]) == 2
+    out = capsys.readouterr()
+    rows = [json.loads(line) for line in out.out.splitlines()]
+    assert [r["id"] for r in rows] == ["x", "y"]
+    assert {"id", "score", "similarity", "coverage"} <= set(rows[0])
+    assert f"{path}:2: not JSON" in out.err and f"{path}:3: missing" in out.err
+
+
+def test_analyze_cli(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    wav = write_wav(tmp_path / "a.wav", speech([
+        "Overfitting is when a model learns the noise in the training data.",
+        "It then fails to generalize, so I use regularization and early stopping."], gaps_s=0.8))
+    assert main(["analyze", str(wav), "--question", "mlq-002", "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["question_id"] == "mlq-002" and d["content"]["score"] > 40
+    assert d["pace"]["wpm"] > 60
+    assert main(["analyze", str(wav), "--question", "mlq-002"]) == 0
+    assert "Score" in capsys.readouterr().out
+    assert main(["analyze", str(wav), "--question", "nope"]) == 2
