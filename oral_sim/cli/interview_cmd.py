@@ -93,6 +93,8 @@ def run_app(args: argparse.Namespace) -> int:
         questions=getattr(args, "questions", None),
     )
     app.run()
+    if getattr(app, "exit_message", None):
+        print(app.exit_message, file=sys.stderr)
     return int(app.return_code or 0)
 
 
@@ -107,8 +109,12 @@ def run_demo(args: argparse.Namespace) -> int:
             mode="demo",
             script_id=args.script,
             questions=args.questions,
+            realtime=not args.fast,
+            answer_sentences=args.answer_sentences,
         )
         app.run()
+        if getattr(app, "exit_message", None):
+            print(app.exit_message, file=sys.stderr)
         return int(app.return_code or 0)
     return run_headless(args)
 

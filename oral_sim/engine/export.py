@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import io
 import json
+import re
 from dataclasses import asdict
 from typing import Any
 
@@ -89,6 +90,7 @@ def _svg(fig: Any) -> str:
 
     plt.close(fig)
     text = buf.getvalue()
+    text = re.sub(r"<metadata>.*?</metadata>", "", text, flags=re.S)  # dates and licence RDF
     return text[text.index("<svg"):]
 
 

@@ -31,8 +31,10 @@ class InterviewScreen(Screen):
         Binding("q", "quit_session", "Quit"),
     ]
 
-    def __init__(self, plan: Any, mode: str) -> None:
+    def __init__(self, plan: Any, mode: str, autostart: bool = True) -> None:
         super().__init__()
+        self.autostart = autostart
+        """Start the engine on mount (tests drive the screen with events instead)."""
         self.plan = plan
         self.mode = mode
         self.runner: Any = None
@@ -63,7 +65,8 @@ class InterviewScreen(Screen):
     def on_mount(self) -> None:
         self.query_one("#typed", Input).display = False
         self.query_one("#feedback-box").display = False
-        self._run()
+        if self.autostart:
+            self._run()
 
     # --- the engine in a worker --------------------------------------------------------------------
 
@@ -95,6 +98,12 @@ class InterviewScreen(Screen):
             self.app.call_from_thread(self._failed, f"Unexpected error: {exc}", None)
         finally:
             app.current_runner = None
+
+    def on_unmount(self) -> None:
+        # Leaving the screen (or the app) ends the session cleanly; the worker thread must not
+        # stay blocked waiting for an answer nobody will give.
+        if self.runner is not None:
+            self.runner.quit()
 
     def _failed(self, message: str, hint: str | None) -> None:
         self.query_one("#status", Static).update(Text(f"Stopped: {message}", style="bold red"))

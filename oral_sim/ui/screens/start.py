@@ -232,8 +232,8 @@ class StartScreen(Screen):
         app.settings.tts.length_scale = 1.0 / speed
         app.settings.vad.end_of_answer_silence_s = silence
         app.settings.session.feedback_each_answer = self.query_one("#each", Switch).value
-        device = self.query_one("#device", Select).value
-        if device not in (Select.BLANK, None):
+        device = _chosen(self.query_one("#device", Select).value)
+        if device is not None:
             app.settings.audio.input_device = int(device)
         return True
 
@@ -254,11 +254,11 @@ class StartScreen(Screen):
         self._mic_stop.set()
         try:
             if sid == MIX:
-                cat = self.query_one("#category", Select).value
-                diff = self.query_one("#difficulty", Select).value
+                cat = _chosen(self.query_one("#category", Select).value)
+                diff = _chosen(self.query_one("#difficulty", Select).value)
                 options = MixOptions(
-                    categories=() if cat in (Select.BLANK, None) else (str(cat),),
-                    difficulties=() if diff in (Select.BLANK, None) else (str(diff),),
+                    categories=() if cat is None else (cat,),
+                    difficulties=() if diff is None else (diff,),
                     count=count or 5,
                     shuffle=self.query_one("#shuffle", Switch).value,
                     weak_first=self.query_one("#weak", Switch).value,
@@ -299,6 +299,11 @@ class StartScreen(Screen):
 
     def on_screen_suspend(self) -> None:
         self._mic_stop.set()
+
+
+def _chosen(value: Any) -> str | None:
+    """The value of a Select, or None when nothing is chosen."""
+    return str(value) if isinstance(value, (str, int)) else None
 
 
 def _categories(bank: Any) -> list[str]:

@@ -1,0 +1,149 @@
+"""History from the user's side: a real simulated session stored, listed, shown and exported
+(Markdown, JSON, and HTML rendered in headless Chromium), progress and weak-first practice, replay
+order, and a history that survives a missing audio file or a question gone from the bank."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from oral_sim.cli import main
+from oral_sim.engine.bank import load_bank
+from oral_sim.engine.progress import compare_attempts, series, weak_first_mix
+from oral_sim.engine.replay import Replayer, script_lines, session_lines
+from oral_sim.engine.store import Store
+
+EXE = str(Path(sys.executable).parent / "oral-sim")
+
+
+@pytest.fixture(scope="module")
+def recorded(tmp_path_factory) -> tuple[Path, str]:
+    """A real 2-question demo session (simulated candidate through the real pipeline)."""
+    import os
+
+    home = tmp_path_factory.mktemp("home")
+    env = {**os.environ, "ORAL_SIM_HOME": str(home)}
+    out = subprocess.run([EXE, "demo", "--headless", "--json", "--fast", "--script", "ml-questions",
+                          "--questions", "2", "--answer-sentences", "2", "--fillers", "0.6"],
+                         env=env, capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr[-2000:]
+    summary = [json.loads(x) for x in out.stdout.splitlines() if '"summary"' in x][0]
+    return home, summary["session_id"]
+
+
+def test_list_show_and_exports(recorded, monkeypatch, capsys, tmp_path) -> None:
+    home, sid = recorded
+    monkeypatch.setenv("ORAL_SIM_HOME", str(home))
+    assert main(["sessions", "list", "--json"]) == 0
+    sessions = json.loads(capsys.readouterr().out)["sessions"]
+    assert sessions[0]["id"] == sid and sessions[0]["answered"] >= 2
+    assert main(["sessions", "show", sid]) == 0
+    shown = capsys.readouterr().out
+    assert "Question 1" in shown and "score" in shown
+    md = tmp_path / "r.md"
+    assert main(["sessions", "export", sid, "--format", "md", "-o", str(md)]) == 0
+    assert "## Question 1" in md.read_text()
+    js = tmp_path / "r.json"
+    assert main(["sessions", "export", sid, "--format", "json", "-o", str(js)]) == 0
+    data = json.loads(js.read_text())
+    assert data["questions"][0]["attempts"][0]["transcript"]["words"]
+    assert main(["sessions", "show", "nope"]) == 2
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="needs Debian's chromium")
+def test_html_report_renders_offline_in_chromium(recorded, monkeypatch, tmp_path) -> None:
+    from PIL import Image
+
+    home, sid = recorded
+    monkeypatch.setenv("ORAL_SIM_HOME", str(home))
+    html = tmp_path / "report.html"
+    assert main(["sessions", "export", sid, "--format", "html", "-o", str(html)]) == 0
+    text = html.read_text()
+    assert "<svg" in text and "<mark>" in text
+    # self-contained: nothing is fetched (XML namespace names are not fetched)
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:|//)|url\((https?:|//)""", text)
+    shot = tmp_path / "shot.png"
+    subprocess.run(["chromium", "--headless", "--no-sandbox", "--disable-gpu",
+                    "--disable-background-networking", f"--screenshot={shot}",
+                    "--window-size=1200,2000", html.as_uri()],
+                   capture_output=True, timeout=120, check=False)
+    img = Image.open(shot).convert("RGB")
+    assert img.size == (1200, 2000)
+    colours = img.getcolors(maxcolors=1 << 20) or []
+    # the transcript's filler highlight (#fed7d7) and the chart's line colour (#2b6cb0) are drawn
+    drawn = {c for _, c in colours}
+    assert (254, 215, 215) in drawn, "filler highlight not rendered"
+    assert any(abs(r - 43) < 8 and abs(g - 108) < 8 and abs(b - 176) < 8 for r, g, b in drawn), \
+        "chart not rendered"
+
+
+def test_progress_compare_and_weak_first(recorded, monkeypatch) -> None:
+    home, sid = recorded
+    monkeypatch.setenv("ORAL_SIM_HOME", str(home))
+    with Store() as store:
+        points = series(store)
+        assert points and points[-1].session_id == sid and points[-1].score is not None
+        record = store.get_session(sid)
+        first = record.questions[0]
+        rows = compare_attempts(store, first.question_id)
+        assert rows and rows[0]["changes"] == []
+        pool = load_bank().script("ml-questions").questions[:5]
+        order = weak_first_mix(store, pool, 5)
+    answered = {q.question_id for q in record.questions}
+    # never-answered questions come first, answered ones after
+    assert set(order[: 5 - len(answered & {q.id for q in pool})]).isdisjoint(answered)
+
+
+def test_missing_audio_and_removed_question_are_explained(recorded, monkeypatch, tmp_path) -> None:
+    home, sid = recorded
+    copy = tmp_path / "home"
+    shutil.copytree(home, copy)
+    monkeypatch.setenv("ORAL_SIM_HOME", str(copy))
+    for wav in copy.rglob("*.wav"):
+        wav.unlink()
+    with Store() as store:
+        record = store.get_session(sid)
+    lines = session_lines(record)
+    assert any("missing" in line.text for line in lines if line.speaker == "you")
+    md = __import__("oral_sim.engine.export", fromlist=["to_markdown"]).to_markdown(record)
+    assert "is missing" in md
+
+
+def test_replay_order_and_controls() -> None:
+    script = load_bank().script("oral-interview")
+    lines = script_lines(script)
+    assert [x.speaker for x in lines[:4]] == ["interviewer", "candidate", "interviewer", "candidate"]
+    assert lines[-1].speaker == "interviewer" and lines[-1].text == script.closing
+    played: list[int] = []
+    replayer: Replayer
+
+    def speak(line, cancel) -> None:
+        played.append(lines.index(line))
+        if len(played) == 2:
+            replayer.repeat()  # the second line is heard twice
+        if len(played) == 4:
+            replayer.skip()
+        if len(played) == 6:
+            replayer.stop()
+
+    replayer = Replayer(lines, speak=speak)
+    replayer.run()
+    assert played == [0, 1, 1, 2, 3, 4]
+
+
+def test_replay_voices_sound_different() -> None:
+    import numpy as np
+
+    from oral_sim.engine.replay import CANDIDATE_PITCH, pitch_shift
+
+    tone = (np.sin(2 * np.pi * 200 * np.arange(22050) / 22050) * 10000).astype(np.int16)
+    shifted = pitch_shift(tone, 22050, CANDIDATE_PITCH)
+    assert len(shifted) == pytest.approx(len(tone) / CANDIDATE_PITCH, rel=0.01)
+    peak = np.argmax(np.abs(np.fft.rfft(shifted.astype(float)))) * 22050 / len(shifted)
+    assert peak == pytest.approx(200 * CANDIDATE_PITCH, rel=0.03)

