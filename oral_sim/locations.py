@@ -51,12 +51,20 @@ def tts_cache_dir() -> Path:
 
 
 def ensure_private_dir(path: Path) -> Path:
-    """Create `path` (and parents) readable by the user only; return it."""
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    try:
-        path.chmod(0o700)
-    except OSError:
-        pass
+    """Create `path` (and any missing parents) readable by the user only; return it."""
+    missing = []
+    probe = path
+    while not probe.exists() and probe != probe.parent:
+        missing.append(probe)
+        probe = probe.parent
+    for folder in reversed(missing):  # parents first, each one private, not just the leaf
+        folder.mkdir(exist_ok=True, mode=0o700)
+        try:
+            folder.chmod(0o700)
+        except OSError:
+            pass
+    if not missing:
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
     return path
 
 

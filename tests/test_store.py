@@ -133,3 +133,27 @@ def test_locked_database_is_explained(tmp_path: Path) -> None:
         finally:
             other.rollback()
             other.close()
+
+
+def test_two_stores_opening_a_new_database_at_once(tmp_path: Path) -> None:
+    """The app opens the store in two threads at start (recovery and the interview)."""
+    import threading
+
+    path = tmp_path / "race.sqlite3"
+    errors: list[Exception] = []
+
+    def open_store() -> None:
+        try:
+            with Store(path) as store:
+                store.list_sessions()
+        except Exception as exc:  # noqa: BLE001 - the test reports any failure
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_store) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with Store(path) as store:
+        assert schema_version(store._db) == len(MIGRATIONS)

@@ -40,7 +40,7 @@ def test_demo_in_a_real_terminal(tmp_path: Path) -> None:
     subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", "100", "-y", "30", cmd],
                    check=True)
     try:
-        screen = _wait_for(name, "supervised and unsupervised", 60)
+        screen = _wait_for(name, "supervised and unsupervised", 150)
         assert "Question 1/1" in screen
         screen = _wait_for(name, "Press n for the next question")
         assert "/100" in screen and "Pace" in screen

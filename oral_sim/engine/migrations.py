@@ -103,10 +103,14 @@ def migrate(db: sqlite3.Connection, upto: int | None = None) -> int:
             "update oral-sim, or set ORAL_SIM_HOME to another folder",
         )
     while version < target:
-        step = MIGRATIONS[version]
         db.execute("BEGIN IMMEDIATE")
         try:
-            step(db)
+            # Another process or thread may have migrated while we waited for the write lock.
+            version = schema_version(db)
+            if version >= target:
+                db.execute("COMMIT")
+                break
+            MIGRATIONS[version](db)
             db.execute(f"PRAGMA user_version = {version + 1}")
             db.execute("COMMIT")
         except BaseException:

@@ -127,6 +127,7 @@ class InterviewScreen(Screen):
             self.query_one("#live", Static).update("")
             self.query_one("#feedback-box").display = False
             self.query_one("#live-box").display = True
+            self.query_one("#live-box").remove_class("done")
             self.query_one("#timebox", ProgressBar).update(total=max(1, q.timebox_s), progress=0)
             self.query_one("#timebox").remove_class("over")
             self.waiting_next = False
@@ -164,6 +165,7 @@ class InterviewScreen(Screen):
             if app.settings.session.feedback_each_answer:
                 self.query_one("#feedback", Static).update(feedback_card(fb))
                 self.query_one("#feedback-box").display = True
+                self.query_one("#live-box").add_class("done")  # the card gets the room
                 status.update(Text("Feedback below. Press n for the next question, q to quit.",
                                    style="green"))
                 self.waiting_next = True
