@@ -5,16 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from oral_sim import locations
 from oral_sim.bench import soak
 from oral_sim.config import Settings
 
 
 def test_many_answers_are_all_stored_and_memory_stays_flat(tmp_path: Path) -> None:
-    if not (locations.eval_dir() / "read_speech" / "ljspeech_subset").is_dir():
-        pytest.skip("read speech eval data not available")
     out = soak.run(Settings(), locations.eval_dir(), tmp_path, minutes=4.0, answer_s=30.0,
                    log=lambda m: None)
     assert out["answers"] == 8

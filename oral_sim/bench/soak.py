@@ -27,16 +27,14 @@ def run(
     """Run a session of `minutes` of answer audio in answers of `answer_s` seconds."""
     import psutil
 
-    from oral_sim.bench.latency import build_answer, lj_clips
+    from oral_sim.bench.latency import build_answer, lj_clips, tts_clips
     from oral_sim.engine import session as ev
     from oral_sim.engine.audio import FileSource
     from oral_sim.engine.bank import load_bank
     from oral_sim.engine.live import make_speaker
     from oral_sim.engine.store import Store
 
-    clips = lj_clips(eval_root)
-    if not clips:
-        return {"skipped": f"no LJ Speech clips under {eval_root}/read_speech"}
+    clips = lj_clips(eval_root) or tts_clips(work)
     count = max(2, round(minutes * 60 / answer_s))
     # A handful of distinct answer files, reused round-robin: the audio varies, the disk stays small.
     files = [build_answer(clips, answer_s, work / f"soak-{i}.wav", offset=i * 5)[0] for i in range(4)]
