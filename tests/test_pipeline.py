@@ -89,6 +89,15 @@ def test_repetition_loops_are_cut_but_real_repetitions_kept() -> None:
     assert " ".join(w.word for w in phrase) == "we can do it we can do it now"
 
 
+def test_invented_words_stacked_at_the_end_are_dropped() -> None:
+    from oral_sim.engine.asr import drop_impossible_runs
+
+    real = [Word(w, i * 0.3, i * 0.3 + 0.25) for i, w in enumerate("and other cities".split())]
+    invented = [Word(w, 1.0, 1.03) for w in "thank you for watching".split()]
+    kept = drop_impossible_runs(real + invented + [Word("Paris", 2.0, 2.0)])
+    assert [w.word for w in kept] == ["and", "other", "cities", "Paris"]
+
+
 def test_transcribe_cli_json(clip: Path, capsys: pytest.CaptureFixture) -> None:
     assert main(["transcribe", str(clip), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)

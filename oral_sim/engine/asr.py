@@ -31,6 +31,8 @@ NO_SPEECH_PROB = 0.6
 LOW_LOGPROB = -1.0
 #: Text that compresses this well is a repetition loop.
 MAX_COMPRESSION_RATIO = 2.4
+#: Silence (s) around a suspected hallucination after which faster-whisper skips it.
+HALLUCINATION_SILENCE_S = 0.5
 #: Repeats of the same n-gram beyond this are a loop, not a speaker repeating themself.
 MAX_REPEATS = 2
 
@@ -106,6 +108,8 @@ def transcribe_array(
         compression_ratio_threshold=MAX_COMPRESSION_RATIO,
         no_speech_threshold=NO_SPEECH_PROB,
         log_prob_threshold=LOW_LOGPROB,
+        # skip silent stretches where Whisper starts inventing ("thank you for watching")
+        hallucination_silence_threshold=HALLUCINATION_SILENCE_S,
     )
     words: list[Word] = []
     segs: list[Segment] = []
@@ -119,7 +123,7 @@ def transcribe_array(
             for w in (seg.words or [])
             if w.word.strip()
         ]
-        seg_words = collapse_loops(seg_words)
+        seg_words = drop_impossible_runs(collapse_loops(seg_words))
         if not seg_words:
             continue
         text = " ".join(w.word for w in seg_words)
@@ -155,4 +159,25 @@ def collapse_loops(words: list[Word], max_repeats: int = MAX_REPEATS) -> list[Wo
                 result.append(out[i])
                 i += 1
         out = result
+    return out
+
+
+#: Words closer together than this, three or more in a row, cannot have been spoken.
+IMPOSSIBLE_GAP_S = 0.05
+
+
+def drop_impossible_runs(words: list[Word], min_run: int = 3) -> list[Word]:
+    """Drop runs of `min_run`+ words squeezed into almost no time (Whisper's invented endings,
+    e.g. a whole "thank you for watching" stacked on the last 30 ms of audio)."""
+    out: list[Word] = []
+    i = 0
+    while i < len(words):
+        j = i + 1
+        while j < len(words) and words[j].start_s - words[j - 1].start_s < IMPOSSIBLE_GAP_S:
+            j += 1
+        if j - i >= min_run:
+            i = j  # the whole run goes
+            continue
+        out.extend(words[i:j])
+        i = j
     return out

@@ -141,6 +141,7 @@ class AnswerPipeline:
                 )
                 frame_s = self.settings.audio.frame_ms / 1000
                 words = tighten_to_voice(utt, words, frame_s)
+                segs = regroup(segs, words)
                 if self.settings.asr.voiced_gap_fillers:
                     words = words + voiced_gaps(utt, words, frame_s)
                 words.sort(key=lambda w: w.start_s)
@@ -176,23 +177,39 @@ def energy_voiced(audio: np.ndarray, frames: int) -> np.ndarray:
 
 
 def tighten_to_voice(utt: Utterance, words: list[Word], frame_s: float) -> list[Word]:
-    """Whisper stretches word boundaries over the silence around them, which hides pauses.
-    Shrink each word to the voiced frames inside it (never grow it, never below one frame)."""
+    """Whisper stretches word boundaries over the silence around them, which hides pauses, and
+    in the silence after speech it may invent words ("thank you for watching"). Each word is
+    shrunk to the voiced frames inside it; a word over no voiced frame at all is dropped."""
     flags = utt.voiced & energy_voiced(utt.audio, len(utt.voiced))
     if not len(flags):
         return words
     out = []
+    any_voice = np.flatnonzero(flags)
+    last_voice_s = utt.start_s + (any_voice[-1] + 1) * frame_s if len(any_voice) else utt.start_s
     for w in words:
         a = max(0, int((w.start_s - utt.start_s) / frame_s))
         b = min(len(flags), int(np.ceil((w.end_s - utt.start_s) / frame_s)))
         voiced = np.flatnonzero(flags[a:b])
-        if len(voiced):
-            start = utt.start_s + (a + voiced[0]) * frame_s
-            end = utt.start_s + (a + voiced[-1] + 1) * frame_s
-            new_start = float(max(w.start_s, start))
-            new_end = float(max(min(w.end_s, end), new_start + frame_s))
-            w = Word(w.word, new_start, new_end, w.probability, w.source)
-        out.append(w)
+        if not len(voiced):
+            if w.start_s >= last_voice_s - frame_s:
+                continue  # text out of the silence after the speech: invented
+            out.append(w)  # a soft word the energy gate missed: keep it as Whisper placed it
+            continue
+        start = utt.start_s + (a + voiced[0]) * frame_s
+        end = utt.start_s + (a + voiced[-1] + 1) * frame_s
+        new_start = float(max(w.start_s, start))
+        new_end = float(max(min(w.end_s, end), new_start + frame_s))
+        out.append(Word(w.word, new_start, new_end, w.probability, w.source))
+    return out
+
+
+def regroup(segments: list[Segment], words: list[Word]) -> list[Segment]:
+    """Segments rebuilt from the words that were kept (dropped words leave their text)."""
+    out = []
+    for seg in segments:
+        inside = [w for w in words if w.source == "asr" and seg.start_s - 0.05 <= w.start_s <= seg.end_s + 0.05]
+        if inside:
+            out.append(Segment(inside[0].start_s, inside[-1].end_s, " ".join(w.word for w in inside)))
     return out
 
 
