@@ -277,3 +277,82 @@ def test_snapshot_history_screen(snap_compare) -> None:
         await pilot.pause(0.3)
 
     assert snap_compare(_app(), terminal_size=(100, 24), run_before=drive)
+
+
+def test_snapshot_session_answer_view(snap_compare) -> None:
+    sid = _seed_history()
+
+    async def drive(pilot) -> None:
+        from oral_sim.ui.screens.history import SessionScreen
+
+        pilot.app.push_screen(SessionScreen(sid))
+        await pilot.pause(0.3)
+
+    assert snap_compare(_app(), terminal_size=(110, 34), run_before=drive)
+
+
+def test_snapshot_compare_attempts(snap_compare) -> None:
+    _seed_history()
+
+    async def drive(pilot) -> None:
+        from oral_sim.ui.screens.history import CompareScreen
+
+        pilot.app.push_screen(CompareScreen("mlq-002"))
+        await pilot.pause(0.3)
+
+    assert snap_compare(_app(), terminal_size=(110, 30), run_before=drive)
+
+
+def test_snapshot_progress_charts(snap_compare) -> None:
+    _seed_history()
+
+    async def drive(pilot) -> None:
+        from oral_sim.ui.screens.history import ProgressScreen
+
+        pilot.app.push_screen(ProgressScreen())
+        await pilot.pause(0.3)
+
+    assert snap_compare(_app(), terminal_size=(110, 30), run_before=drive)
+
+
+async def _replay_screen_follows_the_conversation() -> None:
+    from oral_sim.ui.screens.replay import ReplayScreen
+
+    app = _app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        script = app.bank.script("oral-interview")
+        app.push_screen(ReplayScreen(script))
+        await _until(pilot, lambda: bool(app.screen.query(".current")), 60)
+        first = app.screen.query_one(".current").id
+        await pilot.press("s")
+        await _until(pilot, lambda: app.screen.query_one(".current").id != first, 60)
+        now = app.screen.query_one(".current").id
+        assert int(now.split("-")[1]) > int(first.split("-")[1])  # the text follows the audio
+        assert len(app.screen.query(".current")) == 1
+        await pilot.press("b")
+
+
+def test_replay_screen_follows_the_conversation() -> None:
+    asyncio.run(_replay_screen_follows_the_conversation())
+
+
+async def _ctrl_c_mid_session_keeps_it() -> None:
+    app = _app(mode="demo", script_id="ml-questions", questions=3)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _until(pilot, lambda: getattr(app.screen, "runner", None) is not None)
+        await pilot.press("ctrl+c")
+        await pilot.pause(0.5)
+    assert app.return_code == 130 and "kept" in (app.exit_message or "")
+    import time
+
+    for _ in range(100):  # the worker ends the session as it unwinds
+        with Store() as store:
+            sessions = store.list_sessions()
+        if sessions and sessions[0].status != "in_progress":
+            break
+        time.sleep(0.1)
+    assert sessions[0].status == "interrupted"
+
+
+def test_ctrl_c_mid_session_keeps_it() -> None:
+    asyncio.run(_ctrl_c_mid_session_keeps_it())
