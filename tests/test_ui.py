@@ -356,3 +356,21 @@ async def _ctrl_c_mid_session_keeps_it() -> None:
 
 def test_ctrl_c_mid_session_keeps_it() -> None:
     asyncio.run(_ctrl_c_mid_session_keeps_it())
+
+
+async def _missing_speech_model_is_explained(tmp_path: Path) -> None:
+    app = _app(mode="demo", script_id="ml-questions", questions=1)
+    app.settings.asr.model = str(tmp_path / "no-such-model")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _until(pilot, lambda: app.last_error is not None
+                     and type(app.screen).__name__ == "SummaryScreen", 90)
+        await pilot.pause(0.5)
+        assert "Whisper model" in app.last_error and "bundled tiny.en" in app.last_error
+    with Store() as store:
+        (s,) = store.list_sessions()
+        assert s.status == "interrupted"  # kept, with the answer audio on disk
+    assert list(locations.sessions_dir().rglob("*.wav"))
+
+
+def test_missing_speech_model_is_explained(tmp_path: Path) -> None:
+    asyncio.run(_missing_speech_model_is_explained(tmp_path))

@@ -20,6 +20,7 @@ import numpy as np
 from oral_sim.config import Settings
 from oral_sim.engine.transcript import Segment, Transcript, Word
 from oral_sim.engine.vad import Event, Segmenter, Utterance
+from oral_sim.errors import OralSimError
 
 #: Voiced audio with no word over it, at least this long, counts as a filled pause ...
 GAP_MIN_S = 0.30
@@ -69,6 +70,9 @@ class AnswerPipeline:
         self._queue: queue.Queue[Utterance | None] = queue.Queue()
         self._stopped = False
         self._finished: Transcript | None = None
+        self.model_error: Exception | None = None
+        """Set when the speech model cannot be loaded: `finish()` raises it (no silent empty
+        transcripts); the audio is on disk already."""
         self._worker = threading.Thread(target=self._work, name="oral-sim-asr", daemon=True)
         self._worker.start()
 
@@ -103,6 +107,8 @@ class AnswerPipeline:
             self.stats.pending_at_finish = self.stats.utterances - self.stats.transcribed
         self._queue.put(None)
         self._worker.join()
+        if self.model_error is not None:
+            raise self.model_error
         self._finished = self.transcript()
         return self._finished
 
@@ -132,9 +138,15 @@ class AnswerPipeline:
             if utt is None:
                 return
             t0 = time.perf_counter()
+            if self.model_error is not None:
+                continue
             try:
                 if model is None:
-                    model = load_whisper(self.settings.asr)
+                    try:
+                        model = load_whisper(self.settings.asr)
+                    except OralSimError as exc:
+                        self.model_error = exc
+                        continue
                 context = " ".join(w.word for w in self._words[-CONTEXT_WORDS:]) or None
                 words, segs = transcribe_array(
                     model, utt.audio, utt.start_s, self.settings.asr, prompt=context

@@ -42,6 +42,8 @@ class OralSimApp(App):
         self.models_ready = False
         self.exit_message: str | None = None
         self.current_runner: Any = None
+        self.last_error: str | None = None
+        """The last error that stopped a session (shown as a notification)."""
 
     def on_mount(self) -> None:
         from oral_sim.engine.bank import load_bank

@@ -106,9 +106,12 @@ class InterviewScreen(Screen):
             self.runner.quit()
 
     def _failed(self, message: str, hint: str | None) -> None:
-        self.query_one("#status", Static).update(Text(f"Stopped: {message}", style="bold red"))
-        self.notify(message + (f"\n{hint}" if hint else ""), title="The session stopped",
-                    severity="error", timeout=10)
+        app: Any = self.app
+        app.last_error = message + (f"\n{hint}" if hint else "")
+        if self.is_mounted and self.app.screen is self:
+            self.query_one("#status", Static).update(Text(f"Stopped: {message}", style="bold red"))
+        # the notification outlives the screen (the summary may already be showing)
+        self.app.notify(app.last_error, title="The session stopped", severity="error", timeout=15)
 
     def on_engine_event(self, event: Any) -> None:
         """Every engine event, on the UI thread."""
