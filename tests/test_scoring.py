@@ -122,3 +122,33 @@ def test_analyze_cli(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     assert main(["analyze", str(wav), "--question", "mlq-002"]) == 0
     assert "Score" in capsys.readouterr().out
     assert main(["analyze", str(wav), "--question", "nope"]) == 2
+
+
+def test_answer_embedded_while_spoken_leaves_only_the_last_part_to_embed(overfitting) -> None:
+    from oral_sim.engine import scoring
+
+    model = scoring.get_embedder()
+    scoring.clear_cache()
+    prefetch = scoring.Prefetcher(overfitting.reference_answer, overfitting.key_points)
+    first, last = GOOD.rsplit(". ", 1)
+    prefetch.update("")  # the reference and key points, as the answer starts
+    prefetch.update(first + ".")  # the transcript after the first utterances
+    prefetch.wait(60)
+    encoded: list[str] = []
+    real_encode = model.encode
+
+    def spy(texts, *args, **kwargs):
+        encoded.extend(texts)
+        return real_encode(texts, *args, **kwargs)
+
+    model.encode = spy
+    try:
+        result = score_answer(f"{first}. {last}", overfitting)
+    finally:
+        del model.encode
+    assert result.score == score_answer(GOOD, overfitting).score
+    # only windows with something of the last sentence were left: nothing embedded before again
+    before = scoring._texts_to_score(first + ".", overfitting.reference_answer,
+                                     overfitting.key_points)
+    assert encoded and set(encoded).isdisjoint(before), encoded
+    assert all(text not in first for text in encoded), encoded

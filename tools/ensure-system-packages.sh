@@ -24,5 +24,6 @@ else
 fi
 echo "Installing system packages: ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq
-$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+retries="-o Acquire::Retries=${APT_RETRIES:-3}"
+$sudo apt-get $retries update -qq
+$sudo apt-get $retries install -y -qq --no-install-recommends "${missing[@]}"

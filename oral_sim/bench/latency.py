@@ -5,7 +5,8 @@ Answers are real read speech (LJ Speech clips from the eval data, joined with sh
 and 120 s) fed through the file source in real time, exactly as a microphone would deliver them.
 When the source ends (end of speech), the clock starts for both sides:
 
-- **ours**: `AnswerPipeline.stop()` + `finish()` (only the last utterance is left) + feedback;
+- **ours**: `AnswerPipeline.stop()` + `finish()` (only the last utterance is left) + feedback
+  (the answer so far was embedded for scoring while it was spoken, as in a session);
 - **batch**: `WhisperModel.transcribe(whole answer, word_timestamps=True)` with the same loaded
   model, threads and decoding options + the same feedback.
 """
@@ -138,7 +139,7 @@ def run(
     from oral_sim.engine.bank import Question
     from oral_sim.engine.feedback import build_feedback
     from oral_sim.engine.pipeline import AnswerPipeline
-    from oral_sim.engine.scoring import get_embedder
+    from oral_sim.engine.scoring import Prefetcher, clear_cache, get_embedder, warm
 
     clips = lj_clips(eval_root)
     source = "LJ Speech (eval data)"
@@ -161,7 +162,10 @@ def run(
     rows = []
     for n, seconds in enumerate(lengths_s):
         path, _text = build_answer(clips, seconds, work / f"answer-{int(seconds)}s.wav", offset=n * 7)
-        pipe = AnswerPipeline(settings)
+        # as in a session: the answer so far is embedded for scoring while it is spoken
+        prefetch = Prefetcher(question.reference_answer, question.key_points)
+        prefetch.update("")
+        pipe = AnswerPipeline(settings, on_update=lambda t, p=prefetch: p.update(t.text))
         fed_s = 0.0
         for frame in FileSource(path, realtime=True):
             pipe.feed(frame)
@@ -172,6 +176,9 @@ def run(
         build_feedback(ours_transcript, question)
         ours_s = time.perf_counter() - t0
 
+        # the peers embed the answer when it ends (the reference and key points beforehand)
+        clear_cache()
+        warm("", question.reference_answer, question.key_points)
         t0 = time.perf_counter()
         peer_transcript = batch_transcript(model, path, settings)
         build_feedback(peer_transcript, question)

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import re
 import threading
+from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -108,12 +110,109 @@ def answer_windows(sentences: list[str]) -> list[str]:
     return windows
 
 
-def _encode(texts: list[str]) -> np.ndarray:
+#: Embeddings kept by text, so what was encoded while the person was still talking (the answer
+#: so far, the reference, the key points) is not encoded again when the answer ends.
+CACHE_MAX_TEXTS = 4096
+_cache: OrderedDict[str, np.ndarray] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def _encode(texts: list[str], cache: bool = True) -> np.ndarray:
+    """Unit-length embeddings of `texts`, one row each. With `cache`, texts embedded before are
+    looked up (bounded LRU); `grade_batch` passes False: thousands of one-off texts."""
     if not texts:
         return np.zeros((0, 384), dtype=np.float32)
     model = get_embedder()
-    return np.asarray(model.encode(texts, batch_size=64, normalize_embeddings=True,
-                                   show_progress_bar=False, convert_to_numpy=True))
+
+    def run(batch: list[str]) -> np.ndarray:
+        return np.asarray(model.encode(batch, batch_size=64, normalize_embeddings=True,
+                                       show_progress_bar=False, convert_to_numpy=True))
+
+    if not cache:
+        return run(texts)
+    with _cache_lock:
+        found = {t: _cache[t] for t in texts if t in _cache}
+        for t in found:
+            _cache.move_to_end(t)
+    missing = [t for t in dict.fromkeys(texts) if t not in found]
+    if missing:
+        vecs = run(missing)
+        with _cache_lock:
+            for t, v in zip(missing, vecs, strict=True):
+                found[t] = v
+                _cache[t] = v
+            while len(_cache) > CACHE_MAX_TEXTS:
+                _cache.popitem(last=False)
+    return np.stack([found[t] for t in texts])
+
+
+def _texts_to_score(answer: str, reference: str, key_points: list[str]) -> list[str]:
+    """Every text `score_texts` embeds for this answer, in its order."""
+    windows = answer_windows(split_sentences(clean_spoken(answer)))
+    return windows + split_sentences(reference) + list(key_points)
+
+
+def warm(answer: str, reference: str, key_points: list[str]) -> None:
+    """Embed now (into the cache) everything scoring this answer will need."""
+    _encode(_texts_to_score(answer, reference, key_points))
+
+
+def clear_cache() -> None:
+    """Forget every cached embedding (the benchmark measures the peers' approach without it)."""
+    with _cache_lock:
+        _cache.clear()
+
+
+class Prefetcher:
+    """Embeds the answer so far while the person is still talking, so that when the answer ends
+    only its last utterance's sentences are left to embed (`oral-sim bench`: end-of-answer
+    latency). `update()` is cheap and never blocks the caller; the newest text wins, and nothing
+    runs until the embedder is loaded (the first question never waits for it)."""
+
+    def __init__(self, reference: str, key_points: list[str]) -> None:
+        self.reference = reference
+        self.key_points = list(key_points)
+        self._latest: str | None = None
+        self._lock = threading.Lock()
+        self._queued = False
+
+    def update(self, answer_text: str) -> None:
+        """The transcript so far changed: embed what is new, in the background."""
+        if not is_loaded():
+            return
+        with self._lock:
+            self._latest = answer_text
+            if self._queued:
+                return
+            self._queued = True
+        _prefetch_worker().submit(self._run)
+
+    def wait(self, timeout_s: float | None = None) -> None:
+        """Block until what was asked for so far is embedded (tests, benchmarks)."""
+        _prefetch_worker().submit(lambda: None).result(timeout_s)
+
+    def _run(self) -> None:
+        with self._lock:
+            text, self._latest, self._queued = self._latest, None, False
+        if text is None:
+            return
+        try:
+            warm(text, self.reference, self.key_points)
+        except Exception:  # a warm-up only: scoring reports its own errors
+            pass
+
+
+_prefetch_executor: ThreadPoolExecutor | None = None
+
+
+def _prefetch_worker() -> ThreadPoolExecutor:
+    """One long-lived thread for all prefetching (a thread per answer grows memory)."""
+    global _prefetch_executor
+    with _model_lock:
+        if _prefetch_executor is None:
+            _prefetch_executor = ThreadPoolExecutor(max_workers=1,
+                                                    thread_name_prefix="oral-sim-score")
+        return _prefetch_executor
 
 
 def _mean_unit(vectors: np.ndarray) -> np.ndarray:
@@ -205,7 +304,7 @@ def score_texts(answer: str, reference: str, key_points: list[str],
     windows = answer_windows(sentences)
     ref_sentences = split_sentences(reference)
     if answer_vectors is None:
-        all_vecs = _encode(windows + ref_sentences + list(key_points))
+        all_vecs = _encode(_texts_to_score(answer, reference, key_points))
         answer_vectors = all_vecs[: len(windows)]
         ref_vectors = all_vecs[len(windows) : len(windows) + len(ref_sentences)]
         kp_vectors = all_vecs[len(windows) + len(ref_sentences) :]
@@ -325,7 +424,7 @@ def grade_batch(items: list[GradeItem], config: ScoringConfig | None = None) -> 
         plans.append((start, len(windows), len(refs), kps, alts))
     unique = list(dict.fromkeys(texts))
     index = {t: i for i, t in enumerate(unique)}
-    vecs = _encode(unique)
+    vecs = _encode(unique, cache=False)
     all_vecs = vecs[[index[t] for t in texts]] if texts else vecs
     cache = {t: vecs[i] for t, i in index.items()}
     out = []
@@ -344,5 +443,5 @@ def grade_batch(items: list[GradeItem], config: ScoringConfig | None = None) -> 
 def plain_cosine(pairs: list[tuple[str, str]]) -> list[float]:
     """The baseline: cosine of the whole answer against the whole reference."""
     texts = [t for pair in pairs for t in pair]
-    vecs = _encode([t if t.strip() else "." for t in texts])
+    vecs = _encode([t if t.strip() else "." for t in texts], cache=False)
     return [float(vecs[2 * i] @ vecs[2 * i + 1]) for i in range(len(pairs))]

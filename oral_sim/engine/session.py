@@ -395,9 +395,16 @@ class InterviewRunner:
         check_data_home()  # before the user speaks: never lose an answer to a full disk
         audio_path = self.store.answer_audio_path(self.session_id, ordinal, attempt)
         self.on_event(ListeningStarted(question.timebox_s, audio_path))
-        pipeline = AnswerPipeline(
-            self.settings, on_update=lambda t: self.on_event(PartialTranscript(t))
-        )
+        from oral_sim.engine.scoring import Prefetcher
+
+        prefetch = Prefetcher(question.reference_answer, list(question.key_points))
+        prefetch.update("")  # the reference and key points, while the person starts talking
+
+        def on_update(transcript: Transcript) -> None:
+            self.on_event(PartialTranscript(transcript))
+            prefetch.update(transcript.text)
+
+        pipeline = AnswerPipeline(self.settings, on_update=on_update)
         frame_s = self.settings.audio.frame_ms / 1000.0
         hard_cap_s = max(question.timebox_s * 2.0, question.timebox_s + 120.0)
         reason = "source_ended"
