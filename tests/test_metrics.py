@@ -24,6 +24,8 @@ def fillers(text: str) -> list[tuple[str, str]]:
     ("Um, so I tried it.", [("um", "filled_pause"), ("so", "discourse_marker")]),
     ("It was, like, really slow.", [("like", "discourse_marker")]),
     ("It took like 20 minutes.", [("like", "discourse_marker")]),
+    ("Like, we retrained it.", [("like", "discourse_marker")]),
+    ("It was, like really slow.", [("like", "discourse_marker")]),
     ("It is, you know, hard.", [("you know", "discourse_marker")]),
     ("I mean, it works.", [("i mean", "discourse_marker")]),
     ("It is kind of slow.", [("kind of", "discourse_marker")]),
@@ -40,6 +42,9 @@ def test_fillers_found(text: str, expected: list[tuple[str, str]]) -> None:
 @pytest.mark.parametrize("text", [
     "I like Python.",
     "Models like BERT look like magic.",
+    "It trains on labeled examples, like spam filters.",
+    "It finds structure, like clustering customers.",
+    "Like I said, the model overfits.",
     "What kind of model is it?",
     "That sort of problem is common.",
     "Do you know how attention works?",

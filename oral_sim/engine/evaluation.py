@@ -61,11 +61,42 @@ def _plain(model: Any, audio: np.ndarray, settings: Settings) -> tuple[str, list
 
 
 def _ours(path: Path, settings: Settings) -> tuple[str, list[str], float]:
+    text, words, took, _ = _ours_full(path, settings)
+    return text, words, took
+
+
+def _ours_full(path: Path, settings: Settings) -> tuple[str, list[str], float, Any]:
     from oral_sim.engine.pipeline import transcribe_file
 
     r = transcribe_file(path, settings)
     words = [w.word for w in r.transcript.words]  # voiced-gap "um"s included
-    return " ".join(words), words, r.processing_s
+    return " ".join(words), words, r.processing_s, r.transcript
+
+
+def speaking_span_s(audio: np.ndarray, rate_hz: int = 16000, frame_ms: int = 10) -> float:
+    """Seconds from the first to the last loud frame of a clip: the speaking time a person
+    measures by ear (frames within 35 dB of the clip's loudest; our ASR is not used)."""
+    n = rate_hz * frame_ms // 1000
+    frames = len(audio) // n
+    if frames == 0:
+        return 0.0
+    x = audio[: frames * n].astype(np.float64).reshape(frames, n) / 32768.0
+    db = 10 * np.log10(np.mean(x * x, axis=1) + 1e-12)
+    loud = np.flatnonzero(db > db.max() - 35)
+    return (loud[-1] - loud[0] + 1) * frame_ms / 1000 if len(loud) else 0.0
+
+
+def _delivery_checks(transcript: Any, reference: str, audio: np.ndarray) -> dict:
+    """Discourse fillers found in read speech (every one is false: read text has none) and our
+    WPM beside a hand count (reference words over the speaking span)."""
+    from oral_sim.engine.metrics import analyze_delivery
+
+    d = analyze_delivery(transcript)
+    markers = [it.text for it in d.fillers.items if it.kind == "discourse_marker"]
+    span = speaking_span_s(audio)
+    hand = len(normalize_text(reference)) / span * 60 if span > 0 else None
+    ours = d.pace.wpm if d.pace else None
+    return {"discourse_markers": markers, "wpm": ours, "hand_wpm": hand}
 
 
 def read_speech_items(eval_root: Path) -> list[tuple[Path, str]]:
@@ -96,12 +127,13 @@ def evaluate_read_speech(settings: Settings | None = None, limit: int | None = N
     if not items:
         return {"skipped": "no read speech in the eval data"}
     model = load_whisper(settings.asr)
-    refs, ours, plain = [], [], []
+    refs, ours, plain, checks = [], [], [], []
     audio_s = ours_s = plain_s = 0.0
     for path, ref in items:
         audio = load_audio(path)
         audio_s += len(audio) / 16000
-        text, _, took = _ours(path, settings)
+        text, _, took, transcript = _ours_full(path, settings)
+        checks.append({"clip": path.stem, **_delivery_checks(transcript, ref, audio)})
         ours_s += took
         t0 = time.perf_counter()
         ptext, _ = _plain(model, audio, settings)
@@ -110,7 +142,23 @@ def evaluate_read_speech(settings: Settings | None = None, limit: int | None = N
         ours.append(text)
         plain.append(ptext)
     ref_all, ours_all, plain_all = " ".join(refs), " ".join(ours), " ".join(plain)
+    false_markers = [f"{c['clip']}: {m}" for c in checks for m in c["discourse_markers"]]
+    errors = [abs(c["wpm"] - c["hand_wpm"]) / c["hand_wpm"] for c in checks
+              if c["wpm"] and c["hand_wpm"]]
     return {
+        "discourse_false_positives": len(false_markers),
+        "discourse_false_positive_items": false_markers,
+        "wpm_vs_hand": {
+            "mean_abs_error": round(float(np.mean(errors)), 4) if errors else None,
+            "max_abs_error": round(float(np.max(errors)), 4) if errors else None,
+            "within_5_percent": sum(e <= 0.05 for e in errors),
+            "clips": len(errors),
+            "hand_count": "reference words / span from first to last frame within 35 dB of the "
+                          "clip's peak (no ASR)",
+            "per_clip": [{"clip": c["clip"], "wpm": round(c["wpm"], 1) if c["wpm"] else None,
+                          "hand_wpm": round(c["hand_wpm"], 1) if c["hand_wpm"] else None}
+                         for c in checks],
+        },
         "files": len(items),
         "audio_s": round(audio_s, 1),
         "pipeline": {"wer": round(wer(ref_all, ours_all), 4), "rtf": round(ours_s / audio_s, 4)},

@@ -9,8 +9,10 @@ Kinds:
   "we can we can").
 
 Context rules (each tested in tests/test_metrics.py):
-- "like" is a filler after a sentence start or a comma, before a comma, before a number ("like
-  20 percent"), or after another filler; "I like Python", "looks like", "models like BERT" are not.
+- "like" is a filler before a comma ("it was, like, slow"), before a number ("like 20 percent"),
+  after another filler, or opening a clause before an intensifier or a pause ("like really
+  slow", "like, um"); "I like Python", "looks like", "models like BERT", "examples, like spam
+  filters", "like I said" are not.
 - "you know" is a filler unless it asks or states knowledge: "do you know", "if you know",
   "you know how/what/that/why ..." are not.
 - "I mean" is a filler unless followed by what is meant ("I mean it", "I mean that we ...").
@@ -49,6 +51,10 @@ KNOW_BLOCKERS = {"do", "did", "don't", "didn't", "if", "as", "would", "'d", "sho
                  "will", "won't", "can", "might", "could"}
 MEAN_OBJECTS = {"it", "that", "to", "this", "what", "business", "exactly", "literally", "him",
                 "her", "them", "the"}
+LIKE_HEDGE_NEXT = {
+    "really", "totally", "very", "super", "so", "just", "literally", "basically", "actually",
+    "kind", "sort", "kinda", "sorta", "pretty", "completely", "almost", "about", "around",
+}
 SO_NOT_FILLER_NEXT = {"that", "far", "many", "much", "long", "well"}
 NO_REPEAT = {"had", "is"}  # "had had", "is is" can be grammatical
 
@@ -159,7 +165,13 @@ def find_fillers(tokens: list[Token]) -> list[FillerItem]:
         elif w == "like":
             number_next = bool(re.match(r"^\d", nxt)) or nxt in {"a", "one", "two", "three", "five",
                                                                "ten", "twenty", "hundred"}
-            if (clause_start(i) or _comma_after(t) or (number_next and prev not in {"something"})
+            # At a clause start "like" is a filler only when nothing it compares or lists
+            # follows: "it was, like, slow", "like really slow"; not "examples, like spam
+            # filters" or "like I said".
+            hedge_next = nxt in LIKE_HEDGE_NEXT or nxt in FILLED_PAUSES or (
+                nxt == "you" and word(i + 2) == "know")
+            if (_comma_after(t) or (number_next and prev not in {"something"})
+                    or (clause_start(i) and hedge_next)
                     or (i > 0 and used[i - 1])) and prev not in {"i", "you", "we", "they", "would",
                                                                  "'d", "don't", "didn't", "really"}:
                 add(i, 1, "discourse_marker")

@@ -205,14 +205,18 @@ class StartScreen(Screen):
         bar = self.query_one("#mic-level", ProgressBar)
         try:
             source = MicrophoneSource(app.settings.audio)
-            t0 = time.monotonic()
-            for frame in source:
-                x = np.frombuffer(frame, dtype=np.int16).astype(np.float64) / 32768
-                db = 20 * np.log10(max(float(np.sqrt(np.mean(x * x))), 1e-6))
-                self.app.call_from_thread(bar.update, progress=max(0.0, db + 60))
-                if stop.is_set() or time.monotonic() - t0 > 8:
-                    break
-            source.close()
+            try:
+                t0 = time.monotonic()
+                for frame in source:
+                    if stop.is_set() or time.monotonic() - t0 > 8:
+                        break
+                    x = np.frombuffer(frame, dtype=np.int16).astype(np.float64) / 32768
+                    db = 20 * np.log10(max(float(np.sqrt(np.mean(x * x))), 1e-6))
+                    self.app.call_from_thread(bar.update, progress=max(0.0, db + 60))
+            finally:
+                # always, even when the app is gone mid-check: an open stream outliving its
+                # Python objects crashes PortAudio's callback thread
+                source.close()
         except OralSimError as exc:
             self.app.call_from_thread(self.notify, exc.message, title="Microphone", severity="error")
 
@@ -299,6 +303,9 @@ class StartScreen(Screen):
 
     def on_screen_suspend(self) -> None:
         self._mic_stop.set()
+
+    def on_unmount(self) -> None:
+        self._mic_stop.set()  # quitting during a mic check must not leave the stream open
 
 
 def _chosen(value: Any) -> str | None:

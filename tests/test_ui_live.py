@@ -1,0 +1,176 @@
+"""The app on the real audio path: the start screen finds the virtual PulseAudio microphone and
+its level meter follows what the microphone hears, and a whole live interview runs through it:
+the interviewer speaks to the null sink, the answer is spoken into the virtual microphone, and
+the feedback card shows what was said (see tests/pulse.py)."""
+
+from __future__ import annotations
+
+import asyncio
+import queue
+import re
+import threading
+import time
+
+import numpy as np
+import pytest
+from pulse import pulse  # noqa: F401  (the fixture)
+
+from oral_sim.config import Settings, TtsConfig
+from oral_sim.engine.store import Store
+from oral_sim.engine.tts import get_voice
+from oral_sim.ui.app import make_app
+
+pytestmark = [pytest.mark.pulse, pytest.mark.slow, pytest.mark.xdist_group("pulse")]
+
+
+class LiveMic:
+    """Keeps the virtual microphone delivering, as a real one does: silence, and whatever is
+    handed to `say()`, written into the FIFO at real time."""
+
+    BLOCK = 1600  # 0.1 s of 16 kHz samples
+
+    def __init__(self, fifo) -> None:
+        self.fifo = fifo
+        self._queue: queue.Queue[np.ndarray] = queue.Queue()
+        self._stop = threading.Event()
+        self._pending = np.zeros(0, np.int16)
+        self.spoken = threading.Event()
+        """Set when everything handed to `say()` has been written."""
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def say(self, samples: np.ndarray) -> None:
+        self.spoken.clear()
+        self._queue.put(np.asarray(samples, np.int16))
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.thread.join(timeout=5)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self._write()
+            except BrokenPipeError:  # the server closed the pipe (it is stopping): retry
+                time.sleep(0.1)
+
+    def _write(self) -> None:
+        start = time.monotonic()
+        written = 0
+        with open(self.fifo, "wb") as f:
+            while not self._stop.is_set():
+                while len(self._pending) < self.BLOCK:
+                    try:
+                        self._pending = np.concatenate([self._pending, self._queue.get_nowait()])
+                    except queue.Empty:
+                        if len(self._pending) == 0:
+                            self.spoken.set()
+                        pad = self.BLOCK - len(self._pending)
+                        self._pending = np.concatenate([self._pending, np.zeros(pad, np.int16)])
+                block, self._pending = self._pending[: self.BLOCK], self._pending[self.BLOCK :]
+                f.write(block.tobytes())
+                f.flush()
+                written += self.BLOCK
+                delay = start + written / 16000 - time.monotonic()
+                if delay > 0:
+                    time.sleep(delay)
+
+
+def _speech_16k(text: str) -> np.ndarray:
+    import soxr
+
+    voice = get_voice(TtsConfig())
+    return soxr.resample(voice.synthesize(text), voice.sample_rate_hz, 16000).astype(np.int16)
+
+
+async def _until(pilot, cond, timeout_s: float = 120.0, what: str = "the app") -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if cond():
+            return
+        await pilot.pause(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.fixture
+def mic(pulse):  # noqa: F811
+    live = LiveMic(pulse.fifo)
+    yield live
+    live.stop()
+
+
+async def _start_screen_lists_the_device_and_meters_it(pulse, mic) -> None:  # noqa: F811
+    from textual.widgets import ProgressBar, Select
+
+    app = make_app(Settings(), check_mic=True, preload=False)
+    async with app.run_test(size=(110, 36)) as pilot:
+        status = app.screen.query_one("#mic-status")
+        await _until(pilot, lambda: "Microphone found" in str(status.render()), 30,
+                     "the microphone probe")
+        device = app.screen.query_one("#device", Select)
+        names = [str(label) for label, _value in device._options]
+        assert pulse.mic in names, names
+        bar = app.screen.query_one("#mic-level", ProgressBar)
+        await pilot.press("m")
+        await pilot.pause(1.0)
+        quiet = bar.progress
+        tone = (0.3 * 32767 * np.sin(2 * np.pi * 220 * np.arange(3 * 16000) / 16000))
+        mic.say(tone.astype(np.int16))
+        await _until(pilot, lambda: bar.progress > 40, 10, "the level meter to rise")
+        assert quiet < 20  # silence reads low, a -10 dBFS tone reads high
+        assert not app.mic_problem
+
+
+def test_start_screen_lists_the_virtual_microphone_and_meters_it(pulse, mic) -> None:  # noqa: F811
+    asyncio.run(_start_screen_lists_the_device_and_meters_it(pulse, mic))
+
+
+ANSWER = ("Supervised learning trains on labelled examples, like spam filters. "
+          "Unsupervised learning finds structure in unlabelled data, like clustering customers.")
+
+
+async def _live_interview(pulse, mic) -> None:  # noqa: F811
+    from textual.widgets import Select
+
+    settings = Settings()
+    settings.audio.input_device = pulse.mic
+    settings.audio.output_device = pulse.sink
+    app = make_app(settings, check_mic=True, preload=False)
+    answer = _speech_16k(ANSWER)
+    async with app.run_test(size=(110, 36)) as pilot:
+        status = app.screen.query_one("#mic-status")
+        await _until(pilot, lambda: "Microphone found" in str(status.render()), 30,
+                     "the microphone probe")
+        app.screen.query_one("#answer-mode", Select).value = "live"
+        app.screen.query_one("#count").value = "1"
+        app.screen.query_one("#silence").value = "1.5"
+        await pilot.press("enter")
+        await _until(pilot, lambda: type(app.screen).__name__ == "InterviewScreen", 10,
+                     "the interview screen")
+        scr = app.screen
+        await _until(pilot, lambda: getattr(scr, "listening", False), 120,
+                     "the question to be spoken and recording to start")
+        assert "supervised and unsupervised" in str(scr.query_one("#question").render())
+        mic.say(answer)
+        await _until(pilot, lambda: scr.waiting_next, 120, "the feedback card")
+        live = str(scr.query_one("#live").render()).lower()
+        for word in ("supervised", "labelled", "clustering"):
+            assert word in live.replace("labeled", "labelled"), live
+        assert scr.query_one("#feedback-box").display
+        (question, feedback), = scr.feedbacks
+        assert feedback.content is not None and feedback.content.score > 0
+        svg = app.export_screenshot()
+        screen_text = "".join(re.findall(r"<text[^>]*>(.*?)</text>", svg)).replace("&#160;", " ")
+        assert re.search(rf"\b{feedback.content.score}\s*/100", screen_text), screen_text
+        await pilot.press("n")
+        await _until(pilot, lambda: type(app.screen).__name__ == "SummaryScreen", 30,
+                     "the summary")
+    with Store() as store:
+        (session,) = store.list_sessions()
+        record = store.get_session(session.id)
+        (attempt,) = record.questions[0].attempts
+        assert attempt.audio_path and not attempt.typed
+
+
+def test_a_live_interview_through_the_virtual_microphone(pulse, mic) -> None:  # noqa: F811
+    asyncio.run(_live_interview(pulse, mic))
