@@ -193,6 +193,8 @@ def run(
         }
         log(f"  latency {row['answer_s']:>6.1f} s answer: ours {ours_s:.2f} s, batch {batch_s:.2f} s")
         rows.append(row)
+    silence = silence_ended(settings, clips, question, work,
+                            60.0 if max(lengths_s) >= 60 else 10.0, log)
     ours_med = statistics.median(r["ours_s"] for r in rows)
     batch_med = statistics.median(r["batch_s"] for r in rows)
     return {
@@ -202,4 +204,45 @@ def run(
         "latency_ratio_vs_batch": round(ours_med / batch_med, 3) if batch_med > 0 else None,
         "goal": "<= 0.5 s and ratio <= 0.2",
         "speech": source,
+        "silence_ended": silence,
     }
+
+
+def silence_ended(settings: Settings, clips: list[Clip], question, work: Path, seconds: float,
+                  log: Callable[[str], None] = print) -> dict:
+    """The app's default way an answer ends: the speaker falls silent and, after
+    `end_of_answer_silence_s`, the answer is over. The clock runs from that end-of-answer event
+    (the moment the app declares the answer over) to feedback ready."""
+    from oral_sim.engine.audio import FileSource
+    from oral_sim.engine.feedback import build_feedback
+    from oral_sim.engine.pipeline import AnswerPipeline
+    from oral_sim.engine.scoring import Prefetcher
+    from oral_sim.engine.vad import AnswerEnded
+
+    path, _text = build_answer(clips, seconds, work / f"answer-{int(seconds)}s-silence.wav", offset=3)
+    tail = np.zeros(int((settings.vad.end_of_answer_silence_s + 1.0) * SAMPLE_RATE_HZ), np.int16)
+    with wave.open(str(path), "rb") as r:
+        data = np.frombuffer(r.readframes(r.getnframes()), np.int16)
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(SAMPLE_RATE_HZ)
+        w.writeframes(np.concatenate([data, tail]).tobytes())
+    prefetch = Prefetcher(question.reference_answer, question.key_points)
+    prefetch.update("")
+    pipe = AnswerPipeline(settings, on_update=lambda t: prefetch.update(t.text))
+    ended_at = None
+    for frame in FileSource(path, realtime=True):
+        if any(isinstance(e, AnswerEnded) for e in pipe.feed(frame)):
+            ended_at = pipe.segmenter.elapsed_s
+            break
+    t0 = time.perf_counter()
+    pipe.stop()
+    build_feedback(pipe.finish(), question)
+    took = time.perf_counter() - t0
+    log(f"  latency {seconds:.0f} s answer ended by {settings.vad.end_of_answer_silence_s} s of "
+        f"silence: {took:.3f} s from the end-of-answer event to feedback")
+    return {"answer_s": round(len(data) / SAMPLE_RATE_HZ, 1),
+            "ended_at_s": None if ended_at is None else round(ended_at, 2),
+            "end_of_answer_silence_s": settings.vad.end_of_answer_silence_s,
+            "event_to_feedback_s": round(took, 3)}

@@ -44,11 +44,27 @@ def rows(results: dict) -> list[tuple[str, str, str, str, str]]:
         out.append(("end-of-answer latency, median", _fmt(lat["end_of_answer_latency_s"], " s"),
                     _fmt(lat.get("batch_latency_s"), " s"), _fmt(lat.get("latency_ratio_vs_batch")),
                     "<= 0.5 s, <= 0.2"))
+    se = lat.get("silence_ended") or {}
+    if se.get("event_to_feedback_s") is not None:
+        out.append((f"end of answer by {se['end_of_answer_silence_s']} s silence ({se['answer_s']:.0f}"
+                    " s answer): event -> feedback", _fmt(se["event_to_feedback_s"], " s"), "", "",
+                    "<= 0.5 s"))
     tr = s.get("transcription", {})
     if "pipeline" in tr:
         p, b = tr["pipeline"], tr.get("plain", {})
         out.append(("read speech WER", _fmt(p.get("wer")), _fmt(b.get("wer")), "", "lower"))
         out.append(("read speech real-time factor", _fmt(p.get("rtf")), _fmt(b.get("rtf")), "", "lower"))
+        if "discourse_false_positives" in tr:
+            out.append(("discourse fillers found in read speech (all false)",
+                        str(tr["discourse_false_positives"]), "", "", "0"))
+        wh = tr.get("wpm_vs_hand") or {}
+        if wh.get("mean_abs_error") is not None:
+            out.append(("WPM vs hand count: mean / max error, clips within 5%",
+                        f"{wh['mean_abs_error']:.1%} / {wh['max_abs_error']:.1%}, "
+                        f"{wh['within_5_percent']}/{wh['clips']}", "", "", "within 5%"))
+            if wh.get("pooled_error") is not None:
+                out.append(("WPM vs hand count, all clips pooled", f"{wh['pooled_error']:.1%} error",
+                            "", "", "within 5%"))
     fi = s.get("fillers", {})
     if "pipeline" in fi:
         p, b = fi["pipeline"], fi.get("plain", {})

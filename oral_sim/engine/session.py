@@ -20,6 +20,7 @@ import numpy as np
 from oral_sim import locations
 from oral_sim.config import Settings
 from oral_sim.engine.bank import FollowUp, Question
+from oral_sim.engine.malloc import release_free_memory
 from oral_sim.engine.transcript import Transcript
 from oral_sim.errors import AudioError, OralSimError
 
@@ -506,6 +507,8 @@ class InterviewRunner:
         self._feedbacks.append((question, feedback))
         self._next.clear()
         self.on_event(FeedbackReady(question, feedback, attempt_id))
+        # after the card is out, while the user reads it: keeps memory flat over long sessions
+        release_free_memory()
         if self.settings.session.wait_after_feedback:
             # the user reads the card, then asks for the next question (or quits)
             while not self._next.wait(0.1):
