@@ -64,6 +64,11 @@ class AsrConfig:
     voiced_gap_fillers: bool = False
     """Count voiced, periodic audio Whisper left without a word as a filled pause (second filler
     signal). Off: on the AMI clips it added one false "um" and no true one (BENCHMARKS.md)."""
+    temperatures: tuple[float, ...] = (0.0,)
+    """Decoding temperatures, tried in turn while a segment fails faster-whisper's quality
+    checks. Greedy only: the default fallback ladder (0.0 .. 1.0) re-decoded a failing tail
+    segment five times, up to 4 s for one 8 s utterance, and what it produced at high
+    temperatures is what the guards drop anyway (BENCHMARKS.md)."""
 
 
 @dataclass

@@ -249,3 +249,78 @@ def test_say_plays_through_the_chosen_output_device(pulse):  # noqa: F811
     got = np.frombuffer(b"".join(heard), np.int16)
     loud = sum(1 for f in heard if np.abs(np.frombuffer(f, np.int16)).max() > 3000)
     assert len(got) > 16000 and loud * 0.03 > 0.8, (len(got), loud, out.stderr)
+
+
+def _median_f0(audio: np.ndarray, rate_hz: int = 16000) -> float:
+    """Median pitch (Hz) of the loud 40 ms frames, by autocorrelation."""
+    n = int(0.04 * rate_hz)
+    x = audio.astype(np.float64)
+    frames = [x[i : i + n] for i in range(0, len(x) - n, n)]
+    level = max((float(np.sqrt(np.mean(f * f))) for f in frames), default=0.0)
+    f0s = []
+    for f in frames:
+        if np.sqrt(np.mean(f * f)) < 0.3 * level:
+            continue
+        f = f - f.mean()
+        ac = np.correlate(f, f, "full")[n - 1 :]
+        lo, hi = rate_hz // 300, rate_hz // 70
+        lag = lo + int(np.argmax(ac[lo:hi]))
+        if ac[lag] > 0.4 * ac[0]:
+            f0s.append(rate_hz / lag)
+    return float(np.median(f0s)) if f0s else 0.0
+
+
+def test_replay_plays_the_conversation_through_the_chosen_speaker(pulse, voice, tmp_path):  # noqa: F811
+    """A script replay and a recorded answer, heard on the null sink's monitor: each line in
+    order, the candidate's voice clearly higher than the interviewer's, the recorded answer
+    played as it was recorded."""
+    from speech_clips import write_wav
+
+    from oral_sim.engine.audio import MicrophoneSource
+    from oral_sim.engine.replay import Replayer, ReplayLine
+
+    recorded = _speech_16k(voice, "I once cut our training time in half.")
+    answer_wav = write_wav(tmp_path / "answer.wav", recorded)
+    lines = [
+        ReplayLine("interviewer", "Tell me about a project you are proud of."),
+        ReplayLine("candidate", "I built a ranking model that lifted clicks by four percent."),
+        ReplayLine("you", "I once cut our training time in half.", audio_path=answer_wav),
+    ]
+    settings = Settings()
+    settings.audio.output_device = pulse.sink
+    monitor = MicrophoneSource(AudioConfig(input_device=pulse.monitor), stall_timeout_s=30)
+    heard: list[tuple[float, bytes]] = []
+    done = threading.Event()
+
+    def record() -> None:
+        for frame in monitor:
+            heard.append((time.monotonic(), frame))
+            if done.is_set():
+                break
+
+    recorder = threading.Thread(target=record, daemon=True)
+    recorder.start()
+    started: list[tuple[int, float]] = []
+    Replayer(lines, settings, on_line=lambda i, _line: started.append((i, time.monotonic()))).run()
+    time.sleep(0.5)
+    done.set()
+    monitor.close()
+    recorder.join(timeout=5)
+    assert [i for i, _ in started] == [0, 1, 2]
+    bounds = [t for _, t in started] + [time.monotonic()]
+    parts = []
+    for k in range(3):
+        chunk = [f for t, f in heard if bounds[k] <= t < bounds[k + 1]]
+        parts.append(np.frombuffer(b"".join(chunk), np.int16))
+    loud = [float(np.mean(np.abs(p.astype(np.float64)) > 1000)) for p in parts]
+    assert all(x > 0.1 for x in loud), loud  # every line was heard, in its own time
+    f0_interviewer, f0_candidate = _median_f0(parts[0]), _median_f0(parts[1])
+    assert f0_candidate > f0_interviewer * 1.04, (f0_interviewer, f0_candidate)
+    # the recorded answer comes back as recorded: the same waveform on the monitor
+    got, ref = parts[2].astype(np.float32), recorded.astype(np.float32)
+    n = len(got) + len(ref)
+    corr = np.fft.irfft(np.fft.rfft(got, n) * np.conj(np.fft.rfft(ref, n)), n)
+    lag = int(np.argmax(corr))
+    segment = got[lag : lag + len(ref)]
+    score = corr[lag] / (np.linalg.norm(ref) * np.linalg.norm(segment) + 1e-9)
+    assert score > 0.8, score

@@ -100,6 +100,7 @@ def transcribe_array(
         samples,
         language=config.language,
         beam_size=config.beam_size,
+        temperature=list(config.temperatures),
         word_timestamps=True,
         condition_on_previous_text=False,
         initial_prompt=initial,
