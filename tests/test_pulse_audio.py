@@ -142,12 +142,7 @@ def test_voice_played_to_the_null_sink_is_heard_on_its_monitor(pulse, voice):  #
     assert ended - asked >= len(reference) / 16000 * 0.9  # play() returns when the sound ended
     got = np.frombuffer(b"".join(heard), np.int16).astype(np.float32)
     assert len(got) >= len(reference)
-    # Normalised cross-correlation peak: the monitor carries the same waveform.
-    n = len(got) + len(reference)
-    corr = np.fft.irfft(np.fft.rfft(got, n) * np.conj(np.fft.rfft(reference, n)), n)
-    lag = int(np.argmax(corr))
-    segment = got[lag : lag + len(reference)]
-    score = corr[lag] / (np.linalg.norm(reference) * np.linalg.norm(segment) + 1e-9)
+    score = _waveform_match(got, reference)  # the monitor carries the same waveform
     assert score > 0.8, score
 
 
@@ -251,6 +246,15 @@ def test_say_plays_through_the_chosen_output_device(pulse):  # noqa: F811
     assert len(got) > 16000 and loud * 0.03 > 0.8, (len(got), loud, out.stderr)
 
 
+def _waveform_match(got: np.ndarray, reference: np.ndarray) -> float:
+    """Peak normalised cross-correlation of `reference` inside `got` (1.0: the same waveform)."""
+    n = len(got) + len(reference)
+    corr = np.fft.irfft(np.fft.rfft(got, n) * np.conj(np.fft.rfft(reference, n)), n)
+    lag = int(np.argmax(corr))
+    segment = got[lag : lag + len(reference)]
+    return float(corr[lag] / (np.linalg.norm(reference) * np.linalg.norm(segment) + 1e-9))
+
+
 def _median_f0(audio: np.ndarray, rate_hz: int = 16000) -> float:
     """Median pitch (Hz) of the loud 40 ms frames, by autocorrelation."""
     n = int(0.04 * rate_hz)
@@ -317,10 +321,5 @@ def test_replay_plays_the_conversation_through_the_chosen_speaker(pulse, voice, 
     f0_interviewer, f0_candidate = _median_f0(parts[0]), _median_f0(parts[1])
     assert f0_candidate > f0_interviewer * 1.04, (f0_interviewer, f0_candidate)
     # the recorded answer comes back as recorded: the same waveform on the monitor
-    got, ref = parts[2].astype(np.float32), recorded.astype(np.float32)
-    n = len(got) + len(ref)
-    corr = np.fft.irfft(np.fft.rfft(got, n) * np.conj(np.fft.rfft(ref, n)), n)
-    lag = int(np.argmax(corr))
-    segment = got[lag : lag + len(ref)]
-    score = corr[lag] / (np.linalg.norm(ref) * np.linalg.norm(segment) + 1e-9)
+    score = _waveform_match(parts[2].astype(np.float32), recorded.astype(np.float32))
     assert score > 0.8, score
