@@ -203,12 +203,13 @@ class Prefetcher:
 
 
 _prefetch_executor: ThreadPoolExecutor | None = None
+_prefetch_lock = threading.Lock()
 
 
 def _prefetch_worker() -> ThreadPoolExecutor:
     """One long-lived thread for all prefetching (a thread per answer grows memory)."""
     global _prefetch_executor
-    with _model_lock:
+    with _prefetch_lock:
         if _prefetch_executor is None:
             _prefetch_executor = ThreadPoolExecutor(max_workers=1,
                                                     thread_name_prefix="oral-sim-score")
