@@ -64,6 +64,9 @@ class AsrConfig:
     voiced_gap_fillers: bool = False
     """Count voiced, periodic audio Whisper left without a word as a filled pause (second filler
     signal). Off: on the AMI clips it added one false "um" and no true one (BENCHMARKS.md)."""
+    drop_tail_guess: bool = True
+    """Drop an utterance's last segment when it is one low-probability word that is not a
+    filled pause (Whisper inventing a word from the trailing breath; see asr.py)."""
     temperatures: tuple[float, ...] = (0.0,)
     """Decoding temperatures, tried in turn while a segment fails faster-whisper's quality
     checks. Greedy only: the default fallback ladder (0.0 .. 1.0) re-decoded a failing tail

@@ -45,8 +45,9 @@ def test_missed_key_point_is_reported_and_covered_ones_have_evidence(overfitting
     reg = next(k for t, k in by_text.items() if t.startswith("L1 or L2"))
     assert reg.covered and "regularization" in reg.evidence.lower()
     assert 0 < result.coverage < 1
-    assert result.parts["similarity_points"] + result.parts["coverage_points"] == pytest.approx(
-        result.exact, abs=0.2)
+    assert sum(result.parts.values()) == pytest.approx(result.exact, abs=0.2)
+    assert result.parts["terms_points"] > 0 and "stopping" in result.terms_missing
+    assert "regularization" not in result.terms_missing
 
 
 def test_edge_cases_explained() -> None:

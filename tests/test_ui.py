@@ -5,6 +5,7 @@ of each screen (pytest-textual-snapshot)."""
 from __future__ import annotations
 
 import asyncio
+import re
 import sqlite3
 from pathlib import Path
 
@@ -57,9 +58,11 @@ async def _whole_demo_session_through_the_real_engine() -> None:
         assert "supervised and unsupervised" in seen_questions[0]
         assert bank.question("mlq-002").prompt in " ".join(seen_questions)
         summary = app.screen
-        text = " ".join(str(w.render()) for w in summary.query("Static"))
-        assert "Average score" not in text or True
         assert summary.summary.answered >= 2 and summary.summary.avg_score is not None
+        svg = app.export_screenshot()
+        shown = "".join(re.findall(r"<text[^>]*>(.*?)</text>", svg)).replace("&#160;", " ")
+        assert re.search(rf"Average score\s+{summary.summary.avg_score:.0f}/100", shown), shown
+        assert re.search(rf"Answered\s+{summary.summary.answered} \(skipped 0\)", shown), shown
     with Store() as store:
         (s,) = store.list_sessions()
         assert s.status == "completed" and s.answered >= 2
@@ -137,6 +140,12 @@ async def _quit_keeps_the_session_and_small_terminal_works() -> None:
     app = _app(mode="demo", script_id="ml-questions", questions=3)
     async with app.run_test(size=(80, 24)) as pilot:
         await _until(pilot, lambda: getattr(app.screen, "waiting_next", False))
+        # smaller still, mid-session: the screen keeps its keys and its status line
+        await pilot.resize_terminal(60, 18)
+        await pilot.pause(0.3)
+        assert app.size == (60, 18)
+        shown = "".join(re.findall(r"<text[^>]*>(.*?)</text>", app.export_screenshot()))
+        assert "Feedback below" in shown.replace("&#160;", " "), shown
         await pilot.press("q")
         await pilot.pause(0.1)
         await pilot.press("y")

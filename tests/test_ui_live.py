@@ -178,3 +178,62 @@ async def _live_interview(pulse, mic) -> None:  # noqa: F811
 
 def test_a_live_interview_through_the_virtual_microphone(pulse, mic) -> None:  # noqa: F811
     asyncio.run(_live_interview(pulse, mic))
+
+
+LONG_ANSWER = ("Overfitting is when a model learns the noise in its training data. "
+               "It scores well on the training set and badly on new data. "
+               "I would fight it with more data, regularization and early stopping.")
+
+
+async def _device_lost(pulse, mic) -> None:  # noqa: F811
+    import wave
+
+    settings = Settings()
+    settings.audio.input_device = pulse.mic
+    settings.audio.output_device = pulse.sink
+    settings.vad.end_of_answer_silence_s = 8.0
+    settings.session.ask_follow_ups = False
+    app = make_app(settings, check_mic=False, preload=False)
+    opened = []
+    async with app.run_test(size=(100, 30)) as pilot:
+        from oral_sim.engine.plans import plan_for_script
+
+        app.start_interview(plan_for_script(app.bank, "ml-questions", 1, mode="live"), "live")
+        await _until(pilot, lambda: type(app.screen).__name__ == "InterviewScreen", 10,
+                     "the interview screen")
+        scr = app.screen
+        await _until(pilot, lambda: getattr(scr, "runner", None) is not None, 30, "the runner")
+        make_source = scr.runner.sources
+
+        def tracked(question, ordinal):
+            source = make_source(question, ordinal)
+            opened.append(source)
+            return source
+
+        scr.runner.sources = tracked
+        await _until(pilot, lambda: getattr(scr, "listening", False), 120, "recording to start")
+        # the answer goes on well past the moment the device is pulled (a loaded machine
+        # transcribes the first sentence late)
+        mic.say(_speech_16k(" ".join([LONG_ANSWER] * 3)))
+        # unplug once the first sentence has been heard and transcribed
+        await _until(pilot, lambda: "noise" in str(scr.query_one("#live").render()).lower(), 60,
+                     "the first sentence in the live transcript")
+        opened[-1]._stream.abort()
+        await _until(pilot, lambda: scr.waiting_next, 60, "the feedback card")
+        status = str(scr.query_one("#status").render())
+        assert "went away" in status and "kept" in status, status
+        assert "overfitting" in str(scr.query_one("#live").render()).lower()
+        (_question, feedback), = scr.feedbacks
+        assert len(feedback.transcript.words) >= 5
+        await pilot.press("n")
+        await _until(pilot, lambda: type(app.screen).__name__ == "SummaryScreen", 30, "the summary")
+    with Store() as store:
+        (session,) = store.list_sessions()
+        (attempt,) = store.get_session(session.id).questions[0].attempts
+        assert attempt.audio_file(), "what was said before the device went is kept"
+        with wave.open(str(attempt.audio_file())) as wav:
+            assert wav.getframerate() == 16000 and wav.getnframes() / 16000 > 3.0
+
+
+def test_a_microphone_that_goes_away_mid_answer_keeps_what_was_said(pulse, mic) -> None:  # noqa: F811
+    asyncio.run(_device_lost(pulse, mic))

@@ -86,5 +86,5 @@ def run_grade(args: argparse.Namespace) -> int:
                                alternatives=obj.get("alternatives")))
     for result in grade_batch(items):
         print(json.dumps({"id": result.id, "score": result.score, "similarity": result.similarity,
-                          "coverage": result.coverage}))
+                          "coverage": result.coverage, "term_recall": result.term_recall}))
     return 2 if bad else 0

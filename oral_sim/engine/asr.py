@@ -130,7 +130,24 @@ def transcribe_array(
         text = " ".join(w.word for w in seg_words)
         words.extend(seg_words)
         segs.append(Segment(seg_words[0].start_s, seg_words[-1].end_s, text))
+    if config.drop_tail_guess and len(segs) >= 2 and _is_tail_guess(words[-1], segs[-1]):
+        words.pop()
+        segs.pop()
     return words, segs
+
+
+#: A lone last word Whisper is less sure of than this is usually invented from the utterance's
+#: trailing breath ("...the letters themselves. helps.", "...other cities. one.").
+TAIL_GUESS_MAX_PROB = 0.5
+
+
+def _is_tail_guess(word: Word, segment: Segment) -> bool:
+    """The utterance's last segment is one word, not a filled pause, with low probability."""
+    from oral_sim.engine.fillers import FILLED_PAUSES
+
+    alone = segment.text.strip() == word.word.strip()
+    return (alone and word.probability < TAIL_GUESS_MAX_PROB
+            and _key(word) not in FILLED_PAUSES)
 
 
 def _key(word: Word) -> str:

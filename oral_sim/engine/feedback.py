@@ -95,10 +95,17 @@ def render_text(feedback: Feedback, width: int = 88) -> str:
         out.append(
             f"Score {c['score']}/100  (similarity to the model answer {c['similarity']:.2f}"
             + (f"; key points covered {cov * 100:.0f}%" if cov is not None else "")
-            + (f"; {parts.get('similarity_points')} + {parts.get('coverage_points')} points"
-               if parts.get("coverage_points") is not None else "")
+            + (f"; key terms used {c['term_recall'] * 100:.0f}%"
+               if c.get("term_recall") is not None else "")
             + ")"
         )
+        made = [f"{parts[k]} {label}" for k, label in (("similarity_points", "similarity"),
+                ("terms_points", "key terms"), ("coverage_points", "key points"))
+                if parts.get(k) is not None]
+        if len(made) > 1:
+            out.append("  points: " + " + ".join(made))
+        if c.get("terms_missing"):
+            out.append(_cut("  key terms not used: " + ", ".join(c["terms_missing"][:12]), width))
         for kp in c.get("key_points") or []:
             mark = "[x]" if kp["covered"] else "[ ]"
             out.append(_cut(f"  {mark} {kp['text']}", width))

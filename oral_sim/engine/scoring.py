@@ -6,10 +6,14 @@ Parts (all from the bundled all-MiniLM-L6-v2 sentence embedder, normalized, cosi
 - **coverage**: for each key point, the best-matching sentence (or pair of neighbouring
   sentences) of the answer; the point is covered when that similarity reaches
   `ScoringConfig.coverage_threshold`, and that sentence is the evidence;
-- **score** (0-100) = 100 x (SIM_WEIGHT x rescaled similarity + (1 - SIM_WEIGHT) x soft coverage).
-  The rescaling maps MiniLM's cosine range for unrelated (~0.15) to paraphrase (~0.8) text onto
-  0-1. The weights and ranges are fixed from the model's similarity scale, not fitted to any
-  graded set; `calibration.py` reports how well this tracks human grades beside plain cosine.
+- **key terms** (`terms.py`): the share of the key points' content words (the reference's, for a
+  question without key points) that the answer uses; the ones missed are shown;
+- **score** (0-100) = 100 x (SIM_WEIGHT x match + (1 - SIM_WEIGHT) x soft coverage), where
+  match = (1 - TERM_WEIGHT) x rescaled similarity + TERM_WEIGHT x term recall (match alone
+  without key points). The rescaling maps MiniLM's cosine range for unrelated (~0.15) to
+  paraphrase (~0.8) text onto 0-1. The weights are equal halves and the ranges come from the
+  model's similarity scale, not fitted to any graded set; `calibration.py` reports how well this
+  tracks human grades beside plain cosine, split by split.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from oral_sim.config import ScoringConfig
 SIM_FLOOR, SIM_CEIL = 0.15, 0.80
 SOFT_COVER_FLOOR = 0.30
 SIM_WEIGHT = 0.5
+TERM_WEIGHT = 0.5
 STRUCTURED_CATEGORIES = {"behavioral", "project-deep-dive"}
 
 _model: Any = None
@@ -257,7 +262,12 @@ class ContentScore:
     notes: list[str] = field(default_factory=list)
     """Plain explanations (empty answer, very short answer, not English...)."""
     parts: dict = field(default_factory=dict)
-    """How the score was made: {"similarity_points", "coverage_points"}."""
+    """How the score was made: {"similarity_points", "terms_points", "coverage_points"}
+    (None for a part that does not apply); they add up to the score."""
+    term_recall: float | None = None
+    """Share of the key terms used (None when there are none)."""
+    terms_missing: list[str] = field(default_factory=list)
+    """Key terms the answer did not use, in the order the key points (or reference) use them."""
     exact: float = 0.0
     """The score before rounding (for ranking and calibration)."""
 
@@ -265,6 +275,7 @@ class ContentScore:
         d = asdict(self)
         d["similarity"] = round(self.similarity, 3)
         d["coverage"] = None if self.coverage is None else round(self.coverage, 3)
+        d["term_recall"] = None if self.term_recall is None else round(self.term_recall, 3)
         for kp in d["key_points"]:
             kp["similarity"] = round(kp["similarity"], 3)
         return d
@@ -325,19 +336,24 @@ def score_texts(answer: str, reference: str, key_points: list[str],
         results.append(KeyPointResult(k, s >= threshold, windows[best], s))
         soft.append(float(np.clip((s - SOFT_COVER_FLOOR) / (threshold - SOFT_COVER_FLOOR), 0, 1)))
     coverage = (sum(r.covered for r in results) / len(results)) if results else None
+    from oral_sim.engine.terms import term_recall
+
+    terms = term_recall(clean_spoken(answer),
+                        [" ".join(key_points)] if key_points else [reference, *(alternatives or [])])
     sim_part = _rescale(similarity)
-    if soft:
-        cover_part = float(np.mean(soft))
-        score = 100 * (SIM_WEIGHT * sim_part + (1 - SIM_WEIGHT) * cover_part)
-        parts = {"similarity_points": round(100 * SIM_WEIGHT * sim_part, 1),
-                 "coverage_points": round(100 * (1 - SIM_WEIGHT) * cover_part, 1)}
-    else:
-        if not alternatives:
-            notes.append("This question has no key points; the score is similarity only.")
-        score = 100 * sim_part
-        parts = {"similarity_points": round(100 * sim_part, 1), "coverage_points": None}
+    match_weight = SIM_WEIGHT if soft else 1.0
+    term_weight = TERM_WEIGHT if terms.recall is not None else 0.0
+    sim_points = 100 * match_weight * (1 - term_weight) * sim_part
+    term_points = 100 * match_weight * term_weight * (terms.recall or 0.0)
+    cover_points = 100 * (1 - SIM_WEIGHT) * float(np.mean(soft)) if soft else None
+    if not soft and not alternatives:
+        notes.append("This question has no key points; the score is similarity and key terms.")
+    score = sim_points + term_points + (cover_points or 0.0)
+    parts = {"similarity_points": round(sim_points, 1),
+             "terms_points": round(term_points, 1) if terms.recall is not None else None,
+             "coverage_points": None if cover_points is None else round(cover_points, 1)}
     return ContentScore(int(round(score)), similarity, coverage, results, notes=notes, parts=parts,
-                        exact=score)
+                        exact=score, term_recall=terms.recall, terms_missing=terms.missing)
 
 
 def _context_texts(answer: str, references: list[str], question: str | None) -> list[str]:
@@ -402,10 +418,17 @@ class GradeResult:
     """The grade of one item."""
 
     id: str | None
+    """The item's id."""
     score: int
+    """0-100."""
     similarity: float
+    """Cosine similarity to the best reference."""
     coverage: float | None
+    """Share of key points covered (None without key points)."""
     exact: float = 0.0
+    """The score before rounding."""
+    term_recall: float | None = None
+    """Share of the key terms used."""
 
 
 def grade_batch(items: list[GradeItem], config: ScoringConfig | None = None) -> list[GradeResult]:
@@ -437,7 +460,8 @@ def grade_batch(items: list[GradeItem], config: ScoringConfig | None = None) -> 
                           question=item.question, alternatives=alts, context=cache)
         out.append(GradeResult(item.id, res.score, round(res.similarity, 4),
                                None if res.coverage is None else round(res.coverage, 4),
-                               round(res.exact, 3)))
+                               round(res.exact, 3),
+                               None if res.term_recall is None else round(res.term_recall, 4)))
     return out
 
 

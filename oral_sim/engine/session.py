@@ -150,6 +150,10 @@ class SessionEnded:
     """"completed" or "interrupted"."""
     summary: SessionSummary
     """Averages over the answers."""
+    error: str | None = None
+    """What stopped the session, when an error did (it is also raised from `run()`)."""
+    error_hint: str | None = None
+    """What the user can do about that error."""
 
 
 @dataclass
@@ -312,6 +316,7 @@ class InterviewRunner:
         recovery.claim(session_dir)
         self.on_event(SessionStarted(rec.id, len(self.plan.questions)))
         status = "interrupted"
+        error: OralSimError | None = None
         try:
             if self.plan.opening:
                 self._speak(self.plan.opening)
@@ -331,11 +336,17 @@ class InterviewRunner:
                 status = "completed"
                 if self.plan.closing:
                     self._speak(self.plan.closing)
+        except OralSimError as exc:
+            # said with the end of the session, so a screen that leaves on SessionEnded has it
+            error = exc
+            raise
         finally:
             self.store.finish_session(rec.id, status)
             recovery.release(session_dir)
             summary = self.summary()
-            self.on_event(SessionEnded(rec.id, status, summary))
+            self.on_event(SessionEnded(rec.id, status, summary,
+                                       error.message if error else None,
+                                       error.hint if error else None))
         return summary
 
     def summary(self) -> SessionSummary:

@@ -232,6 +232,21 @@ def get_voice(config: TtsConfig | None = None) -> Voice:
         return voice
 
 
+def _inference_session(model: Path) -> Any:
+    """The onnxruntime session for a piper voice, without onnxruntime's memory arena and memory
+    patterns. With them, every new longest prompt grows a pool that is never given back (RSS rose
+    208 -> 395 MB over the 85 prompts of the bank); without them, and with `malloc_trim` between
+    answers, it stays at 164 MB for about 5% more synthesis time (BENCHMARKS.md, 2026-11-25)."""
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.enable_cpu_mem_arena = False
+    options.enable_mem_pattern = False
+    return onnxruntime.InferenceSession(
+        str(model), sess_options=options, providers=["CPUExecutionProvider"]
+    )
+
+
 def _load_piper(paths: models.VoicePaths) -> Any:
     try:
         from piper import PiperVoice
@@ -242,6 +257,7 @@ def _load_piper(paths: models.VoicePaths) -> Any:
         ) from exc
     try:
         voice = PiperVoice.load(paths.model, paths.config)
+        voice.session = _inference_session(paths.model)
         # The first synthesis in a process also starts espeak and warms onnxruntime; pay that here
         # (about 30 ms), not on the first question.
         for _ in voice.synthesize("Hi."):

@@ -72,10 +72,18 @@ def feedback_card(fb: dict, prompt: str | None = None) -> Group:
         head.append("/100  ")
         head.append(f"similarity {content['similarity']:.2f}", style="dim")
         cp = content.get("parts") or {}
-        if cp.get("coverage_points") is not None:
-            head.append(f"  ({cp['similarity_points']:.0f} similarity + "
-                        f"{cp['coverage_points']:.0f} key points)", style="dim")
+        made = [f"{cp[k]:.0f} {label}" for k, label in (("similarity_points", "similarity"),
+                ("terms_points", "key terms"), ("coverage_points", "key points"))
+                if cp.get(k) is not None]
+        if len(made) > 1:
+            head.append(f"  ({' + '.join(made)})", style="dim")
         parts.append(head)
+        missing = content.get("terms_missing") or []
+        if missing:
+            line = Text("Key terms not used: ", style="bold")
+            line.append(", ".join(missing[:10]) + (" …" if len(missing) > 10 else ""),
+                        style="yellow")
+            parts.append(line)
         kp_table = Table.grid(padding=(0, 1))
         kp_table.add_column(width=2)
         kp_table.add_column(ratio=1)

@@ -43,6 +43,10 @@ class InterviewScreen(Screen):
         self.feedbacks: list[tuple[Any, Any]] = []
         self.session_id: str | None = None
         self.waiting_next = False
+        self.last_notice: str | None = None
+        """The last engine notice (e.g. the microphone went away)."""
+        self.answer_cut_short: str | None = None
+        """Why the current answer was cut short by the device, shown until the next question."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -93,9 +97,9 @@ class InterviewScreen(Screen):
                 app.current_runner = runner
                 runner.run()
         except OralSimError as exc:
-            self.app.call_from_thread(self._failed, exc.message, exc.hint)
+            app.call_from_thread(self._failed, exc.message, exc.hint)
         except Exception as exc:  # never a traceback on screen
-            self.app.call_from_thread(self._failed, f"Unexpected error: {exc}", None)
+            app.call_from_thread(self._failed, f"Unexpected error: {exc}", None)
         finally:
             app.current_runner = None
 
@@ -107,7 +111,10 @@ class InterviewScreen(Screen):
 
     def _failed(self, message: str, hint: str | None) -> None:
         app: Any = self.app
-        app.last_error = message + (f"\n{hint}" if hint else "")
+        text = message + (f"\n{hint}" if hint else "")
+        if app.last_error == text and not self.is_mounted:
+            return  # already said when the session ended
+        app.last_error = text
         if self.is_mounted and self.app.screen is self:
             self.query_one("#status", Static).update(Text(f"Stopped: {message}", style="bold red"))
         # the notification outlives the screen (the summary may already be showing)
@@ -157,6 +164,7 @@ class InterviewScreen(Screen):
             self.query_one("#live", Static).update(live_transcript(event.transcript))
         elif isinstance(event, ev.AnswerFinished):
             self.listening = False
+            self.answer_cut_short = self.last_notice if event.reason == "device_lost" else None
             self.query_one("#typed", Input).display = False
             status.update(Text("✓ Answer recorded: transcribing the last words and scoring…",
                                style="yellow"))
@@ -169,18 +177,29 @@ class InterviewScreen(Screen):
                 self.query_one("#feedback", Static).update(feedback_card(fb))
                 self.query_one("#feedback-box").display = True
                 self.query_one("#live-box").add_class("done")  # the card gets the room
-                status.update(Text("Feedback below. Press n for the next question, q to quit.",
-                                   style="green"))
+                if self.answer_cut_short:
+                    # stays on screen (a notification fades): the answer was cut by the device
+                    status.update(Text(f"⚠ {self.answer_cut_short} What was said is kept; "
+                                       "feedback below. n: next question, q: quit.",
+                                       style="bold yellow"))
+                else:
+                    status.update(Text("Feedback below. Press n for the next question, q to quit.",
+                                       style="green"))
                 self.waiting_next = True
             else:
                 status.update(Text("Answer saved.", style="green"))
         elif isinstance(event, ev.QuestionSkipped):
             self.notify(f"Skipped: {event.question.prompt[:60]}", timeout=2)
         elif isinstance(event, ev.Notice):
+            self.last_notice = event.message.rstrip(".") + "."
             self.notify(event.message + (f"\n{event.hint}" if event.hint else ""),
                         severity="warning", timeout=6)
         elif isinstance(event, ev.SessionEnded):
             from oral_sim.ui.screens.summary import SummaryScreen
+
+            if event.error is not None:
+                # said here, before the screen goes: the worker's own report may come too late
+                self._failed(event.error, event.error_hint)
 
             self.app.switch_screen(SummaryScreen(event.session_id, event.status, event.summary,
                                                  self.feedbacks))

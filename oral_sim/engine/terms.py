@@ -1,0 +1,83 @@
+"""Key terms: which of the reference answer's content words the answer uses.
+
+The embedder hears meaning but is loose about specifics ("L1 regularization" and "dropout" sit
+close together); graders are not. Term recall is the share of the reference's content words
+(stemmed with the Snowball English stemmer, stop words left out) that appear in the answer, the
+best over the acceptable references. On the SemEval-2013 human grades it tracks correctness
+better than embedding similarity alone, and the two together better still, on every test split
+(`calibration.py`, BENCHMARKS.md). The words missed are shown to the user.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+#: Function words, very common verbs and generic words: they say nothing about the content of an
+#: answer (chosen by hand before measuring, not tuned on the graded data).
+STOP_WORDS = frozenset("""
+a an the of to in on at for and or but nor is are was were be been being am it its it's this that
+these those there their theirs they them he she his her hers we us our you your yours i my me mine
+with as by from into onto than then so if not no do does did doing done have has had having can
+could will would should may might must shall also just very more most less some any all each both
+which what who whom whose when where why how about over under again further once here own same
+such too only other out up down off s t don't isn't aren't wasn't weren't let's i'm you're we're
+they're that's there's what's get gets got use used using make makes made like one ones thing
+things way ways lot lots really well yes yeah okay ok right mean means meaning instead perform
+performs performing performed work works worked working good better best different important
+example examples often usually new many much various several etc called call based need needs
+want try able
+""".split())
+
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+
+
+@dataclass
+class TermMatch:
+    """How many of the reference's key terms the answer used."""
+
+    recall: float | None
+    """Share of the reference's terms used (None when the reference has none)."""
+    used: list[str] = field(default_factory=list)
+    """Reference terms the answer used, as the reference spells them."""
+    missing: list[str] = field(default_factory=list)
+    """Reference terms the answer did not use, in reference order."""
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=8192)
+def _stem(word: str) -> str:
+    return _stemmer().stemWord(word)
+
+
+def key_terms(text: str) -> dict[str, str]:
+    """Stem -> first surface form of each content word of `text`, in order."""
+    out: dict[str, str] = {}
+    for word in _WORD.findall((text or "").lower()):
+        if word in STOP_WORDS or len(word) < 2:
+            continue
+        out.setdefault(_stem(word), word)
+    return out
+
+
+def term_recall(answer: str, references: list[str]) -> TermMatch:
+    """The answer's use of the reference's terms, against the reference it matches best."""
+    said = set(key_terms(answer))
+    best: TermMatch | None = None
+    for reference in references:
+        terms = key_terms(reference)
+        if not terms:
+            continue
+        used = [w for s, w in terms.items() if s in said]
+        match = TermMatch(len(used) / len(terms), used,
+                          [w for s, w in terms.items() if s not in said])
+        if best is None or (match.recall or 0) > (best.recall or 0):
+            best = match
+    return best or TermMatch(None)
