@@ -64,6 +64,10 @@ class AsrConfig:
     voiced_gap_fillers: bool = False
     """Count voiced, periodic audio Whisper left without a word as a filled pause (second filler
     signal). Off: on the AMI clips it added one false "um" and no true one (BENCHMARKS.md)."""
+    speculate: bool = True
+    """Transcribe the open utterance when a pause reaches the post-roll length and the
+    transcriber is idle; if the utterance closes at that pause (the answer ended), the result is
+    ready sooner. Same audio, same prompt, so the same words (pipeline.py)."""
     drop_tail_guess: bool = True
     """Drop an utterance's last segment when it is one low-probability word that is not a
     filled pause (Whisper inventing a word from the trailing breath; see asr.py)."""

@@ -142,3 +142,35 @@ def test_a_lone_unsure_last_word_is_dropped_but_a_final_um_is_kept() -> None:
     assert words[-1].word == "Right."
     words, _ = transcribe_array(Model([seg([("one.", 0.0, 0.42)])]), speech)
     assert [w.word for w in words] == ["one."]  # an utterance of one word is not a tail
+
+
+def test_speculative_pass_gives_the_words_the_real_pass_gives(tmp_path: Path) -> None:
+    """At a pause of post-roll length the open utterance is transcribed while the speaker is
+    quiet; when the pause closes it, that result is kept. It must be exactly what transcribing
+    the closed utterance gives (same audio, same prompt)."""
+    from oral_sim.engine.vad import Segmenter, Utterance
+
+    clip = write_wav(tmp_path / "two.wav", speech([S1, S2], gaps_s=0.8, tail_s=0.7))
+    on = Settings()
+    pipe = AnswerPipeline(on)
+    for frame in FileSource(clip, realtime=True):  # real time: the worker is idle at pauses
+        pipe.feed(frame)
+    spoken = pipe.finish()
+    assert pipe.stats.speculated >= 1 and pipe.stats.speculation_used >= 1, pipe.stats
+    off = Settings()
+    off.asr.speculate = False
+    plain = transcribe_file(clip, off).transcript
+    assert [(w.word, round(w.start_s, 2)) for w in spoken.words] == \
+        [(w.word, round(w.start_s, 2)) for w in plain.words]
+
+    # the segmenter's view: the utterance peeked at that pause is the one the pause closes
+    seg = Segmenter(on.vad, on.audio)
+    peeked = None
+    for frame in FileSource(clip):
+        if seg.silent_run_frames == seg.post_roll_frames and seg.peek() is not None:
+            peeked = seg.peek()
+        for event in seg.feed(frame):
+            if isinstance(event, Utterance):
+                assert peeked is not None and np.array_equal(peeked.audio, event.audio)
+                assert peeked.start_s == event.start_s
+                peeked = None

@@ -48,6 +48,26 @@ class PipelineStats:
     """Times `on_update` was called."""
     errors: list[str] = field(default_factory=list)
     """Utterances that failed to transcribe (kept in the audio; reported, not fatal)."""
+    speculated: int = 0
+    """Speculative passes run at pauses (`AsrConfig.speculate`)."""
+    speculation_used: int = 0
+    """Utterances whose speculative pass was kept (nothing was said after it)."""
+
+
+@dataclass
+class Recognized:
+    """What Whisper made of one utterance, before it is added to the transcript."""
+
+    words: list[Word] = field(default_factory=list)
+    """Words on the answer's timeline, tightened to the voice."""
+    segments: list[Segment] = field(default_factory=list)
+    """Segments rebuilt from those words."""
+    asr_s: float = 0.0
+    """Seconds spent."""
+    error: Exception | None = None
+    """Why it failed, if it did."""
+    model_failed: bool = False
+    """The speech model could not be loaded (the session stops with its message)."""
 
 
 class AnswerPipeline:
@@ -70,6 +90,8 @@ class AnswerPipeline:
         self._futures: list[Future] = []
         self._stopped = False
         self._finished: Transcript | None = None
+        self._speculation: tuple[tuple, Future] | None = None
+        self._spec_future: Future | None = None
         self.model_error: Exception | None = None
         """Set when the speech model cannot be loaded: `finish()` raises it (no silent empty
         transcripts); the audio is on disk already."""
@@ -84,7 +106,29 @@ class AnswerPipeline:
         for event in events:
             if isinstance(event, Utterance):
                 self._submit(event)
+        self._maybe_speculate()
         return events
+
+    def _maybe_speculate(self) -> None:
+        """When a pause inside an utterance reaches the post-roll length and the transcriber is
+        idle, transcribe the utterance as it stands. That audio is exactly what the utterance
+        will be if it closes at this pause (closing keeps post-roll and drops the rest), and
+        every earlier utterance is committed (same prompt), so the result is the one the real
+        pass would give; if more is said, it is thrown away."""
+        if not self.settings.asr.speculate:
+            return
+        if self.segmenter.silent_run_frames != self.segmenter.post_roll_frames:
+            return  # once per pause, on the frame that reaches it
+        busy = [f for f in self._futures if not f.done()]
+        if busy or (self._spec_future is not None and not self._spec_future.done()):
+            return  # never delay real work
+        utt = self.segmenter.peek()
+        if utt is None:
+            return
+        self._spec_future = _asr_worker().submit(self._recognize, utt)
+        self._speculation = (_voiced_key(utt), self._spec_future)
+        with self._lock:
+            self.stats.speculated += 1
 
     def stop(self) -> None:
         """The answer is over (explicit stop, silence, or end of the source): close the open
@@ -125,21 +169,28 @@ class AnswerPipeline:
     def _submit(self, utt: Utterance) -> None:
         with self._lock:
             self.stats.utterances += 1
+        spec, self._speculation = self._speculation, None
+        if spec is not None and spec[0] == _voiced_key(utt):
+            # nothing was said since the speculative pass: its result is this utterance's (the
+            # pass runs first: one thread, in order)
+            with self._lock:
+                self.stats.speculation_used += 1
+            self._futures.append(
+                _asr_worker().submit(lambda: self._transcribe(utt, spec[1].result())))
+            return
         self._futures.append(_asr_worker().submit(self._transcribe, utt))
 
-    def _transcribe(self, utt: Utterance) -> None:
-        """One utterance, on the shared ASR thread (utterances of an answer run in order)."""
+    def _recognize(self, utt: Utterance) -> Recognized:
+        """Whisper on one utterance, words tightened to the voice; commits nothing, raises
+        nothing (speculative passes use it too)."""
         from oral_sim.engine.asr import load_whisper, transcribe_array
 
         t0 = time.perf_counter()
-        if self.model_error is not None:
-            return
         try:
             try:
                 model = load_whisper(self.settings.asr)
             except OralSimError as exc:
-                self.model_error = exc
-                return
+                return Recognized(error=exc, model_failed=True)
             context = " ".join(w.word for w in self._words[-CONTEXT_WORDS:]) or None
             words, segs = transcribe_array(
                 model, utt.audio, utt.start_s, self.settings.asr, prompt=context
@@ -151,22 +202,43 @@ class AnswerPipeline:
                 words = words + voiced_gaps(utt, words, frame_s)
             words.sort(key=lambda w: w.start_s)
         except Exception as exc:  # one bad utterance must not lose the rest of the answer
+            return Recognized(error=exc)
+        return Recognized(words, segs, time.perf_counter() - t0)
+
+    def _transcribe(self, utt: Utterance, result: Recognized | None = None) -> None:
+        """Commit one utterance (recognized now, or by a speculative pass), on the shared ASR
+        thread: utterances of an answer are committed in order."""
+        if self.model_error is not None:
+            return
+        if result is None:
+            result = self._recognize(utt)
+        if result.model_failed:
+            self.model_error = result.error
+            return
+        if result.error is not None:
             with self._lock:
-                self.stats.errors.append(f"{utt.start_s:.1f}-{utt.end_s:.1f} s: {exc}")
+                self.stats.errors.append(f"{utt.start_s:.1f}-{utt.end_s:.1f} s: {result.error}")
                 self.stats.transcribed += 1
             return
         with self._lock:
-            self._words.extend(words)
-            self._segments.extend(segs)
+            self._words.extend(result.words)
+            self._segments.extend(result.segments)
             self._speech_s += float(utt.voiced.sum()) * self.settings.audio.frame_ms / 1000
             self.stats.transcribed += 1
-            self.stats.asr_s += time.perf_counter() - t0
+            self.stats.asr_s += result.asr_s
         if self.on_update is not None:
             self.stats.updates += 1
             try:
                 self.on_update(self.transcript())
             except Exception:  # a UI callback failing must not stop transcription
                 pass
+
+
+def _voiced_key(utt: Utterance) -> tuple:
+    """What must not change between a speculative pass and the close of its utterance: where it
+    starts and its last voiced frame."""
+    voiced = np.flatnonzero(utt.voiced)
+    return (round(utt.start_s, 3), int(voiced[-1]) if len(voiced) else -1)
 
 
 _executor: ThreadPoolExecutor | None = None

@@ -256,8 +256,12 @@ def _load_piper(paths: models.VoicePaths) -> Any:
             "run `make run` (or `pip install piper-tts`) in the project folder",
         ) from exc
     try:
-        voice = PiperVoice.load(paths.model, paths.config)
-        voice.session = _inference_session(paths.model)
+        # What PiperVoice.load does, with our own onnxruntime session (loading the model once)
+        from piper.config import PiperConfig
+
+        with open(paths.config, encoding="utf-8") as f:
+            config = PiperConfig.from_dict(json.load(f))
+        voice = PiperVoice(session=_inference_session(paths.model), config=config)
         # The first synthesis in a process also starts espeak and warms onnxruntime; pay that here
         # (about 30 ms), not on the first question.
         for _ in voice.synthesize("Hi."):

@@ -95,6 +95,24 @@ class Segmenter:
         """Answer time fed so far."""
         return self._index * self.frame_s
 
+    @property
+    def silent_run_frames(self) -> int:
+        """Unvoiced frames since the last voiced one of the open utterance (0 outside speech)."""
+        return self._silent_run if self._in_speech else 0
+
+    @property
+    def post_roll_frames(self) -> int:
+        """Frames of silence an utterance keeps after its last voiced frame."""
+        return self._post_frames
+
+    def peek(self) -> Utterance | None:
+        """The open utterance as it stands (None outside speech); the segmenter is unchanged.
+        When `silent_run_frames == post_roll_frames` this is exactly the utterance a close at
+        this pause gives."""
+        if not self._in_speech or not self._frames:
+            return None
+        return self._make(self._frames, self._flags, self._utt_start_index)
+
     def feed(self, frame: bytes) -> list[Event]:
         """One frame in; the events it caused out."""
         if len(frame) != self.frame_bytes:
