@@ -78,9 +78,13 @@ class AnswerPipeline:
         settings: Settings,
         on_update: Callable[[Transcript], None] | None = None,
         ignore_until_s: float = 0.0,
+        live: bool = True,
     ) -> None:
         self.settings = settings
         self.on_update = on_update
+        self.live = live
+        """Frames arrive at the pace they are spoken (speculative passes only help then; fed as
+        fast as possible, they would only add work)."""
         self.segmenter = Segmenter(settings.vad, settings.audio, ignore_until_s=ignore_until_s)
         self.stats = PipelineStats()
         self._words: list[Word] = []
@@ -115,7 +119,7 @@ class AnswerPipeline:
         will be if it closes at this pause (closing keeps post-roll and drops the rest), and
         every earlier utterance is committed (same prompt), so the result is the one the real
         pass would give; if more is said, it is thrown away."""
-        if not self.settings.asr.speculate:
+        if not (self.live and self.settings.asr.speculate):
             return
         if self.segmenter.silent_run_frames != self.segmenter.post_roll_frames:
             return  # once per pause, on the frame that reaches it
@@ -379,7 +383,7 @@ def transcribe_file(path: str | Path, settings: Settings | None = None, realtime
     source = FileSource(path, realtime=realtime, frame_ms=settings.audio.frame_ms,
                         sample_rate_hz=settings.audio.sample_rate_hz)
     t0 = time.perf_counter()
-    pipe = AnswerPipeline(settings)
+    pipe = AnswerPipeline(settings, live=realtime)
     try:
         for frame in source:
             pipe.feed(frame)

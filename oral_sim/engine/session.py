@@ -416,7 +416,8 @@ class InterviewRunner:
             self.on_event(PartialTranscript(transcript))
             prefetch.update(transcript.text)
 
-        pipeline = AnswerPipeline(self.settings, on_update=on_update)
+        pipeline = AnswerPipeline(self.settings, on_update=on_update,
+                                  live=bool(getattr(source, "realtime", True)))
         frame_s = self.settings.audio.frame_ms / 1000.0
         hard_cap_s = max(question.timebox_s * 2.0, question.timebox_s + 120.0)
         reason = "source_ended"
