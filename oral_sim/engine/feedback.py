@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from oral_sim.engine.metrics import NATURAL_PAUSE_S, WPM_RANGE, Delivery, analyze_delivery
-from oral_sim.engine.scoring import ContentScore
+from oral_sim.engine.scoring import ContentScore, score_parts
 from oral_sim.engine.transcript import Transcript
 
 
@@ -99,9 +99,7 @@ def render_text(feedback: Feedback, width: int = 88) -> str:
                if c.get("term_recall") is not None else "")
             + ")"
         )
-        made = [f"{parts[k]} {label}" for k, label in (("similarity_points", "similarity"),
-                ("terms_points", "key terms"), ("coverage_points", "key points"))
-                if parts.get(k) is not None]
+        made = [f"{points} {label}" for points, label in score_parts(parts)]
         if len(made) > 1:
             out.append("  points: " + " + ".join(made))
         if c.get("terms_missing"):

@@ -356,6 +356,16 @@ def score_texts(answer: str, reference: str, key_points: list[str],
                         exact=score, term_recall=terms.recall, terms_missing=terms.missing)
 
 
+#: The parts of a content score, in the order they are shown, with their labels.
+SCORE_PARTS = (("similarity_points", "similarity"), ("terms_points", "key terms"),
+               ("coverage_points", "key points"))
+
+
+def score_parts(parts: dict) -> list[tuple[float, str]]:
+    """(points, label) of each part of a score that applies (a ContentScore's `parts`)."""
+    return [(parts[key], label) for key, label in SCORE_PARTS if parts.get(key) is not None]
+
+
 def _context_texts(answer: str, references: list[str], question: str | None) -> list[str]:
     texts = [answer, *references]
     if question:

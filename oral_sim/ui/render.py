@@ -72,9 +72,9 @@ def feedback_card(fb: dict, prompt: str | None = None) -> Group:
         head.append("/100  ")
         head.append(f"similarity {content['similarity']:.2f}", style="dim")
         cp = content.get("parts") or {}
-        made = [f"{cp[k]:.0f} {label}" for k, label in (("similarity_points", "similarity"),
-                ("terms_points", "key terms"), ("coverage_points", "key points"))
-                if cp.get(k) is not None]
+        from oral_sim.engine.scoring import score_parts  # not at import: keeps numpy off startup
+
+        made = [f"{points:.0f} {label}" for points, label in score_parts(cp)]
         if len(made) > 1:
             head.append(f"  ({' + '.join(made)})", style="dim")
         parts.append(head)
