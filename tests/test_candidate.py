@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from oral_sim.config import TtsConfig
+from oral_sim.engine.asr import FILLER_PROMPT
 from oral_sim.engine.candidate import SimulatedCandidate
 from oral_sim.engine.tts import get_voice
 
@@ -17,8 +18,6 @@ ANSWER = (
     "I would start by measuring where the time goes. Then I would add an index to the slow "
     "query, and cache the results that rarely change. Finally I would load test it."
 )
-#: The disfluent prompt the ASR uses so Whisper keeps fillers (see AsrConfig.filler_prompt).
-FILLER_PROMPT = "Umm, let me think like, hmm... Okay, here's what I'm, like, thinking."
 
 
 @pytest.fixture(scope="module")

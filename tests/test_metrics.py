@@ -1,15 +1,22 @@
-"""Fillers with their context rules, pace and pauses on hand-computed timings, the timebox, and
-arbitrary text never breaking the metrics."""
+"""Fillers with their context rules, pace and pauses on hand-computed timings, the timebox, words
+counted as spoken (numerals), the speaking time measured from the voice, and arbitrary text never
+breaking the metrics."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from oral_sim.engine.fillers import find_fillers, tokens_from_text
-from oral_sim.engine.metrics import analyze_delivery
+from oral_sim.engine.metrics import (
+    analyze_delivery,
+    spoken_words,
+)
 from oral_sim.engine.transcript import Segment, Transcript, Word
+from oral_sim.engine.vad import Utterance
+from oral_sim.engine.voice import CLOSURE_MAX_S, EDGE_MAX_S, voice_span
 
 
 def fillers(text: str) -> list[tuple[str, str]]:
@@ -60,6 +67,11 @@ def test_real_uses_are_not_fillers(text: str) -> None:
     assert fillers(text) == []
 
 
+def _name(i: int) -> str:
+    """A distinct word of letters only for index i ("wa", "wbc"): digits would count as numerals."""
+    return "w" + "".join(chr(ord("a") + int(d)) for d in str(i))
+
+
 def _timed(spec: list[tuple[str, float, float]], source: str = "asr") -> Transcript:
     words = [Word(w, s, e, 0.9, source) for w, s, e in spec]
     return Transcript(words=words, segments=[Segment(spec[0][1], spec[-1][2],
@@ -69,9 +81,9 @@ def _timed(spec: list[tuple[str, float, float]], source: str = "asr") -> Transcr
 
 def test_pace_pauses_and_latency_by_hand() -> None:
     # 12 words from 1.0 s to 7.0 s (6 s speaking); one 0.5 s pause and one 2.5 s pause
-    spec = [(f"w{i}", 1.0 + i * 0.25, 1.0 + i * 0.25 + 0.2) for i in range(6)]  # 1.0 .. 2.45
-    spec += [(f"v{i}", 2.95 + i * 0.2, 2.95 + i * 0.2 + 0.15) for i in range(3)]  # pause 0.5 s
-    spec += [(f"x{i}", 6.0 + i * 0.3, 6.0 + i * 0.3 + 0.3) for i in range(3)]  # pause 2.5 s
+    spec = [(_name(i), 1.0 + i * 0.25, 1.0 + i * 0.25 + 0.2) for i in range(6)]  # 1.0 .. 2.45
+    spec += [(_name(6 + i), 2.95 + i * 0.2, 2.95 + i * 0.2 + 0.15) for i in range(3)]  # pause 0.5 s
+    spec += [(_name(9 + i), 6.0 + i * 0.3, 6.0 + i * 0.3 + 0.3) for i in range(3)]  # pause 2.5 s
     d = analyze_delivery(_timed(spec), question_end_s=0.4, timebox_s=60)
     pace = d.pace
     assert pace is not None
@@ -111,16 +123,146 @@ def test_typed_answer_has_no_pace_and_no_division_by_zero() -> None:
     t = Transcript(segments=[Segment(0, 0, "Um, basically we used L2 regularization.")])
     d = analyze_delivery(t, timebox_s=90)
     assert d.pace is None and d.fillers.per_min is None
-    assert d.fillers.count == 2 and d.fillers.per_100_words == pytest.approx(40.0)
+    assert d.words == 6  # "L2" is said "L two"; "um" is not a word
+    assert d.fillers.count == 2 and d.fillers.per_100_words == pytest.approx(100 * 2 / 6)
     assert d.to_dict()["pace"] is None
 
 
 def test_empty_and_long_answers() -> None:
     assert analyze_delivery(Transcript()).fillers.count == 0
-    spec = [(f"word{i}", i * 0.4, i * 0.4 + 0.3) for i in range(3000)]  # a 20-minute answer
+    spec = [(_name(i), i * 0.4, i * 0.4 + 0.3) for i in range(3000)]  # a 20-minute answer
     d = analyze_delivery(_timed(spec), timebox_s=120)
     assert d.pace is not None and d.pace.wpm == pytest.approx(150, rel=0.01)
     assert d.timebox.status == "over"
+
+
+@pytest.mark.parametrize(("word", "said"), [
+    ("surpassed.", 1),
+    ("1455.", 3),  # a year: "fourteen fifty-five"
+    ("1,455", 7),  # a quantity: "one thousand, four hundred and fifty-five"
+    ("2024", 3),  # "twenty twenty-four"
+    ("1990s", 2),  # "nineteen nineties"
+    ("42", 2),  # "forty-two"
+    ("forty-two", 2),  # written out, the same count as the numeral
+    ("2,000", 2),
+    ("1000000", 2),  # "one million"
+    ("18th", 1),
+    ("3.25", 4),  # "three point two five"
+    ("$5", 2),  # "five dollars"
+    ("5%", 2),  # "five percent"
+    ("10:30", 2),  # "ten thirty"
+    ("L2", 2),  # "L two"
+    ("-line", 1),  # Whisper's "42 -line": the hyphen is not a word
+    ("and/or", 2),
+    ("i.e.", 2),
+    ("Mr.", 1),
+    ("don't", 1),
+    ("...", 0),
+    ("\u2014", 0),
+    ("9" * 5000, 5000),  # past num2words' range: read digit by digit
+])
+def test_spoken_words_counts_numerals_as_said(word: str, said: int) -> None:
+    assert spoken_words(word) == said
+
+
+def test_pace_counts_numerals_as_spoken_words() -> None:
+    # "of about 1455" said in 1.5 s: five spoken words
+    spec = [("of", 0.0, 0.2), ("about", 0.2, 0.6), ("1455.", 0.6, 1.5)]
+    d = analyze_delivery(_timed(spec))
+    assert d.words == 5
+    assert d.pace is not None and d.pace.wpm == pytest.approx(5 / (1.5 / 60))
+
+
+RATE = 16000
+
+
+def _clip(parts: list[tuple[float, float, float]], total_s: float, noise_rms: float = 30.0,
+          seed: int = 0) -> np.ndarray:
+    """Steady background noise with sounds added: (start_s, end_s, rms) each (a 200 Hz tone)."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(0, noise_rms, int(total_s * RATE))
+    for start, end, rms in parts:
+        a, b = int(start * RATE), int(end * RATE)
+        x[a:b] += rms * np.sqrt(2) * np.sin(2 * np.pi * 200 * np.arange(b - a) / RATE)
+    return np.clip(x, -32768, 32767).astype(np.int16)
+
+
+# A word voiced 1.0-2.0 s; Whisper's last word ends at 1.7 (early, as it often is).
+VOWEL = (1.0, 2.0, 3000.0)
+
+
+def test_voice_span_takes_in_the_end_whisper_cut_off() -> None:
+    span = voice_span(_clip([VOWEL], 4.0), RATE, 1.0, 1.7)
+    assert span[0] == pytest.approx(1.0, abs=0.011) and span[1] == pytest.approx(2.0, abs=0.011)
+
+
+def test_voice_span_crosses_a_stop_closure_to_a_weak_final_consonant() -> None:
+    # "...pa(ss)-t": 0.08 s of silence, then a release 20 dB under the vowel, 20 dB over the floor
+    t_release = (2.08, 2.14, 300.0)
+    span = voice_span(_clip([VOWEL, t_release], 4.0), RATE, 1.0, 1.7)
+    assert span[1] == pytest.approx(2.14, abs=0.011)
+
+
+def test_voice_span_stops_at_a_silence_longer_than_a_closure() -> None:
+    # a breath (or a cough, a click) after a real pause is not part of the last word
+    breath = (2.0 + CLOSURE_MAX_S + 0.05, 2.6, 3000.0)  # within EDGE_MAX_S of Whisper's end
+    span = voice_span(_clip([VOWEL, breath], 4.0), RATE, 1.0, 1.9)
+    assert span[1] == pytest.approx(2.0, abs=0.011)
+
+
+def test_voice_span_moves_an_edge_at_most_edge_max() -> None:
+    # sound going on right after the speech (music, another voice) cannot stretch it far
+    span = voice_span(_clip([(1.0, 4.0, 3000.0)], 4.0), RATE, 1.0, 1.7)
+    assert span[1] == pytest.approx(1.7 + EDGE_MAX_S, abs=0.011)
+
+
+def test_voice_span_never_shrinks_and_widens_the_start_too() -> None:
+    audio = _clip([VOWEL], 4.0)
+    assert voice_span(audio, RATE, 0.5, 2.5) == (0.5, 2.5)  # already past the voice on both sides
+    assert voice_span(audio, RATE, 1.3, 1.7)[0] == pytest.approx(1.0, abs=0.011)
+
+
+def test_voice_span_follows_the_room_not_a_fixed_level() -> None:
+    release = (2.08, 2.14, 300.0)
+    quiet_room = _clip([VOWEL, release], 4.0)
+    assert voice_span(quiet_room, RATE, 1.0, 1.7)[1] == pytest.approx(2.14, abs=0.011)
+    # the same recording 20 dB quieter (a far microphone) gives the same span
+    softer = np.round(quiet_room.astype(np.float64) / 10).astype(np.int16)
+    loud = voice_span(quiet_room, RATE, 1.0, 1.7)
+    assert voice_span(softer, RATE, 1.0, 1.7) == pytest.approx(loud, abs=0.011)
+    # in a noisy room the same release drowns in the background: the span ends with the vowel
+    noisy_room = _clip([VOWEL, release], 4.0, noise_rms=150.0)
+    assert voice_span(noisy_room, RATE, 1.0, 1.7)[1] == pytest.approx(2.0, abs=0.011)
+
+
+def test_voice_span_ignores_digital_silence_and_degenerate_audio() -> None:
+    # zero padding before the recording is not the room's floor (it would make all sound "voice")
+    padded = np.concatenate([np.zeros(RATE, dtype=np.int16), _clip([VOWEL], 4.0)])  # voice 2-3 s
+    assert voice_span(padded, RATE, 2.0, 2.7) == pytest.approx((2.0, 3.0), abs=0.011)
+    assert voice_span(np.zeros(0, dtype=np.int16), RATE, 1.0, 2.0) == (1.0, 2.0)
+    # audio that does not reach the words (a shorter recording) leaves them as they are
+    assert voice_span(_clip([VOWEL], 4.0), RATE, 30.0, 31.0) == (30.0, 31.0)
+    assert voice_span(np.zeros(RATE, dtype=np.int16), RATE, 0.2, 0.5) == (0.2, 0.5)
+
+
+def test_utterance_edges_reach_the_voice_before_pace_is_measured() -> None:
+    """The pipeline moves each utterance's outer word edges to the voice, so the speaking time
+    (and WPM) is the voice's, not Whisper's early last-word end."""
+    from oral_sim.engine.pipeline import widen_to_voice
+
+    spec = [("has", 1.0, 1.3), ("never", 1.3, 1.5), ("been", 1.5, 1.6), ("surpassed.", 1.6, 1.7)]
+    audio = _clip([VOWEL], 4.0)
+    utt = Utterance(0.5, 4.5, audio)  # the utterance starts 0.5 s into the answer
+    words = [Word(w, a + 0.5, b + 0.5) for w, a, b in spec]
+    before = analyze_delivery(Transcript(words=words, segments=[], duration_s=4.5))
+    widened = widen_to_voice(utt, words, RATE)
+    after = analyze_delivery(Transcript(words=widened, segments=[], duration_s=4.5))
+    assert before.pace is not None and before.pace.speaking_s == pytest.approx(0.7)
+    assert after.pace is not None and after.pace.speaking_s == pytest.approx(1.0, abs=0.011)
+    assert [w.word for w in widened] == [w for w, _, _ in spec]
+    assert widened[1:-1] == words[1:-1]  # inner edges are Whisper's
+    assert after.pace.wpm == pytest.approx(4 / (after.pace.speaking_s / 60))
+    assert widen_to_voice(utt, [], RATE) == []
 
 
 @settings(max_examples=100, deadline=None)

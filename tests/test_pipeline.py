@@ -174,3 +174,59 @@ def test_speculative_pass_gives_the_words_the_real_pass_gives(tmp_path: Path) ->
                 assert peeked is not None and np.array_equal(peeked.audio, event.audio)
                 assert peeked.start_s == event.start_s
                 peeked = None
+
+
+def test_one_window_per_utterance_when_only_silence_is_left() -> None:
+    """faster-whisper alone decodes a second 30 s window over an utterance's trailing silence
+    (a whole encoder run, and where "Thank you." endings come from); we run one."""
+    model = load_whisper(Settings().asr)
+    audio = speech([S1], lead_s=0.3, tail_s=0.6)
+    calls: list[int] = []
+    real_encode = type(model).encode
+
+    def counting_encode(self, features):
+        calls.append(1)
+        return real_encode(self, features)
+
+    type(model).encode = counting_encode
+    try:
+        words, _ = transcribe_array(model, audio, 0.0, Settings().asr)
+        ours = len(calls)
+        calls.clear()
+        segments, _ = model.transcribe(audio.astype(np.float32) / 32768, language="en",
+                                       word_timestamps=True, condition_on_previous_text=False)
+        list(segments)
+        plain = len(calls)
+    finally:
+        type(model).encode = real_encode
+    assert ours == 1, ours
+    assert plain >= ours  # the hook only acts inside transcribe_array
+    assert sum(w in _words(" ".join(x.word for x in words)) for w in _words(S1)) >= 5
+
+
+def test_speech_left_after_the_first_window_is_decoded_too() -> None:
+    """When the first window's words stop before the voice does, the rest is transcribed."""
+    from oral_sim.engine.asr import unheard_speech_start
+
+    audio = speech([S1, S2], gaps_s=0.3, lead_s=0.3, tail_s=0.3)
+    samples = audio.astype(np.float32) / 32768
+    first = speech([S1], lead_s=0.3, tail_s=0.0)
+    end_s = len(first) / 16000
+    heard = [Word("noise.", end_s - 0.5, end_s - 0.05, 0.9)]
+    start = unheard_speech_start(samples, heard, 0.0)
+    assert start is not None and abs(start / 16000 - (end_s - 0.05)) < 0.01
+    # only the last word's release and the post-roll left: nothing to decode
+    whole = [Word("generalize.", 0.3, len(audio) / 16000 - 0.35, 0.9)]
+    assert unheard_speech_start(samples, whole, 0.0) is None
+    assert unheard_speech_start(np.zeros(16000, np.float32), [], 0.0) is None
+
+
+def test_hyphen_pieces_are_one_word() -> None:
+    """faster-whisper splits "Mm-hmm." into "Mm" + "-hmm.": one backchannel, not two fillers."""
+    from oral_sim.engine.asr import join_word_pieces
+
+    words = [Word("Mm", 1.0, 1.2, 0.5), Word("-hmm.", 1.2, 1.4, 0.8), Word("Yes,", 2.0, 2.2, 0.9),
+             Word("-", 2.2, 2.3, 0.9), Word("state", 2.4, 2.6, 0.9), Word("-of-the-art", 2.6, 3.0, 0.7)]
+    joined = join_word_pieces(words)
+    assert [w.word for w in joined] == ["Mm-hmm.", "Yes,", "-", "state-of-the-art"]
+    assert (joined[0].start_s, joined[0].end_s, joined[0].probability) == (1.0, 1.4, 0.5)

@@ -9,6 +9,11 @@ known failure modes and decoding that keeps filler words.
   the feedback reports).
 - Fillers: Whisper was trained on transcripts that mostly omit "um"/"uh"; an initial prompt
   written with disfluencies makes it keep them (measured in `evaluation.py`, see BENCHMARKS.md).
+- One window per utterance: faster-whisper moves on to a second 30 s window whenever the first
+  decode does not end on a lone timestamp, even when all that is left is the utterance's trailing
+  silence. That second pass cost a whole encoder run on 38 of 65 read-speech utterances and
+  produced most of the invented endings ("Thank you for watching."). We decode one window and
+  run a second pass only when voiced audio is left after the last word (BENCHMARKS.md).
 """
 
 from __future__ import annotations
@@ -22,8 +27,10 @@ from oral_sim.config import AsrConfig
 from oral_sim.engine.transcript import Segment, Word
 from oral_sim.errors import ModelError
 
-#: A prompt in the style of verbatim transcripts: Whisper continues in the style it is shown.
-FILLER_PROMPT = "Umm, let me think like, hmm... Okay, uh, so here's what I'm, like, thinking. Um."
+#: A prompt of filled pauses: Whisper continues in the style it is shown, and a verbatim list of
+#: them kept more of the AMI clips' um/uh (recall 0.69 at precision 0.90) than a disfluent
+#: sentence (0.54 / 1.00) or a longer disfluent passage (0.77 / 0.77) (BENCHMARKS.md).
+FILLER_PROMPT = "Um, uh, hmm, mm, er, ah. Um. Uh."
 #: Utterances quieter than this (RMS, dBFS) are not decoded: nothing to say there.
 MIN_LEVEL_DBFS = -55.0
 #: A segment Whisper thinks is probably not speech, with a low confidence, is dropped.
@@ -31,13 +38,33 @@ NO_SPEECH_PROB = 0.6
 LOW_LOGPROB = -1.0
 #: Text that compresses this well is a repetition loop.
 MAX_COMPRESSION_RATIO = 2.4
-#: Silence (s) around a suspected hallucination after which faster-whisper skips it.
-HALLUCINATION_SILENCE_S = 0.5
 #: Repeats of the same n-gram beyond this are a loop, not a speaker repeating themself.
 MAX_REPEATS = 2
 
 _models: dict[tuple, Any] = {}
 _lock = threading.Lock()
+#: Per-thread switch: while set, the model refuses to start a second window (see `_model_class`).
+_window = threading.local()
+
+
+class _SecondWindow(Exception):
+    """Raised inside faster-whisper's segment loop when it starts a window we did not ask for."""
+
+
+def _model_class() -> type:
+    """faster-whisper's WhisperModel, with a hook that ends its segment loop after the first
+    window while `_window.single` is set on this thread (every other use is unchanged)."""
+    from faster_whisper import WhisperModel
+
+    class OneWindowWhisper(WhisperModel):
+        def encode(self, features):  # noqa: ANN001, ANN202 - faster-whisper's signature
+            if getattr(_window, "single", False):
+                if getattr(_window, "encoded", False):
+                    raise _SecondWindow
+                _window.encoded = True
+            return super().encode(features)
+
+    return OneWindowWhisper
 
 
 def load_whisper(config: AsrConfig | None = None) -> Any:
@@ -52,9 +79,7 @@ def load_whisper(config: AsrConfig | None = None) -> Any:
         if model is not None:
             return model
         try:
-            from faster_whisper import WhisperModel
-
-            model = WhisperModel(
+            model = _model_class()(
                 str(path),
                 device="cpu",
                 compute_type=config.compute_type,
@@ -96,6 +121,58 @@ def transcribe_array(
     initial = FILLER_PROMPT if config.filler_prompt else None
     if prompt:
         initial = f"{initial} {prompt}" if initial else prompt
+    words, segs = _decode(model, samples, offset_s, config, initial)
+    rest = unheard_speech_start(samples, words, offset_s)
+    if rest is not None:
+        # the first window stopped before the speech did: decode what is left, with what was
+        # heard as context (what faster-whisper's second window would do, minus the silence)
+        heard = " ".join(w.word for w in words)
+        more_words, more_segs = _decode(model, samples[rest:], offset_s + rest / SAMPLE_RATE_HZ,
+                                        config, f"{initial} {heard}" if initial else heard)
+        if words and more_words and _is_filled(words[-1]) and _is_filled(more_words[0]):
+            # a held "ummm" outlasts Whisper's word end: the same pause heard twice
+            more_words = more_words[1:]
+            more_segs = regroup_segments(more_segs, more_words)
+        words += more_words
+        segs += more_segs
+    if config.drop_tail_guess and len(segs) >= 2 and _is_tail_guess(words[-1], segs[-1]):
+        words.pop()
+        segs.pop()
+    return words, segs
+
+
+SAMPLE_RATE_HZ = 16000
+#: Loud audio after the last word, at least this long (about a syllable), means the first window
+#: stopped early; less is the last word's release or a breath (0.15-0.18 s seen on read speech,
+#: where the real cases had 0.8 s and 2.6 s left).
+UNHEARD_MIN_S = 0.3
+#: ... not counting this much right after the last word (its release, which Whisper's word end
+#: often leaves out).
+UNHEARD_GRACE_S = 0.1
+
+
+def unheard_speech_start(samples: np.ndarray, words: list[Word], offset_s: float) -> int | None:
+    """Sample index from which the utterance still has speech that no word covers (None when
+    only silence, breath or the last word's release is left)."""
+    from oral_sim.engine.voice import FRAME_S, loud_frames
+
+    loud = loud_frames(samples)
+    if not len(loud):
+        return None
+    after_s = (words[-1].end_s - offset_s + UNHEARD_GRACE_S) if words else 0.0
+    first = int(np.ceil(after_s / FRAME_S))
+    if loud[first:].sum() * FRAME_S < UNHEARD_MIN_S:
+        return None
+    start_s = max(0.0, (words[-1].end_s - offset_s) if words else 0.0)
+    return min(len(samples), int(start_s * SAMPLE_RATE_HZ))
+
+
+def _decode(
+    model: Any, samples: np.ndarray, offset_s: float, config: AsrConfig, initial: str | None
+) -> tuple[list[Word], list[Segment]]:
+    """One Whisper window over `samples` (at most 30 s), guarded; words on the answer timeline."""
+    _window.single = len(samples) <= 30 * SAMPLE_RATE_HZ
+    _window.encoded = False
     segments, _info = model.transcribe(
         samples,
         language=config.language,
@@ -109,31 +186,47 @@ def transcribe_array(
         compression_ratio_threshold=MAX_COMPRESSION_RATIO,
         no_speech_threshold=NO_SPEECH_PROB,
         log_prob_threshold=LOW_LOGPROB,
-        # skip silent stretches where Whisper starts inventing ("thank you for watching")
-        hallucination_silence_threshold=HALLUCINATION_SILENCE_S,
     )
     words: list[Word] = []
     segs: list[Segment] = []
-    for seg in segments:
-        if seg.no_speech_prob > NO_SPEECH_PROB and seg.avg_logprob < LOW_LOGPROB:
-            continue
-        if seg.compression_ratio > MAX_COMPRESSION_RATIO:
-            continue
-        seg_words = [
-            Word(w.word.strip(), float(offset_s + w.start), float(offset_s + w.end), float(w.probability))
-            for w in (seg.words or [])
-            if w.word.strip()
-        ]
-        seg_words = drop_impossible_runs(collapse_loops(seg_words))
-        if not seg_words:
-            continue
-        text = " ".join(w.word for w in seg_words)
-        words.extend(seg_words)
-        segs.append(Segment(seg_words[0].start_s, seg_words[-1].end_s, text))
-    if config.drop_tail_guess and len(segs) >= 2 and _is_tail_guess(words[-1], segs[-1]):
-        words.pop()
-        segs.pop()
+    try:
+        for seg in segments:
+            if seg.no_speech_prob > NO_SPEECH_PROB and seg.avg_logprob < LOW_LOGPROB:
+                continue
+            if seg.compression_ratio > MAX_COMPRESSION_RATIO:
+                continue
+            seg_words = join_word_pieces([
+                Word(w.word.strip(), float(offset_s + w.start), float(offset_s + w.end),
+                     float(w.probability))
+                for w in (seg.words or [])
+                if w.word.strip()
+            ])
+            seg_words = drop_impossible_runs(collapse_loops(seg_words))
+            if not seg_words:
+                continue
+            text = " ".join(w.word for w in seg_words)
+            words.extend(seg_words)
+            segs.append(Segment(seg_words[0].start_s, seg_words[-1].end_s, text))
+    except _SecondWindow:
+        pass
+    finally:
+        _window.single = False
     return words, segs
+
+
+def join_word_pieces(words: list[Word]) -> list[Word]:
+    """Join what faster-whisper splits off at a hyphen ("Mm" + "-hmm.", "lower" + "-case"): one
+    spoken word, not two (a counted "mm-hmm" was two filled pauses)."""
+    out: list[Word] = []
+    for w in words:
+        if out and w.word.startswith("-") and len(w.word) > 1 and not out[-1].word.endswith(
+                (".", ",", "?", "!", ";", ":")):
+            prev = out[-1]
+            out[-1] = Word(prev.word + w.word, prev.start_s, w.end_s,
+                           min(prev.probability, w.probability), prev.source)
+        else:
+            out.append(w)
+    return out
 
 
 #: A lone last word Whisper is less sure of than this is usually invented from the utterance's
@@ -148,6 +241,23 @@ def _is_tail_guess(word: Word, segment: Segment) -> bool:
     alone = segment.text.strip() == word.word.strip()
     return (alone and word.probability < TAIL_GUESS_MAX_PROB
             and _key(word) not in FILLED_PAUSES)
+
+
+def _is_filled(word: Word) -> bool:
+    from oral_sim.engine.fillers import FILLED_PAUSES
+
+    return _key(word) in FILLED_PAUSES
+
+
+def regroup_segments(segments: list[Segment], words: list[Word]) -> list[Segment]:
+    """Segments rebuilt from the words that were kept (a dropped word leaves its segment's
+    text; a segment with no word left goes)."""
+    out = []
+    for seg in segments:
+        inside = [w for w in words if w.source == "asr" and seg.start_s - 0.05 <= w.start_s <= seg.end_s + 0.05]
+        if inside:
+            out.append(Segment(inside[0].start_s, inside[-1].end_s, " ".join(w.word for w in inside)))
+    return out
 
 
 def _key(word: Word) -> str:

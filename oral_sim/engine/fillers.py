@@ -1,7 +1,7 @@
 """Filler words in a transcript, with context rules so that real uses are not counted.
 
 Kinds:
-- `filled_pause`: um, uh, er, erm, ah, hmm, mm (and a voiced pause Whisper left without a word,
+- `filled_pause`: um, uh, er, erm, ah, hmm, mm, mm-hmm (and a voiced pause Whisper left without a word,
   `Word.source == "voiced_gap"`);
 - `discourse_marker`: like, you know, I mean, basically, actually, literally, honestly,
   sort of / kind of, "so" or "well" opening a sentence, a tag "right?";
@@ -30,6 +30,8 @@ from dataclasses import dataclass
 FILLED_PAUSES = {
     "um", "umm", "ummm", "uh", "uhh", "uhm", "er", "erm", "ah", "ahh", "hmm", "hm", "hmmm",
     "mm", "mmm", "eh",
+    # backchannels: sounds, not words, in an answer ("mm-hmm", "uh-huh")
+    "mmhmm", "mhm", "mhmm", "mmhm", "uhhuh",
 }
 ADVERB_MARKERS = {"basically", "actually", "literally", "honestly", "totally", "seriously"}
 TYPE_DETERMINERS = {

@@ -7,10 +7,18 @@ Reference ranges, and where they come from:
   "long" and is reported with where it happened.
 - Timebox: "within" means between 40 % and 100 % of the question's timebox (+10 % grace);
   shorter is "under" (the answer is likely thin), longer is "over".
+
+Words are counted as spoken, not as written: Whisper writes "1455" for "fourteen fifty-five"
+(3 words) and "42" for "forty-two" (2), and a hyphenated word is as many words as its parts, so
+"forty-two" and "42" count alike (`spoken_words`). The speaking time runs from the first word to
+the last; the pipeline has already moved the outer edges of each utterance's words to the voice
+(`voice.voice_span`: Whisper's last word often ends early, a final "s" or a whole syllable left
+out).
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 
@@ -29,8 +37,6 @@ WPM_RANGE = (100.0, 165.0)
 NATURAL_PAUSE_S = (0.5, 1.0)
 TIMEBOX_UNDER_FRACTION = 0.4
 TIMEBOX_GRACE_FRACTION = 0.1
-
-
 @dataclass
 class FillerStats:
     """Fillers in one answer."""
@@ -72,17 +78,17 @@ class Pace:
     """Speed of speech."""
 
     wpm: float
-    """Words per minute over speaking time (first word to last)."""
+    """Spoken words (`spoken_words`) per minute of `speaking_s`."""
     articulation_wpm: float
-    """Words per minute excluding pauses."""
+    """Spoken words per minute of `speaking_s` less the pauses."""
     response_latency_s: float | None
-    """From the end of the question to the first word."""
+    """Seconds from the end of the question to the first word."""
     speaking_s: float
-    """First word to last word."""
+    """Seconds from the start of the first word to the end of the last."""
     pauses: Pauses
     """Silences between words."""
     verdict: str
-    """"slow", "good" or "fast" against WPM_RANGE."""
+    """"slow", "good" or "fast": `wpm` against WPM_RANGE (words per minute)."""
 
 
 @dataclass
@@ -104,7 +110,7 @@ class Delivery:
     """Everything about how the answer was said."""
 
     words: int
-    """Words said (filled pauses excluded)."""
+    """Words said, counted as spoken (`spoken_words`; filled pauses excluded)."""
     fillers: FillerStats
     """Fillers."""
     pace: Pace | None
@@ -157,7 +163,9 @@ class Delivery:
 
 
 def analyze_delivery(
-    transcript: Transcript, question_end_s: float = 0.0, timebox_s: int | None = None
+    transcript: Transcript,
+    question_end_s: float = 0.0,
+    timebox_s: int | None = None,
 ) -> Delivery:
     """Fillers, pace, pauses and timebox of one answer. Typed answers (no word timings) get
     fillers and the timebox from their text; pace is None."""
@@ -169,9 +177,14 @@ def analyze_delivery(
     items = find_fillers(tokens)
     spoken = [w for w in timed if w.source != "voiced_gap"
               and tokens_from_text(w.word) and tokens_from_text(w.word)[0].norm not in FILLED_PAUSES]
-    n_words = len(spoken) if timed else sum(1 for t in tokens if t.norm not in FILLED_PAUSES)
+    if timed:
+        n_words = sum(spoken_words(w.word) for w in spoken)
+    else:
+        n_words = sum(spoken_words(t.raw) for t in tokens if t.norm not in FILLED_PAUSES)
 
-    pace = _pace(timed, spoken, question_end_s) if spoken else None
+    pace = None
+    if spoken:
+        pace = _pace(timed, spoken, n_words, (timed[0].start_s, timed[-1].end_s), question_end_s)
     minutes = pace.speaking_s / 60 if pace and pace.speaking_s > 0 else None
     fillers = FillerStats(
         count=len(items),
@@ -185,9 +198,8 @@ def analyze_delivery(
     return Delivery(n_words, fillers, pace, _timebox(max(0.0, duration), timebox_s))
 
 
-def _pace(timed, spoken, question_end_s: float) -> Pace:
-    first, last = timed[0], timed[-1]
-    speaking = max(last.end_s - first.start_s, 1e-6)
+def _pace(timed, spoken, n_words: int, span: tuple[float, float], question_end_s: float) -> Pace:
+    speaking = max(span[1] - span[0], 1e-6)
     gaps = []
     for a, b in zip(timed, timed[1:], strict=False):
         gap = b.start_s - a.end_s
@@ -195,11 +207,11 @@ def _pace(timed, spoken, question_end_s: float) -> Pace:
             gaps.append((a.end_s, gap))
     paused = sum(g for _, g in gaps)
     minutes = speaking / 60
-    wpm = len(spoken) / minutes
-    articulation = len(spoken) / max((speaking - paused) / 60, 1e-6)
+    wpm = n_words / minutes
+    articulation = n_words / max((speaking - paused) / 60, 1e-6)
     long = [(s, d) for s, d in gaps if d > LONG_PAUSE_S]
     verdict = "slow" if wpm < WPM_RANGE[0] else "fast" if wpm > WPM_RANGE[1] else "good"
-    first_word = spoken[0].start_s if spoken else first.start_s
+    first_word = spoken[0].start_s if spoken else timed[0].start_s
     return Pace(
         wpm=wpm,
         articulation_wpm=articulation,
@@ -227,3 +239,55 @@ def _timebox(duration: float, timebox_s: int | None) -> Timebox:
     else:
         status = "within"
     return Timebox(timebox_s, duration, status, duration - timebox_s)
+
+
+_EDGE_PUNCT = "\"'()[]{}.,;:!?\u2018\u2019\u201c\u201d\u2026*"
+_NUMERAL = re.compile(
+    r"^(?P<sign>[$\u00a3\u20ac])?(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?P<frac>\.\d+)?"
+    r"(?P<suffix>st|nd|rd|th|'s|s|%)?$")
+
+
+def spoken_words(word: str) -> int:
+    """How many words a transcribed word is when said. A word is as many words as its
+    hyphen-, dash-, slash- or dot-joined parts ("forty-two" 2, "and/or" 2, "i.e." 2); a numeral
+    counts the words it is read as (`numeral_words`); punctuation alone counts 0."""
+    count = 0
+    for part in re.split(r"[-\u2010-\u2015/\s]+", word):
+        part = part.strip(_EDGE_PUNCT)
+        if any(ch.isdigit() for ch in part):
+            count += numeral_words(part)
+        else:  # dotted letters are said one by one: "i.e." is "i e", "U.S." "U S"
+            count += sum(1 for piece in part.split(".") if any(ch.isalnum() for ch in piece))
+    return count
+
+
+def numeral_words(text: str) -> int:
+    """Words a numeral is read as, spelled by num2words: "1455" 3 ("fourteen fifty-five": a
+    four-digit number with no thousands separator, 1000-2099, is read as a year, which is how
+    Whisper writes years; "1,455" is a quantity, "one thousand, four hundred and fifty-five", 7),
+    "1990s" 2, "18th" 1, "3.25" 4 ("three point two five"), "$5" 2 ("five dollars"), "5%" 2
+    ("five percent"). Anything else with digits ("10:30", "mp3") counts each run of digits as a
+    number and each run of letters as a word."""
+    from num2words import num2words
+
+    m = _NUMERAL.match(text)
+    if m is None:
+        runs = re.findall(r"\d+|[^\W\d_]+", text)
+        return sum(numeral_words(r) if re.match(r"\d", r) else 1 for r in runs)
+    digits = m["int"].replace(",", "")
+    try:
+        value = int(digits)
+        if m["suffix"] in {"st", "nd", "rd", "th"}:
+            said = num2words(value, lang="en", to="ordinal")
+        elif m["frac"] is None and len(m["int"]) == 4 and 1000 <= value < 2100:
+            said = num2words(value, lang="en", to="year")
+        else:
+            said = num2words(value, lang="en")
+    except (OverflowError, ValueError):  # past int's or num2words' range: read digit by digit
+        said = " ".join(digits)
+    count = len(re.findall(r"[a-z]+|\d", said))
+    if m["frac"]:
+        count += len(m["frac"])  # "point" and one word per digit
+    if m["sign"] or m["suffix"] == "%":
+        count += 1  # "dollars", "percent"
+    return count
