@@ -3,7 +3,9 @@ approach (whole-answer faster-whisper transcription started when the answer ends
 
 Answers are real read speech (LJ Speech clips from the eval data, joined with short gaps to 30, 60
 and 120 s) fed through the file source in real time, exactly as a microphone would deliver them.
-When the source ends (end of speech), the clock starts for both sides:
+Each answer ends at its last word (no trailing silence: the speaker presses stop as they finish,
+the hardest case; until 2026-11-30 the answers ended with 0.6 s of silence plus the clip's own,
+which gave our side a head start). When the source ends, the clock starts for both sides:
 
 - **ours**: `AnswerPipeline.stop()` + `finish()` (only the last utterance is left) + feedback
   (the answer so far was embedded for scoring while it was spoken, as in a session);
@@ -77,10 +79,18 @@ def tts_clips(work: Path, count: int = 12) -> list[Clip]:
     return clips
 
 
-def build_answer(clips: list[Clip], seconds: float, out: Path, offset: int = 0) -> tuple[Path, str]:
+#: What is kept after the last loud 10 ms frame of an answer: the release of its last word.
+RELEASE_S = 0.05
+
+
+def build_answer(clips: list[Clip], seconds: float, out: Path, offset: int = 0,
+                 pause_s: float = 0.0) -> tuple[Path, str]:
     """Join clips (starting at `offset`, wrapping round) with gaps until `seconds` of audio;
-    write a 16 kHz mono WAV and return it with its transcript."""
+    write a 16 kHz mono WAV and return it with its transcript. The answer ends at its last word
+    (the last clip's trailing silence is cut off after RELEASE_S), as when the speaker presses
+    stop the moment they finish, or `pause_s` of silence after it."""
     from oral_sim.engine.audiofile import load_audio
+    from oral_sim.engine.evaluation import loud_bounds
 
     gap = np.zeros(int(GAP_S * SAMPLE_RATE_HZ), dtype=np.int16)
     pieces: list[np.ndarray] = [np.zeros(int(0.3 * SAMPLE_RATE_HZ), dtype=np.int16)]
@@ -94,6 +104,10 @@ def build_answer(clips: list[Clip], seconds: float, out: Path, offset: int = 0) 
         texts.append(clip.text)
         total += len(audio) + len(gap)
         i += 1
+    bounds = loud_bounds(pieces[-2], SAMPLE_RATE_HZ)
+    if bounds is not None:
+        pieces[-2] = pieces[-2][: bounds[1] + int(RELEASE_S * SAMPLE_RATE_HZ)]
+    pieces[-1] = np.zeros(int(pause_s * SAMPLE_RATE_HZ), dtype=np.int16)
     data = np.concatenate(pieces)
     with wave.open(str(out), "wb") as w:
         w.setnchannels(1)
@@ -137,6 +151,7 @@ def run(
     from oral_sim.engine.asr import load_whisper
     from oral_sim.engine.audio import FileSource
     from oral_sim.engine.bank import Question
+    from oral_sim.engine.evaluation import wer
     from oral_sim.engine.feedback import build_feedback
     from oral_sim.engine.pipeline import AnswerPipeline
     from oral_sim.engine.scoring import Prefetcher, clear_cache, get_embedder, warm
@@ -160,8 +175,15 @@ def run(
         source_line=0,
     )
     rows = []
-    for n, seconds in enumerate(lengths_s):
-        path, _text = build_answer(clips, seconds, work / f"answer-{int(seconds)}s.wav", offset=n * 7)
+    said: list[str] = []
+    ours_texts: list[str] = []
+    batch_texts: list[str] = []
+    cases = [(seconds, n * 7, 0.0) for n, seconds in enumerate(lengths_s)]
+    if 60.0 in lengths_s:  # the same 60 s answer, stopped after a short pause (before 2026-11-30
+        cases.append((60.0, lengths_s.index(60.0) * 7, GAP_S))  # the only case measured)
+    for seconds, offset, pause_s in cases:
+        path, text = build_answer(clips, seconds, work / f"answer-{int(seconds)}s-{pause_s}.wav",
+                                  offset=offset, pause_s=pause_s)
         # as in a session: the answer so far is embedded for scoring while it is spoken
         prefetch = Prefetcher(question.reference_answer, question.key_points)
         prefetch.update("")
@@ -185,23 +207,36 @@ def run(
         batch_s = time.perf_counter() - t0
         row = {
             "answer_s": round(fed_s, 1),
+            "pause_before_stop_s": pause_s,
             "ours_s": round(ours_s, 3),
             "batch_s": round(batch_s, 3),
             "ratio": round(ours_s / batch_s, 3) if batch_s > 0 else None,
             "ours_words": len(ours_transcript.words),
             "batch_words": len(peer_transcript.words),
+            # the words must not suffer for the speed: both against what was said
+            "ours_wer": round(wer(text, ours_transcript.text), 4),
+            "batch_wer": round(wer(text, peer_transcript.text), 4),
         }
-        log(f"  latency {row['answer_s']:>6.1f} s answer: ours {ours_s:.2f} s, batch {batch_s:.2f} s")
+        if pause_s == 0.0:  # each answer's words counted once
+            said.append(text)
+            ours_texts.append(ours_transcript.text)
+            batch_texts.append(peer_transcript.text)
+        log(f"  latency {row['answer_s']:>6.1f} s answer, stop {pause_s} s after the last word: "
+            f"ours {ours_s:.2f} s, batch {batch_s:.2f} s"
+            f" (WER {row['ours_wer']:.3f} vs {row['batch_wer']:.3f})")
         rows.append(row)
     silence = silence_ended(settings, clips, question, work,
                             60.0 if max(lengths_s) >= 60 else 10.0, log)
-    ours_med = statistics.median(r["ours_s"] for r in rows)
-    batch_med = statistics.median(r["batch_s"] for r in rows)
+    strict = [r for r in rows if r["pause_before_stop_s"] == 0.0]
+    ours_med = statistics.median(r["ours_s"] for r in strict)
+    batch_med = statistics.median(r["batch_s"] for r in strict)
     return {
         "answers": rows,
         "end_of_answer_latency_s": round(ours_med, 3),
         "batch_latency_s": round(batch_med, 3),
         "latency_ratio_vs_batch": round(ours_med / batch_med, 3) if batch_med > 0 else None,
+        "ours_wer": round(wer(" ".join(said), " ".join(ours_texts)), 4) if said else None,
+        "batch_wer": round(wer(" ".join(said), " ".join(batch_texts)), 4) if said else None,
         "goal": "<= 0.5 s and ratio <= 0.2",
         "speech": source,
         "silence_ended": silence,

@@ -38,10 +38,13 @@ def rows(results: dict) -> list[tuple[str, str, str, str, str]]:
     out: list[tuple[str, str, str, str, str]] = []
     lat = s.get("latency", {})
     for a in lat.get("answers", []):
-        out.append((f"end-of-answer latency, {a['answer_s']:.0f} s answer", _fmt(a["ours_s"], " s"),
+        when = (f"stop {a['pause_before_stop_s']} s after the last word"
+                if a.get("pause_before_stop_s") else "stop at the last word")
+        out.append((f"end-of-answer latency ({when}), {a['answer_s']:.0f} s answer",
+                    _fmt(a["ours_s"], " s"),
                     _fmt(a["batch_s"], " s"), _fmt(a["ratio"]), "<= 0.5 s, <= 0.2"))
     if "end_of_answer_latency_s" in lat:
-        out.append(("end-of-answer latency, median", _fmt(lat["end_of_answer_latency_s"], " s"),
+        out.append(("end-of-answer latency (stop at the last word), median", _fmt(lat["end_of_answer_latency_s"], " s"),
                     _fmt(lat.get("batch_latency_s"), " s"), _fmt(lat.get("latency_ratio_vs_batch")),
                     "<= 0.5 s, <= 0.2"))
     se = lat.get("silence_ended") or {}
@@ -49,10 +52,22 @@ def rows(results: dict) -> list[tuple[str, str, str, str, str]]:
         out.append((f"end of answer by {se['end_of_answer_silence_s']} s silence ({se['answer_s']:.0f}"
                     " s answer): event -> feedback", _fmt(se["event_to_feedback_s"], " s"), "", "",
                     "<= 0.5 s"))
+    if lat.get("ours_wer") is not None:
+        out.append(("WER of those live answers (real-time input)", _fmt(lat["ours_wer"]),
+                    _fmt(lat.get("batch_wer")), "", "no worse"))
     tr = s.get("transcription", {})
     if "pipeline" in tr:
         p, b = tr["pipeline"], tr.get("plain", {})
         out.append(("read speech WER", _fmt(p.get("wer")), _fmt(b.get("wer")), "", "lower"))
+        if p.get("errors") and b.get("errors"):
+            e, f = p["errors"], b["errors"]
+            out.append(("read speech word errors: substituted / deleted / inserted",
+                        f"{e['substitutions']} / {e['deletions']} / {e['insertions']}",
+                        f"{f['substitutions']} / {f['deletions']} / {f['insertions']}", "",
+                        "deletions no more than plain"))
+        if p.get("wer_whisper_normalizer") is not None:
+            out.append(("read speech WER, Whisper's text normalizer", _fmt(p["wer_whisper_normalizer"]),
+                        _fmt(b.get("wer_whisper_normalizer")), "", "lower"))
         out.append(("read speech real-time factor", _fmt(p.get("rtf")), _fmt(b.get("rtf")), "", "lower"))
         if "discourse_false_positives" in tr:
             out.append(("discourse fillers found in read speech (all false)",

@@ -135,10 +135,17 @@ def transcribe_array(
             more_segs = regroup_segments(more_segs, more_words)
         words += more_words
         segs += more_segs
-    if config.drop_tail_guess and len(segs) >= 2 and _is_tail_guess(words[-1], segs[-1]):
-        words.pop()
-        segs.pop()
-    return words, segs
+    return drop_tail_guess(words, segs, config)
+
+
+def drop_tail_guess(words: list[Word], segments: list[Segment],
+                    config: AsrConfig) -> tuple[list[Word], list[Segment]]:
+    """Without the utterance's last segment when it is a lone low-probability word that is not a
+    filled pause (`AsrConfig.drop_tail_guess`)."""
+    if (config.drop_tail_guess and len(segments) >= 2 and words
+            and _is_tail_guess(words[-1], segments[-1])):
+        return words[:-1], segments[:-1]
+    return words, segments
 
 
 SAMPLE_RATE_HZ = 16000
@@ -251,12 +258,17 @@ def _is_filled(word: Word) -> bool:
 
 def regroup_segments(segments: list[Segment], words: list[Word]) -> list[Segment]:
     """Segments rebuilt from the words that were kept (a dropped word leaves its segment's
-    text; a segment with no word left goes)."""
+    text; a segment with no word left goes). Each word belongs to one segment: the first whose
+    span (50 ms of slack each side) holds its start."""
     out = []
+    taken: set[int] = set()
     for seg in segments:
-        inside = [w for w in words if w.source == "asr" and seg.start_s - 0.05 <= w.start_s <= seg.end_s + 0.05]
+        inside = [i for i, w in enumerate(words) if i not in taken and w.source == "asr"
+                  and seg.start_s - 0.05 <= w.start_s <= seg.end_s + 0.05]
         if inside:
-            out.append(Segment(inside[0].start_s, inside[-1].end_s, " ".join(w.word for w in inside)))
+            taken.update(inside)
+            first, last = words[inside[0]], words[inside[-1]]
+            out.append(Segment(first.start_s, last.end_s, " ".join(words[i].word for i in inside)))
     return out
 
 

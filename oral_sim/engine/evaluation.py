@@ -46,6 +46,32 @@ def wer(reference: str, hypothesis: str) -> float:
     return float(jiwer.wer(ref, hyp or "<empty>"))
 
 
+def word_errors(reference: str, hypothesis: str) -> dict:
+    """Substitutions, deletions (words said but missing: what a bad cut would cause) and
+    insertions, on normalized text."""
+    import jiwer
+
+    ref = " ".join(normalize_text(reference)) or "<empty>"
+    out = jiwer.process_words(ref, " ".join(normalize_text(hypothesis)) or "<empty>")
+    return {"substitutions": out.substitutions, "deletions": out.deletions,
+            "insertions": out.insertions}
+
+
+def wer_whisper_normalized(reference: str, hypothesis: str) -> float:
+    """Word error rate after Whisper's own English text normalizer (the one the Whisper paper
+    scores with: "fifteenth" = "15th", "fourteen fifty-five" = "1455", fillers removed), from
+    transformers. A second view beside `wer`: our simple normalizer counts spelling choices
+    ("15th" for "fifteenth") as errors."""
+    import jiwer
+    from transformers.models.whisper.english_normalizer import EnglishTextNormalizer
+
+    norm = EnglishTextNormalizer({})
+    ref, hyp = norm(reference), norm(hypothesis)
+    if not ref.strip():
+        return 0.0 if not hyp.strip() else 1.0
+    return float(jiwer.wer(ref, hyp or "<empty>"))
+
+
 def filled_pause_count(text_or_words: Any) -> int:
     """Filled pauses in a text (or list of words). A piece faster-whisper split off at a hyphen
     ("Mm" "-hmm.") belongs to the word before it, for ours and plain alike."""
@@ -80,17 +106,24 @@ def _ours_full(path: Path, settings: Settings) -> tuple[str, list[str], float, A
     return " ".join(words), words, r.processing_s, r.transcript
 
 
-def speaking_span_s(audio: np.ndarray, rate_hz: int = 16000, frame_ms: int = 10) -> float:
-    """Seconds from the first to the last loud frame of a clip: the speaking time a person
-    measures by ear (frames within 35 dB of the clip's loudest; our ASR is not used)."""
+def loud_bounds(audio: np.ndarray, rate_hz: int = 16000, frame_ms: int = 10) -> tuple[int, int] | None:
+    """First and one-past-last sample of the frames within 35 dB of the clip's loudest: where a
+    listener hears the speech start and end (None for an empty clip)."""
     n = rate_hz * frame_ms // 1000
     frames = len(audio) // n
     if frames == 0:
-        return 0.0
+        return None
     x = audio[: frames * n].astype(np.float64).reshape(frames, n) / 32768.0
     db = 10 * np.log10(np.mean(x * x, axis=1) + 1e-12)
     loud = np.flatnonzero(db > db.max() - 35)
-    return (loud[-1] - loud[0] + 1) * frame_ms / 1000 if len(loud) else 0.0
+    return (int(loud[0] * n), int((loud[-1] + 1) * n)) if len(loud) else None
+
+
+def speaking_span_s(audio: np.ndarray, rate_hz: int = 16000, frame_ms: int = 10) -> float:
+    """Seconds from the first to the last loud frame of a clip: the speaking time a person
+    measures by ear (frames within 35 dB of the clip's loudest; our ASR is not used)."""
+    bounds = loud_bounds(audio, rate_hz, frame_ms)
+    return (bounds[1] - bounds[0]) / rate_hz if bounds else 0.0
 
 
 def _delivery_checks(transcript: Any, reference: str, audio: np.ndarray) -> dict:
@@ -182,10 +215,23 @@ def evaluate_read_speech(settings: Settings | None = None, limit: int | None = N
         },
         "files": len(items),
         "audio_s": round(audio_s, 1),
-        "pipeline": {"wer": round(wer(ref_all, ours_all), 4), "rtf": round(ours_s / audio_s, 4)},
-        "plain": {"wer": round(wer(ref_all, plain_all), 4), "rtf": round(plain_s / audio_s, 4)},
+        "pipeline": {"wer": round(wer(ref_all, ours_all), 4), "rtf": round(ours_s / audio_s, 4),
+                     "wer_whisper_normalizer": round(wer_whisper_normalized(ref_all, ours_all), 4),
+                     "errors": _errors(refs, ours)},
+        "plain": {"wer": round(wer(ref_all, plain_all), 4), "rtf": round(plain_s / audio_s, 4),
+                  "wer_whisper_normalizer": round(wer_whisper_normalized(ref_all, plain_all), 4),
+                  "errors": _errors(refs, plain)},
         "note": "pipeline WER counts its filler 'um's as insertions (read speech has none)",
     }
+
+
+def _errors(refs: list[str], hyps: list[str]) -> dict:
+    """Word errors summed clip by clip."""
+    total = {"substitutions": 0, "deletions": 0, "insertions": 0}
+    for ref, hyp in zip(refs, hyps, strict=True):
+        for key, n in word_errors(ref, hyp).items():
+            total[key] += n
+    return total
 
 
 def ami_channels(eval_root: Path) -> list[tuple[Path, int, str]]:
