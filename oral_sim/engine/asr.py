@@ -178,25 +178,25 @@ def _decode(
     model: Any, samples: np.ndarray, offset_s: float, config: AsrConfig, initial: str | None
 ) -> tuple[list[Word], list[Segment]]:
     """One Whisper window over `samples` (at most 30 s), guarded; words on the answer timeline."""
-    _window.single = len(samples) <= 30 * SAMPLE_RATE_HZ
-    _window.encoded = False
-    segments, _info = model.transcribe(
-        samples,
-        language=config.language,
-        beam_size=config.beam_size,
-        temperature=list(config.temperatures),
-        word_timestamps=True,
-        condition_on_previous_text=False,
-        initial_prompt=initial,
-        vad_filter=False,
-        suppress_blank=True,
-        compression_ratio_threshold=MAX_COMPRESSION_RATIO,
-        no_speech_threshold=NO_SPEECH_PROB,
-        log_prob_threshold=LOW_LOGPROB,
-    )
     words: list[Word] = []
     segs: list[Segment] = []
+    _window.single = len(samples) <= 30 * SAMPLE_RATE_HZ
+    _window.encoded = False
     try:
+        segments, _info = model.transcribe(
+            samples,
+            language=config.language,
+            beam_size=config.beam_size,
+            temperature=list(config.temperatures),
+            word_timestamps=True,
+            condition_on_previous_text=False,
+            initial_prompt=initial,
+            vad_filter=False,
+            suppress_blank=True,
+            compression_ratio_threshold=MAX_COMPRESSION_RATIO,
+            no_speech_threshold=NO_SPEECH_PROB,
+            log_prob_threshold=LOW_LOGPROB,
+        )
         for seg in segments:
             if seg.no_speech_prob > NO_SPEECH_PROB and seg.avg_logprob < LOW_LOGPROB:
                 continue
