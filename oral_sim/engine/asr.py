@@ -29,7 +29,7 @@ from oral_sim.errors import ModelError
 
 #: A prompt of filled pauses: Whisper continues in the style it is shown, and a verbatim list of
 #: them kept more of the AMI clips' um/uh (recall 0.69 at precision 0.90) than a disfluent
-#: sentence (0.54 / 1.00) or a longer disfluent passage (0.77 / 0.77) (BENCHMARKS.md).
+#: sentence (0.54 / 1.00) or a longer disfluent passage (0.77 / 0.83) (BENCHMARKS.md).
 FILLER_PROMPT = "Um, uh, hmm, mm, er, ah. Um. Uh."
 #: Utterances quieter than this (RMS, dBFS) are not decoded: nothing to say there.
 MIN_LEVEL_DBFS = -55.0
@@ -221,13 +221,19 @@ def _decode(
     return words, segs
 
 
+def continues_word(piece: str, previous: str) -> bool:
+    """Whether `piece` is the part of `previous` faster-whisper split off at a hyphen ("Mm" +
+    "-hmm.", "lower" + "-case"): one spoken word, not two (a counted "mm-hmm" was two filled
+    pauses)."""
+    return (piece.startswith("-") and len(piece) > 1
+            and not previous.endswith((".", ",", "?", "!", ";", ":")))
+
+
 def join_word_pieces(words: list[Word]) -> list[Word]:
-    """Join what faster-whisper splits off at a hyphen ("Mm" + "-hmm.", "lower" + "-case"): one
-    spoken word, not two (a counted "mm-hmm" was two filled pauses)."""
+    """Words with the pieces split off at a hyphen joined back (`continues_word`)."""
     out: list[Word] = []
     for w in words:
-        if out and w.word.startswith("-") and len(w.word) > 1 and not out[-1].word.endswith(
-                (".", ",", "?", "!", ";", ":")):
+        if out and continues_word(w.word, out[-1].word):
             prev = out[-1]
             out[-1] = Word(prev.word + w.word, prev.start_s, w.end_s,
                            min(prev.probability, w.probability), prev.source)
@@ -243,11 +249,8 @@ TAIL_GUESS_MAX_PROB = 0.5
 
 def _is_tail_guess(word: Word, segment: Segment) -> bool:
     """The utterance's last segment is one word, not a filled pause, with low probability."""
-    from oral_sim.engine.fillers import FILLED_PAUSES
-
     alone = segment.text.strip() == word.word.strip()
-    return (alone and word.probability < TAIL_GUESS_MAX_PROB
-            and _key(word) not in FILLED_PAUSES)
+    return alone and word.probability < TAIL_GUESS_MAX_PROB and not _is_filled(word)
 
 
 def _is_filled(word: Word) -> bool:

@@ -23,7 +23,6 @@ from oral_sim import locations
 from oral_sim.config import Settings
 from oral_sim.engine.fillers import FILLED_PAUSES
 
-FILLED = FILLED_PAUSES
 _NUM_WORDS = {"0": "zero", "1": "one", "2": "two", "3": "three", "4": "four", "5": "five",
               "6": "six", "7": "seven", "8": "eight", "9": "nine", "10": "ten"}
 
@@ -75,14 +74,16 @@ def wer_whisper_normalized(reference: str, hypothesis: str) -> float:
 def filled_pause_count(text_or_words: Any) -> int:
     """Filled pauses in a text (or list of words). A piece faster-whisper split off at a hyphen
     ("Mm" "-hmm.") belongs to the word before it, for ours and plain alike."""
+    from oral_sim.engine.asr import continues_word
+
     pieces = text_or_words if isinstance(text_or_words, list) else text_or_words.split()
     words: list[str] = []
     for piece in map(str, pieces):
-        if words and piece.startswith("-") and len(piece) > 1:
+        if words and continues_word(piece, words[-1]):
             words[-1] += piece
         else:
             words.append(piece)
-    return sum(1 for w in words if re.sub(r"[^a-z]", "", w.lower()) in FILLED)
+    return sum(1 for w in words if re.sub(r"[^a-z]", "", w.lower()) in FILLED_PAUSES)
 
 
 def _plain(model: Any, audio: np.ndarray, settings: Settings) -> tuple[str, list[str]]:

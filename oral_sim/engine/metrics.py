@@ -37,6 +37,8 @@ WPM_RANGE = (100.0, 165.0)
 NATURAL_PAUSE_S = (0.5, 1.0)
 TIMEBOX_UNDER_FRACTION = 0.4
 TIMEBOX_GRACE_FRACTION = 0.1
+
+
 @dataclass
 class FillerStats:
     """Fillers in one answer."""
@@ -163,9 +165,7 @@ class Delivery:
 
 
 def analyze_delivery(
-    transcript: Transcript,
-    question_end_s: float = 0.0,
-    timebox_s: int | None = None,
+    transcript: Transcript, question_end_s: float = 0.0, timebox_s: int | None = None
 ) -> Delivery:
     """Fillers, pace, pauses and timebox of one answer. Typed answers (no word timings) get
     fillers and the timebox from their text; pace is None."""
@@ -182,9 +182,7 @@ def analyze_delivery(
     else:
         n_words = sum(spoken_words(t.raw) for t in tokens if t.norm not in FILLED_PAUSES)
 
-    pace = None
-    if spoken:
-        pace = _pace(timed, spoken, n_words, (timed[0].start_s, timed[-1].end_s), question_end_s)
+    pace = _pace(timed, spoken, n_words, question_end_s) if spoken else None
     minutes = pace.speaking_s / 60 if pace and pace.speaking_s > 0 else None
     fillers = FillerStats(
         count=len(items),
@@ -198,8 +196,8 @@ def analyze_delivery(
     return Delivery(n_words, fillers, pace, _timebox(max(0.0, duration), timebox_s))
 
 
-def _pace(timed, spoken, n_words: int, span: tuple[float, float], question_end_s: float) -> Pace:
-    speaking = max(span[1] - span[0], 1e-6)
+def _pace(timed, spoken, n_words: int, question_end_s: float) -> Pace:
+    speaking = max(timed[-1].end_s - timed[0].start_s, 1e-6)
     gaps = []
     for a, b in zip(timed, timed[1:], strict=False):
         gap = b.start_s - a.end_s
