@@ -4,7 +4,8 @@ Frames are 10/20/30 ms of 16-bit mono PCM. Speech starts when most frames of a s
 voiced (one voiced click is not speech); an utterance ends after `utterance_end_silence_ms` of
 unvoiced frames; the answer ends after `end_of_answer_silence_s` of silence following speech.
 Each utterance carries `pre_roll_ms` of audio before the detected start (webrtcvad fires late on
-soft onsets such as "so" or "um") and `post_roll_ms` after.
+soft onsets such as "so" or "um"), reaching further back while the sound before it is nearly as
+loud as the speech (an "ummm" webrtcvad called silence for 0.8 s), and `post_roll_ms` after.
 """
 
 from __future__ import annotations
@@ -19,6 +20,14 @@ from oral_sim.errors import AudioError
 
 #: Frames in the window that decides speech has started (with `VadConfig.start_ratio`).
 START_WINDOW_FRAMES = 8
+#: A soft onset webrtcvad does not call speech (a hummed "mmm", the tail of an "um") may run
+#: past the pre-roll: the utterance then starts up to this much earlier, as long as the sound
+#: continues (`ONSET_DROP_DB`).
+ONSET_MAX_S = 1.0
+#: ... where sound is a frame within this many dB of the speech that opened the utterance (a
+#: filled pause is a vowel or a nasal, as loud as speech; the other speaker's bleed and room
+#: noise are 25 dB and more below it).
+ONSET_DROP_DB = 20.0
 
 
 @dataclass
@@ -78,7 +87,9 @@ class Segmenter:
         self._end_frames = max(1, round(vad_config.utterance_end_silence_ms / 1000 / self.frame_s))
         self._max_frames = max(10, round(vad_config.max_utterance_s / self.frame_s))
         # The start window plus the pre-roll before it.
-        self._ring: deque[tuple[bytes, bool]] = deque(maxlen=self._pre_frames + START_WINDOW_FRAMES)
+        self._onset_frames = round(ONSET_MAX_S / self.frame_s)
+        self._ring: deque[tuple[bytes, bool]] = deque(
+            maxlen=self._pre_frames + START_WINDOW_FRAMES + self._onset_frames)
         self._frames: list[bytes] = []
         self._flags: list[bool] = []
         self._in_speech = False
@@ -159,7 +170,7 @@ class Segmenter:
     # --- internals ----------------------------------------------------------------------------
 
     def _start_utterance(self, events: list[Event]) -> None:
-        pre = list(self._ring)
+        pre = self._onset(list(self._ring))
         self._frames = [f for f, _ in pre]
         self._flags = [v for _, v in pre]
         self._ring.clear()
@@ -168,6 +179,23 @@ class Segmenter:
         self._silent_run = 0
         self._utt_start_index = self._index - len(self._frames)
         events.append(SpeechStarted(self._utt_start_index * self.frame_s))
+
+    def _onset(self, ring: list[tuple[bytes, bool]]) -> list[tuple[bytes, bool]]:
+        """The frames that open the utterance: the pre-roll and start window, and before them
+        any sound that runs on into the pre-roll (a soft onset), back to at most ONSET_MAX_S
+        earlier and never into the question's playback."""
+        keep = self._pre_frames + START_WINDOW_FRAMES
+        if len(ring) <= keep:
+            return ring
+        db = [_frame_db(f) for f, _ in ring]
+        window = db[-START_WINDOW_FRAMES:]
+        floor = float(np.percentile(window, 75)) - ONSET_DROP_DB
+        first = len(ring) - keep
+        earliest = max(0, int(np.ceil(self.ignore_until_s / self.frame_s)) - (self._index - len(ring)))
+        start = first
+        while start > earliest and db[start] >= floor and db[start - 1] >= floor:
+            start -= 1
+        return ring[start:]
 
     def _close_utterance(self, trailing_silent: int) -> Utterance:
         # keep post-roll of the trailing silence, drop the rest
@@ -206,3 +234,9 @@ class Segmenter:
             audio=audio,
             voiced=np.array(flags, dtype=bool),
         )
+
+
+def _frame_db(frame: bytes) -> float:
+    """Mean power of one 16-bit frame, in dBFS."""
+    x = np.frombuffer(frame, dtype=np.int16).astype(np.float64) / 32768.0
+    return float(10 * np.log10(np.mean(x * x) + 1e-12))
