@@ -86,6 +86,12 @@ def rows(results: dict) -> list[tuple[str, str, str, str, str]]:
         out.append(("filled-pause recall", _fmt(p.get("recall")), _fmt(b.get("recall")), "", ">= 0.85"))
         out.append(("filled-pause precision", _fmt(p.get("precision")), _fmt(b.get("precision")), "",
                     ">= 0.9"))
+        pc, bc = p.get("by_count") or {}, b.get("by_count") or {}
+        if pc:
+            out.append(("filled-pause recall / precision, counts per channel (before 2026-11-30 "
+                        "evening)", f"{_fmt(pc.get('recall'))} / {_fmt(pc.get('precision'))}",
+                        f"{_fmt(bc.get('recall'))} / {_fmt(bc.get('precision'))}", "",
+                        ">= 0.85 / >= 0.9"))
     tts = s.get("tts", {})
     if tts:
         out.append(("TTS first audio, uncached", _fmt(tts.get("first_audio_uncached_s"), " s"), "", "", ""))

@@ -27,10 +27,12 @@ from oral_sim.config import AsrConfig
 from oral_sim.engine.transcript import Segment, Word
 from oral_sim.errors import ModelError
 
-#: A prompt of filled pauses: Whisper continues in the style it is shown, and a verbatim list of
-#: them kept more of the AMI clips' um/uh (recall 0.69 at precision 0.90) than a disfluent
-#: sentence (0.54 / 1.00) or a longer disfluent passage (0.77 / 0.83) (BENCHMARKS.md).
-FILLER_PROMPT = "Um, uh, hmm, mm, er, ah. Um. Uh."
+#: A disfluent passage: Whisper continues in the style it is shown. On the AMI clips (filled
+#: pauses matched by word alignment) it keeps 11 of 13 at precision 0.92, with the soft-onset
+#: VAD and `drop_prompt_echoes`; a bare list of filled pauses ("Um, uh, hmm, mm, er, ah. Um.
+#: Uh.") keeps 10 at 0.91, a disfluent sentence 7. It costs read speech one word of 563 against
+#: the list (BENCHMARKS.md, 2026-11-30 evening).
+FILLER_PROMPT = "Um, uh, so, um, I mean, like, uh, hmm, you know, uh... Mm-hmm. Um, well, uh,"
 #: Utterances quieter than this (RMS, dBFS) are not decoded: nothing to say there.
 MIN_LEVEL_DBFS = -55.0
 #: A segment Whisper thinks is probably not speech, with a low confidence, is dropped.
@@ -208,7 +210,7 @@ def _decode(
                 for w in (seg.words or [])
                 if w.word.strip()
             ])
-            seg_words = drop_impossible_runs(collapse_loops(seg_words))
+            seg_words = drop_impossible_runs(collapse_loops(drop_prompt_echoes(seg_words)))
             if not seg_words:
                 continue
             text = " ".join(w.word for w in seg_words)
@@ -251,6 +253,18 @@ def _is_tail_guess(word: Word, segment: Segment) -> bool:
     """The utterance's last segment is one word, not a filled pause, with low probability."""
     alone = segment.text.strip() == word.word.strip()
     return alone and word.probability < TAIL_GUESS_MAX_PROB and not _is_filled(word)
+
+
+#: A filled pause Whisper gives less than this probability is the prompt's pattern carried on,
+#: not something heard (see `drop_prompt_echoes`).
+ECHO_MAX_PROB = 0.01
+
+
+def drop_prompt_echoes(words: list[Word]) -> list[Word]:
+    """Without filled pauses the model itself gives under ECHO_MAX_PROB: the beam carries a
+    filled pause of the prompt on into the answer ("uh," p=0.0000 and 0.0002 opening two AMI
+    utterances that had none) although the token was all but ruled out."""
+    return [w for w in words if not (_is_filled(w) and w.probability < ECHO_MAX_PROB)]
 
 
 def _is_filled(word: Word) -> bool:

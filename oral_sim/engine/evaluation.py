@@ -71,9 +71,10 @@ def wer_whisper_normalized(reference: str, hypothesis: str) -> float:
     return float(jiwer.wer(ref, hyp or "<empty>"))
 
 
-def filled_pause_count(text_or_words: Any) -> int:
-    """Filled pauses in a text (or list of words). A piece faster-whisper split off at a hyphen
-    ("Mm" "-hmm.") belongs to the word before it, for ours and plain alike."""
+def _spoken_tokens(text_or_words: Any) -> list[str]:
+    """Lower-case words without punctuation (hyphens kept inside a word: "mm-hmm" is one). A piece
+    faster-whisper split off at a hyphen ("Mm" "-hmm.") belongs to the word before it, for ours
+    and plain alike."""
     from oral_sim.engine.asr import continues_word
 
     pieces = text_or_words if isinstance(text_or_words, list) else text_or_words.split()
@@ -83,7 +84,38 @@ def filled_pause_count(text_or_words: Any) -> int:
             words[-1] += piece
         else:
             words.append(piece)
-    return sum(1 for w in words if re.sub(r"[^a-z]", "", w.lower()) in FILLED_PAUSES)
+    tokens = (re.sub(r"[^a-z0-9'-]", "", w.lower().replace("\u2019", "'")).strip("-") for w in words)
+    return [t for t in tokens if t]
+
+
+def _is_filled_token(token: str) -> bool:
+    return token.replace("-", "").replace("'", "") in FILLED_PAUSES
+
+
+def filled_pause_count(text_or_words: Any) -> int:
+    """Filled pauses in a text (or list of words)."""
+    return sum(1 for t in _spoken_tokens(text_or_words) if _is_filled_token(t))
+
+
+def filled_pause_matches(reference: Any, hypothesis: Any) -> tuple[int, int, int]:
+    """(found, in the reference, in the hypothesis). A hypothesis filled pause is found only
+    where the word alignment of the two transcripts (jiwer's, the one WER uses) puts it against a
+    reference filled pause, of any kind ("hmm" for "mm-hmm" counts). Stricter than comparing
+    counts: an "Mm-hmm" written for a "Yeah" at 7 s does not make up for an "Um" missed at 0 s."""
+    import jiwer
+
+    ref, hyp = _spoken_tokens(reference), _spoken_tokens(hypothesis)
+    ref_n = sum(map(_is_filled_token, ref))
+    hyp_n = sum(map(_is_filled_token, hyp))
+    if not ref or not hyp:
+        return 0, ref_n, hyp_n
+    found = 0
+    for chunk in jiwer.process_words(" ".join(ref), " ".join(hyp)).alignments[0]:
+        if chunk.type in ("equal", "substitute"):
+            pairs = zip(ref[chunk.ref_start_idx:chunk.ref_end_idx],
+                        hyp[chunk.hyp_start_idx:chunk.hyp_end_idx], strict=True)
+            found += sum(1 for r, h in pairs if _is_filled_token(r) and _is_filled_token(h))
+    return found, ref_n, hyp_n
 
 
 def _plain(model: Any, audio: np.ndarray, settings: Settings) -> tuple[str, list[str]]:
@@ -285,36 +317,46 @@ def evaluate_fillers(settings: Settings | None = None, limit: int | None = None,
     if not chans:
         return {"skipped": "no AMI clips in the eval data"}
     model = load_whisper(settings.asr)
-    totals = {"ref": 0, "ours_hyp": 0, "ours_tp": 0, "plain_hyp": 0, "plain_tp": 0}
+    totals = dict.fromkeys(("ref", "ours_hyp", "ours_tp", "ours_count_tp", "plain_hyp",
+                            "plain_tp", "plain_count_tp"), 0)
     per = []
     with tempfile.TemporaryDirectory() as tmp:
         tmpdir = Path(work or tmp)
         for i, (path, channel, ref) in enumerate(chans):
             wav = _channel_wav(path, channel, tmpdir / f"ch{i}.wav")
-            ref_n = filled_pause_count(ref)
             _, ours_words, _ = _ours(wav, settings)
             _, plain_words = _plain(model, load_audio(wav), settings)
-            o, p = filled_pause_count(ours_words), filled_pause_count(plain_words)
+            o_tp, ref_n, o = filled_pause_matches(ref, ours_words)
+            p_tp, _, p = filled_pause_matches(ref, plain_words)
             totals["ref"] += ref_n
-            totals["ours_hyp"] += o
-            totals["ours_tp"] += min(o, ref_n)
-            totals["plain_hyp"] += p
-            totals["plain_tp"] += min(p, ref_n)
+            for side, tp, n in (("ours", o_tp, o), ("plain", p_tp, p)):
+                totals[f"{side}_hyp"] += n
+                totals[f"{side}_tp"] += tp
+                totals[f"{side}_count_tp"] += min(n, ref_n)
             per.append({"clip": path.stem, "channel": channel, "reference": ref_n, "ours": o,
-                        "plain": p})
+                        "ours_matched": o_tp, "plain": p, "plain_matched": p_tp,
+                        "ours_words": " ".join(ours_words)})
 
-    def pr(tp: int, hyp: int) -> dict:
+    def pr(side: str) -> dict:
+        tp, hyp, count_tp = totals[f"{side}_tp"], totals[f"{side}_hyp"], totals[f"{side}_count_tp"]
         return {
             "recall": round(tp / totals["ref"], 3) if totals["ref"] else None,
             "precision": round(tp / hyp, 3) if hyp else None,
             "found": hyp,
+            "matched": tp,
+            "by_count": {
+                "recall": round(count_tp / totals["ref"], 3) if totals["ref"] else None,
+                "precision": round(count_tp / hyp, 3) if hyp else None,
+            },
         }
 
     return {
         "channels": len(chans),
         "reference_filled_pauses": totals["ref"],
-        "pipeline": pr(totals["ours_tp"], totals["ours_hyp"]),
-        "plain": pr(totals["plain_tp"], totals["plain_hyp"]),
+        "pipeline": pr("ours"),
+        "plain": pr("plain"),
         "per_channel": per,
-        "method": "counts matched per channel (min(ref, hyp)); AMI verbatim transcripts",
+        "method": "a filled pause is found where the word alignment of transcript and AMI verbatim "
+                  "reference puts it against a reference filled pause; by_count: counts matched "
+                  "per channel (min(ref, hyp)), the method before 2026-11-30 evening",
     }
