@@ -31,6 +31,10 @@ def test_quick_bench_runs_every_section_and_records(tmp_path: Path) -> None:
     assert results["sections"]["tts"]["first_audio_cached_s"] < results["sections"]["tts"][
         "first_audio_uncached_s"]
     assert results["sections"]["startup"]["peak_rss_mb"] > 100
+    # filled pauses the simulated candidate put in, found by the real pipeline (no eval data needed)
+    sim = results["sections"]["fillers"]["simulated_candidate"]
+    assert sim["answers"] == 1 and sim["filled_pauses"] > 0
+    assert 1 <= sim["matched"] <= min(sim["filled_pauses"], sim["found"])
     text = bench_md.read_text()
     assert "end-of-answer latency" in text and "(quick)" in text
 

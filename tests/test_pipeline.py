@@ -135,13 +135,13 @@ def test_a_lone_unsure_last_word_is_dropped_but_a_final_um_is_kept() -> None:
     speech = (np.sin(np.arange(16000) / 5) * 8000).astype(np.int16)
     said = [("and", 0.0, 0.9), ("other", 0.3, 0.99), ("cities.", 0.6, 1.0)]
     words, segs = transcribe_array(Model([seg(said), seg([("one.", 0.9, 0.42)])]), speech)
-    assert [w.word for w in words] == ["and", "other", "cities."] and len(segs) == 1
+    assert [w.word for w in words] == ["And", "other", "cities."] and len(segs) == 1
     words, _ = transcribe_array(Model([seg(said), seg([("um.", 0.9, 0.3)])]), speech)
     assert words[-1].word == "um."
     words, _ = transcribe_array(Model([seg(said), seg([("Right.", 0.9, 0.8)])]), speech)
     assert words[-1].word == "Right."
     words, _ = transcribe_array(Model([seg([("one.", 0.0, 0.42)])]), speech)
-    assert [w.word for w in words] == ["one."]  # an utterance of one word is not a tail
+    assert [w.word for w in words] == ["One."]  # an utterance of one word is not a tail
 
 
 def test_speculative_pass_gives_the_words_the_real_pass_gives(tmp_path: Path) -> None:
@@ -256,5 +256,24 @@ def test_a_filled_pause_the_model_all_but_ruled_out_is_a_prompt_echo() -> None:
 
     speech = (np.sin(np.arange(32000) / 5) * 8000).astype(np.int16)
     out, segs = transcribe_array(Model(), speech)
-    assert [w.word for w in out] == ["yeah.", "um,", "Nepelu"]
-    assert segs[0].text == "yeah. um, Nepelu"
+    assert [w.word for w in out] == ["Yeah.", "um,", "Nepelu"]  # an answer starts with a capital
+    assert segs[0].text == "Yeah. um, Nepelu"
+
+
+def test_an_answer_starts_with_a_capital() -> None:
+    """The filler prompt ends mid-sentence ("... well, uh,"), so Whisper wrote "supervised
+    learning ..." for an answer's first word; it is capitalized (as is an utterance after a
+    finished sentence; one that goes on from a comma is left as Whisper wrote it)."""
+    from oral_sim.engine.asr import capitalize_start
+    from oral_sim.engine.transcript import Segment
+
+    words = [Word("supervised", 0.0, 0.4, 0.9), Word("learning", 0.4, 0.8, 0.9)]
+    out, segs = capitalize_start(words, [Segment(0.0, 0.8, "supervised learning")])
+    assert [w.word for w in out] == ["Supervised", "learning"] and segs[0].text == "Supervised learning"
+    assert capitalize_start([], []) == ([], [])
+    assert capitalize_start([Word("iPhone", 0, 1)], [])[0][0].word == "IPhone"  # first letter only
+
+    speech_audio = speech(["supervised learning trains on labelled examples."], lead_s=0.3)
+    model = load_whisper(Settings().asr)
+    first, _ = transcribe_array(model, speech_audio)
+    assert first[0].word[0].isupper(), first

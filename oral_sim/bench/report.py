@@ -92,6 +92,12 @@ def rows(results: dict) -> list[tuple[str, str, str, str, str]]:
                         "evening)", f"{_fmt(pc.get('recall'))} / {_fmt(pc.get('precision'))}",
                         f"{_fmt(bc.get('recall'))} / {_fmt(bc.get('precision'))}", "",
                         ">= 0.85 / >= 0.9"))
+    sim = fi.get("simulated_candidate") or {}
+    if sim.get("recall") is not None:
+        out.append((f"filled-pause recall / precision, simulated candidate ({sim['answers']} "
+                    f"answers, {sim['filled_pauses']} put in)",
+                    f"{_fmt(sim.get('recall'))} / {_fmt(sim.get('precision'))}", "", "",
+                    ">= 0.85 / >= 0.9"))
     tts = s.get("tts", {})
     if tts:
         out.append(("TTS first audio, uncached", _fmt(tts.get("first_audio_uncached_s"), " s"), "", "", ""))

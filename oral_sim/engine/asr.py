@@ -19,6 +19,7 @@ known failure modes and decoding that keeps filler words.
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -137,7 +138,23 @@ def transcribe_array(
             more_segs = regroup_segments(more_segs, more_words)
         words += more_words
         segs += more_segs
-    return drop_tail_guess(words, segs, config)
+    words, segs = drop_tail_guess(words, segs, config)
+    if not prompt or prompt.rstrip()[-1:] in (".", "?", "!"):
+        words, segs = capitalize_start(words, segs)
+    return words, segs
+
+
+def capitalize_start(words: list[Word], segments: list[Segment]) -> tuple[list[Word], list[Segment]]:
+    """The first word capitalized: the filler prompt ends mid-sentence ("... well, uh,"), so
+    Whisper starts an answer, or an utterance after a finished sentence, in lower case."""
+    if not words or not words[0].word[:1].islower():
+        return words, segments
+    first = words[0].word
+    words = [replace(words[0], word=first[0].upper() + first[1:]), *words[1:]]
+    if segments and segments[0].text.startswith(first):
+        seg = segments[0]
+        segments = [replace(seg, text=words[0].word + seg.text[len(first):]), *segments[1:]]
+    return words, segments
 
 
 def drop_tail_guess(words: list[Word], segments: list[Segment],
