@@ -86,7 +86,7 @@ class Segmenter:
         self._post_frames = max(0, round(vad_config.post_roll_ms / 1000 / self.frame_s))
         self._end_frames = max(1, round(vad_config.utterance_end_silence_ms / 1000 / self.frame_s))
         self._max_frames = max(10, round(vad_config.max_utterance_s / self.frame_s))
-        # The start window plus the pre-roll before it.
+        # The start window, the pre-roll before it and ONSET_MAX_S more for a soft onset.
         self._onset_frames = round(ONSET_MAX_S / self.frame_s)
         self._ring: deque[tuple[bytes, bool]] = deque(
             maxlen=self._pre_frames + START_WINDOW_FRAMES + self._onset_frames)
