@@ -21,7 +21,7 @@ import numpy as np
 
 from oral_sim import locations
 from oral_sim.config import Settings
-from oral_sim.engine.fillers import FILLED_PAUSES
+from oral_sim.engine.fillers import FILLED_PAUSES, normalize
 
 _NUM_WORDS = {"0": "zero", "1": "one", "2": "two", "3": "three", "4": "four", "5": "five",
               "6": "six", "7": "seven", "8": "eight", "9": "nine", "10": "ten"}
@@ -89,7 +89,7 @@ def _spoken_tokens(text_or_words: Any) -> list[str]:
 
 
 def _is_filled_token(token: str) -> bool:
-    return token.replace("-", "").replace("'", "") in FILLED_PAUSES
+    return normalize(token) in FILLED_PAUSES
 
 
 def filled_pause_count(text_or_words: Any) -> int:
@@ -372,7 +372,7 @@ def evaluate_simulated_fillers(settings: Settings | None = None, answers: int = 
     from oral_sim.config import TtsConfig
     from oral_sim.engine.bank import load_bank
     from oral_sim.engine.candidate import SimulatedCandidate
-    from oral_sim.engine.pipeline import AnswerPipeline
+    from oral_sim.engine.pipeline import transcribe_source
     from oral_sim.engine.tts import get_voice
 
     settings = settings or Settings()
@@ -383,11 +383,7 @@ def evaluate_simulated_fillers(settings: Settings | None = None, answers: int = 
     for i, question in enumerate(picked):
         candidate = SimulatedCandidate(voice, question.reference_answer,
                                        fillers=fillers_per_sentence, seed=i, noise_dbfs=-60)
-        pipe = AnswerPipeline(settings)
-        for frame in candidate:
-            pipe.feed(frame)
-        pipe.stop()
-        words = [w.word for w in pipe.finish().words]
+        words = [w.word for w in transcribe_source(candidate, settings).transcript.words]
         f, r, w = filled_pause_matches(candidate.script, words)
         found, in_ref, written = found + f, in_ref + r, written + w
     return {

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -376,8 +377,14 @@ def transcribe_file(path: str | Path, settings: Settings | None = None, realtime
     settings = settings or Settings()
     source = FileSource(path, realtime=realtime, frame_ms=settings.audio.frame_ms,
                         sample_rate_hz=settings.audio.sample_rate_hz)
+    return transcribe_source(source, settings, live=realtime)
+
+
+def transcribe_source(source: Any, settings: Settings, live: bool = False) -> TranscribeResult:
+    """Run a frame source (file, simulated candidate) through the pipeline to its end and close
+    it. `live` for input that arrives in real time (the pipeline then speculates at pauses)."""
     t0 = time.perf_counter()
-    pipe = AnswerPipeline(settings, live=realtime)
+    pipe = AnswerPipeline(settings, live=live)
     try:
         for frame in source:
             pipe.feed(frame)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from oral_sim.config import AudioConfig, VadConfig
+from oral_sim.engine.voice import frame_db
 from oral_sim.errors import AudioError
 
 #: Frames in the window that decides speech has started (with `VadConfig.start_ratio`).
@@ -187,7 +188,7 @@ class Segmenter:
         keep = self._pre_frames + START_WINDOW_FRAMES
         if len(ring) <= keep:
             return ring
-        db = [_frame_db(f) for f, _ in ring]
+        db = frame_db(np.frombuffer(b"".join(f for f, _ in ring), dtype=np.int16), len(ring))
         window = db[-START_WINDOW_FRAMES:]
         floor = float(np.percentile(window, 75)) - ONSET_DROP_DB
         first = len(ring) - keep
@@ -235,8 +236,3 @@ class Segmenter:
             voiced=np.array(flags, dtype=bool),
         )
 
-
-def _frame_db(frame: bytes) -> float:
-    """Mean power of one 16-bit frame, in dBFS."""
-    x = np.frombuffer(frame, dtype=np.int16).astype(np.float64) / 32768.0
-    return float(10 * np.log10(np.mean(x * x) + 1e-12))
