@@ -60,8 +60,8 @@ class AsrConfig:
     """Spoken language."""
     filler_prompt: bool = True
     """Prime the decoder with a disfluent prompt so um/uh survive (`asr.FILLER_PROMPT`): on the
-    AMI clips, filled pauses matched by word alignment, 7 of 13 found without it, 11 with it
-    (precision 1.00 and 0.92; BENCHMARKS.md)."""
+    AMI clips, filled pauses matched by word alignment, 7 of 13 found without it, 10 with it
+    (precision 1.00 and 0.91; BENCHMARKS.md)."""
     voiced_gap_fillers: bool = False
     """Count voiced, periodic audio Whisper left without a word as a filled pause (second filler
     signal). Off: on the AMI clips it added one false "um" and no true one (BENCHMARKS.md)."""

@@ -233,8 +233,8 @@ def test_hyphen_pieces_are_one_word() -> None:
 
 
 def test_a_filled_pause_the_model_all_but_ruled_out_is_a_prompt_echo() -> None:
-    """The disfluent prompt ends in "uh,"; the beam sometimes carries it on into an utterance that
-    has none, at a probability of 0.0000-0.0002 (two AMI channels), where every real one seen
+    """A disfluent prompt ending in "uh," (tried in 2026-11) had the beam carry it on into
+    utterances that had none, at a probability of 0.0000-0.0002 (two AMI channels), where every real one seen
     had 0.0018 or more (an answer-opening "uh" of the simulated candidate). Such a filled pause
     goes; a word at that probability stays (only the prompt's pattern is in question)."""
     from types import SimpleNamespace as NS
@@ -261,7 +261,7 @@ def test_a_filled_pause_the_model_all_but_ruled_out_is_a_prompt_echo() -> None:
 
 
 def test_an_answer_starts_with_a_capital() -> None:
-    """The filler prompt ends mid-sentence ("... well, uh,"), so Whisper wrote "supervised
+    """After a filler prompt that ended mid-sentence ("... well, uh,") Whisper wrote "supervised
     learning ..." for an answer's first word; it is capitalized (as is an utterance after a
     finished sentence; one that goes on from a comma is left as Whisper wrote it)."""
     from oral_sim.engine.asr import capitalize_start

@@ -28,12 +28,13 @@ from oral_sim.config import AsrConfig
 from oral_sim.engine.transcript import Segment, Word
 from oral_sim.errors import ModelError
 
-#: A disfluent passage: Whisper continues in the style it is shown. On the AMI clips (filled
-#: pauses matched by word alignment) it keeps 11 of 13 at precision 0.92, with the soft-onset
-#: VAD and `drop_prompt_echoes`; a bare list of filled pauses ("Um, uh, hmm, mm, er, ah. Um.
-#: Uh.") keeps 10 at 0.91, a disfluent sentence 7. It costs read speech one word of 563 against
-#: the list (BENCHMARKS.md, 2026-11-30 evening).
-FILLER_PROMPT = "Um, uh, so, um, I mean, like, uh, hmm, you know, uh... Mm-hmm. Um, well, uh,"
+#: A prompt of filled pauses: Whisper continues in the style it is shown. On the AMI clips
+#: (filled pauses matched by word alignment, with the soft-onset VAD) it keeps 10 of 13 at
+#: precision 0.91. A longer disfluent passage ("Um, uh, so, um, I mean, like, uh, hmm, you know,
+#: uh... Mm-hmm. Um, well, uh,") kept 11 at 0.92 with `drop_prompt_echoes`, but it ends
+#: mid-sentence and turned an answer's first word "Supervised" into "supervise" on the live
+#: PulseAudio path in 3 of about 10 runs (CI among them); this list never did (BENCHMARKS.md).
+FILLER_PROMPT = "Um, uh, hmm, mm, er, ah. Um. Uh."
 #: Utterances quieter than this (RMS, dBFS) are not decoded: nothing to say there.
 MIN_LEVEL_DBFS = -55.0
 #: A segment Whisper thinks is probably not speech, with a low confidence, is dropped.
@@ -145,8 +146,9 @@ def transcribe_array(
 
 
 def capitalize_start(words: list[Word], segments: list[Segment]) -> tuple[list[Word], list[Segment]]:
-    """The first word capitalized: the filler prompt ends mid-sentence ("... well, uh,"), so
-    Whisper starts an answer, or an utterance after a finished sentence, in lower case."""
+    """The first word capitalized: after a filler prompt that ends mid-sentence ("... well, uh,",
+    tried in 2026-11) Whisper started answers in lower case; the answer's first word, or an
+    utterance's after a finished sentence, starts with a capital whatever the prompt."""
     if not words or not words[0].word[:1].islower():
         return words, segments
     first = words[0].word
@@ -280,7 +282,7 @@ ECHO_MAX_PROB = 0.001
 
 
 def drop_prompt_echoes(words: list[Word]) -> list[Word]:
-    """Without filled pauses the model itself gives under ECHO_MAX_PROB: the beam carries a
+    """Without filled pauses the model itself gives under ECHO_MAX_PROB: the beam can carry a
     filled pause of the prompt on into the answer ("uh," p=0.0000 and 0.0002 opening two AMI
     utterances that had none) although the token was all but ruled out."""
     return [w for w in words if not (_is_filled(w) and w.probability < ECHO_MAX_PROB)]
