@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from oral_sim.engine.evaluation import filled_pause_count, filled_pause_matches
+from pathlib import Path
+
+import numpy as np
+
+from oral_sim.engine.evaluation import (
+    AmiChannel,
+    filled_pause_count,
+    filled_pause_matches,
+    opening_cut_off,
+)
 
 
 def test_filled_pauses_are_matched_where_they_were_said() -> None:
@@ -31,3 +40,28 @@ def test_empty_sides() -> None:
     assert filled_pause_matches("", "um") == (0, 0, 1)
     assert filled_pause_matches("um", "") == (0, 1, 0)
     assert filled_pause_matches("", "") == (0, 0, 0)
+
+
+def _clip(lead_s: float) -> np.ndarray:
+    """`lead_s` of near-silence (1 LSB of noise), then 1 s of a loud 200 Hz vowel-like tone."""
+    rng = np.random.default_rng(0)
+    lead = rng.normal(0, 1, int(lead_s * 16000))
+    t = np.arange(16000) / 16000
+    return np.concatenate([lead, 8000 * np.sin(2 * np.pi * 200 * t)]).astype(np.int16)
+
+
+def test_an_opening_filled_pause_is_cut_off_only_when_the_window_opens_on_silence() -> None:
+    """AMI puts every word that overlaps the 9 s window in the reference; when the speaker was
+    talking as the window opened (segments from 0.0) but the channel is silent there, the first
+    word's sound lies before the clip."""
+    talking = AmiChannel(Path("c.wav"), 1, "uh if we need the outline", 0.0)
+    assert opening_cut_off(talking, _clip(0.30))
+    assert not opening_cut_off(talking, _clip(0.0))  # the "uh" is there to hear
+    assert not opening_cut_off(talking, _clip(0.10))  # no longer than a gap inside a word
+    later = AmiChannel(Path("c.wav"), 0, "Mm-hmm Yep Yeah", 3.0)  # starts 3 s in, after silence
+    assert not opening_cut_off(later, _clip(3.0))
+    word = AmiChannel(Path("c.wav"), 1, "window and just indicate", 0.0)  # not a filled pause
+    assert not opening_cut_off(word, _clip(0.30))
+    unknown = AmiChannel(Path("c.wav"), 1, "um or we could", None)
+    assert not opening_cut_off(unknown, _clip(0.30))
+    assert not opening_cut_off(talking, np.zeros(0, np.int16))

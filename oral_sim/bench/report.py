@@ -92,6 +92,13 @@ def rows(results: dict) -> list[tuple[str, str, str, str, str]]:
                         "evening)", f"{_fmt(pc.get('recall'))} / {_fmt(pc.get('precision'))}",
                         f"{_fmt(bc.get('recall'))} / {_fmt(bc.get('precision'))}", "",
                         ">= 0.85 / >= 0.9"))
+        ph, bh = p.get("in_the_audio") or {}, b.get("in_the_audio") or {}
+        if ph:
+            out.append((f"filled-pause recall / precision, the {fi.get('reference_filled_pauses_in_the_audio')} "
+                        "in the audio (without those the clip window cut off)",
+                        f"{_fmt(ph.get('recall'))} / {_fmt(ph.get('precision'))}",
+                        f"{_fmt(bh.get('recall'))} / {_fmt(bh.get('precision'))}", "",
+                        ">= 0.85 / >= 0.9"))
     sim = fi.get("simulated_candidate") or {}
     if sim.get("recall") is not None:
         out.append((f"filled-pause recall / precision, simulated candidate ({sim['answers']} "

@@ -14,6 +14,7 @@ import json
 import re
 import time
 import wave
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -267,8 +268,24 @@ def _errors(refs: list[str], hyps: list[str]) -> dict:
     return total
 
 
-def ami_channels(eval_root: Path) -> list[tuple[Path, int, str]]:
-    """(audio, channel, verbatim transcript) for every channel of every AMI clip."""
+@dataclass
+class AmiChannel:
+    """One headset channel of an AMI clip with its verbatim transcript."""
+
+    audio: Path
+    """The clip (two channels)."""
+    channel: int
+    """Which channel is this speaker's headset."""
+    text: str
+    """Every AMI word of this speaker that overlaps the 9 s window (SOURCE.txt: the first and
+    last may be cut by the window)."""
+    speech_from_s: float | None
+    """Where this speaker's first AMI speech segment starts in the window (0.0: they were
+    already talking when the window opened; None when the scenario does not say)."""
+
+
+def ami_channels(eval_root: Path) -> list[AmiChannel]:
+    """Every channel of every AMI clip, with its verbatim transcript."""
     root = eval_root / "disfluent" / "ami"
     out = []
     for scenario in sorted((root / "scenarios").glob("*.json")):
@@ -277,11 +294,32 @@ def ami_channels(eval_root: Path) -> list[tuple[Path, int, str]]:
         if not audio.is_file():
             continue
         chans = data.get("channels", {})
+        render = data.get("reference_render") or {}
         for role, key in (("caller", "caller_channel"), ("agent", "agent_channel")):
             text = (data.get("transcript") or {}).get(role)
             if text is not None:
-                out.append((audio, int(chans.get(key, 0 if role == "caller" else 1)), text))
+                segments = render.get(f"{role}_segments_sec") or []
+                out.append(AmiChannel(audio, int(chans.get(key, 0 if role == "caller" else 1)),
+                                      text, float(segments[0][0]) if segments else None))
     return out
+
+
+#: Lead silence (from the window's start to the first frame within 35 dB of the channel's
+#: loudest) longer than any silence inside one filled pause: a held vowel or hum has no gap.
+CUT_OPENING_S = 0.15
+
+
+def opening_cut_off(chan: AmiChannel, audio: np.ndarray) -> bool:
+    """The reference opens on a filled pause the window cut off: the AMI segments say this
+    speaker was talking when the window opened, yet the channel is silent for more than
+    CUT_OPENING_S there, so the sound of that first word lies before the clip. (en2002b-take-0149
+    and -0930 channel 1; decoding the clip from later and later start points shows the first
+    sound after the silence is the next word, "if" and "or".)"""
+    tokens = _spoken_tokens(chan.text)
+    if chan.speech_from_s != 0.0 or not tokens or not _is_filled_token(tokens[0]):
+        return False
+    bounds = loud_bounds(audio)
+    return bounds is not None and bounds[0] / 16000 > CUT_OPENING_S
 
 
 def _channel_wav(path: Path, channel: int, out: Path) -> Path:
@@ -304,7 +342,9 @@ def _channel_wav(path: Path, channel: int, out: Path) -> Path:
 
 def evaluate_fillers(settings: Settings | None = None, limit: int | None = None,
                      eval_root: Path | None = None, work: Path | None = None) -> dict:
-    """Filled-pause recall/precision per channel (counts matched per channel), pipeline vs plain."""
+    """Filled-pause recall and precision over the AMI channels, pipeline vs plain: matched by
+    word alignment (`filled_pause_matches`); also by count, and over the filled pauses that
+    are in the audio (`opening_cut_off`)."""
     import tempfile
 
     from oral_sim.engine.asr import load_whisper
@@ -318,49 +358,68 @@ def evaluate_fillers(settings: Settings | None = None, limit: int | None = None,
     if not chans:
         return {"skipped": "no AMI clips in the eval data", "simulated_candidate": simulated}
     model = load_whisper(settings.asr)
-    totals = dict.fromkeys(("ref", "ours_hyp", "ours_tp", "ours_count_tp", "plain_hyp",
-                            "plain_tp", "plain_count_tp"), 0)
-    per = []
+    totals = dict.fromkeys(("ref", "heard_ref", "ours_hyp", "ours_tp", "ours_count_tp",
+                            "ours_heard_tp", "plain_hyp", "plain_tp", "plain_count_tp",
+                            "plain_heard_tp"), 0)
+    per, cut_off = [], []
     with tempfile.TemporaryDirectory() as tmp:
         tmpdir = Path(work or tmp)
-        for i, (path, channel, ref) in enumerate(chans):
-            wav = _channel_wav(path, channel, tmpdir / f"ch{i}.wav")
+        for i, chan in enumerate(chans):
+            wav = _channel_wav(chan.audio, chan.channel, tmpdir / f"ch{i}.wav")
+            audio = load_audio(wav)
             _, ours_words, _ = _ours(wav, settings)
-            _, plain_words = _plain(model, load_audio(wav), settings)
+            _, plain_words = _plain(model, audio, settings)
+            ref = _spoken_tokens(chan.text)
+            cut = opening_cut_off(chan, audio)
+            heard = ref[1:] if cut else ref
+            if cut:
+                cut_off.append(f"{chan.audio.stem} channel {chan.channel}: {ref[0]!r}")
             o_tp, ref_n, o = filled_pause_matches(ref, ours_words)
             p_tp, _, p = filled_pause_matches(ref, plain_words)
+            o_heard, heard_n, _ = filled_pause_matches(heard, ours_words)
+            p_heard, _, _ = filled_pause_matches(heard, plain_words)
             totals["ref"] += ref_n
-            for side, tp, n in (("ours", o_tp, o), ("plain", p_tp, p)):
+            totals["heard_ref"] += heard_n
+            for side, tp, n, tp_heard in (("ours", o_tp, o, o_heard), ("plain", p_tp, p, p_heard)):
                 totals[f"{side}_hyp"] += n
                 totals[f"{side}_tp"] += tp
                 totals[f"{side}_count_tp"] += min(n, ref_n)
-            per.append({"clip": path.stem, "channel": channel, "reference": ref_n, "ours": o,
-                        "ours_matched": o_tp, "plain": p, "plain_matched": p_tp,
-                        "ours_words": " ".join(ours_words)})
+                totals[f"{side}_heard_tp"] += tp_heard
+            per.append({"clip": chan.audio.stem, "channel": chan.channel, "reference": ref_n,
+                        "opening_cut_off": cut, "ours": o, "ours_matched": o_tp, "plain": p,
+                        "plain_matched": p_tp, "ours_words": " ".join(ours_words)})
+
+    def ratio(num: int, den: int) -> float | None:
+        return round(num / den, 3) if den else None
 
     def pr(side: str) -> dict:
         tp, hyp, count_tp = totals[f"{side}_tp"], totals[f"{side}_hyp"], totals[f"{side}_count_tp"]
+        heard_tp = totals[f"{side}_heard_tp"]
         return {
-            "recall": round(tp / totals["ref"], 3) if totals["ref"] else None,
-            "precision": round(tp / hyp, 3) if hyp else None,
+            "recall": ratio(tp, totals["ref"]),
+            "precision": ratio(tp, hyp),
             "found": hyp,
             "matched": tp,
-            "by_count": {
-                "recall": round(count_tp / totals["ref"], 3) if totals["ref"] else None,
-                "precision": round(count_tp / hyp, 3) if hyp else None,
-            },
+            "by_count": {"recall": ratio(count_tp, totals["ref"]), "precision": ratio(count_tp, hyp)},
+            "in_the_audio": {"recall": ratio(heard_tp, totals["heard_ref"]),
+                             "precision": ratio(heard_tp, hyp), "matched": heard_tp},
         }
 
     return {
         "channels": len(chans),
         "reference_filled_pauses": totals["ref"],
+        "reference_filled_pauses_in_the_audio": totals["heard_ref"],
+        "cut_off_by_the_window": cut_off,
         "simulated_candidate": simulated,
         "pipeline": pr("ours"),
         "plain": pr("plain"),
         "per_channel": per,
         "method": "a filled pause is found where the word alignment of transcript and AMI verbatim "
                   "reference puts it against a reference filled pause; by_count: counts matched "
-                  "per channel (min(ref, hyp)), the method before 2026-11-30 evening",
+                  "per channel (min(ref, hyp)), the method before 2026-11-30 evening; "
+                  "in_the_audio: without reference filled pauses that open a channel whose "
+                  "speaker was talking when the window opened but whose audio is silent there "
+                  "(cut off by the window, evaluation.opening_cut_off)",
     }
 
 
