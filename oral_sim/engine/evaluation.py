@@ -309,7 +309,7 @@ def ami_channels(eval_root: Path) -> list[AmiChannel]:
 CUT_OPENING_S = 0.15
 
 
-def opening_cut_off(chan: AmiChannel, audio: np.ndarray) -> bool:
+def opening_cut_off(chan: AmiChannel, audio: np.ndarray, rate_hz: int = 16000) -> bool:
     """The reference opens on a filled pause the window cut off: the AMI segments say this
     speaker was talking when the window opened, yet the channel is silent for more than
     CUT_OPENING_S there, so the sound of that first word lies before the clip. (en2002b-take-0149
@@ -318,8 +318,8 @@ def opening_cut_off(chan: AmiChannel, audio: np.ndarray) -> bool:
     tokens = _spoken_tokens(chan.text)
     if chan.speech_from_s != 0.0 or not tokens or not _is_filled_token(tokens[0]):
         return False
-    bounds = loud_bounds(audio)
-    return bounds is not None and bounds[0] / 16000 > CUT_OPENING_S
+    bounds = loud_bounds(audio, rate_hz)
+    return bounds is not None and bounds[0] / rate_hz > CUT_OPENING_S
 
 
 def _channel_wav(path: Path, channel: int, out: Path) -> Path:
