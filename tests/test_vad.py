@@ -8,6 +8,7 @@ from speech_clips import frames, speech
 
 from oral_sim.config import AudioConfig, VadConfig
 from oral_sim.engine.vad import AnswerEnded, Segmenter, SpeechStarted, Utterance
+from oral_sim.engine.voice import frame_db
 from oral_sim.errors import AudioError
 
 
@@ -76,10 +77,6 @@ def test_aggressiveness_is_configurable_and_frames_checked() -> None:
         Segmenter(VadConfig(), AudioConfig(frame_ms=25))
 
 
-def _rms_db(x: np.ndarray) -> float:
-    return float(10 * np.log10(np.mean((x.astype(np.float64) / 32768) ** 2) + 1e-12))
-
-
 def _hum(seconds: float, db: float) -> np.ndarray:
     """A hummed "mmm": a 120 Hz voice with its harmonics, `db` dBFS RMS."""
     t = np.arange(int(seconds * 16000)) / 16000
@@ -110,9 +107,8 @@ def sentence() -> np.ndarray:
 def _soft_onset(sentence: np.ndarray, below_db: float | None) -> tuple[np.ndarray, float]:
     """0.5 s of silence, 0.8 s of hum `below_db` under the sentence's speech (silence if None),
     then the sentence; and where the hum starts."""
-    x = sentence.astype(np.float64)
-    frames = x[: len(x) // 480 * 480].reshape(-1, 480)
-    speech_db = float(np.median([_rms_db(f) for f in frames if _rms_db(f) > -40]))
+    db = frame_db(sentence, len(sentence) // 480)  # 30 ms frames
+    speech_db = float(np.median(db[db > -40]))
     hum = np.zeros(12800, np.int16) if below_db is None else _hum(0.8, speech_db - below_db)
     return np.concatenate([np.zeros(8000, np.int16), hum, sentence]), 0.5
 

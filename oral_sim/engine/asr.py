@@ -289,9 +289,9 @@ def drop_prompt_echoes(words: list[Word]) -> list[Word]:
 
 
 def _is_filled(word: Word) -> bool:
-    from oral_sim.engine.fillers import FILLED_PAUSES
+    from oral_sim.engine.fillers import is_filled_pause
 
-    return _key(word) in FILLED_PAUSES
+    return is_filled_pause(word.word)
 
 
 def regroup_segments(segments: list[Segment], words: list[Word]) -> list[Segment]:

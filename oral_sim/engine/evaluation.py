@@ -22,7 +22,7 @@ import numpy as np
 
 from oral_sim import locations
 from oral_sim.config import Settings
-from oral_sim.engine.fillers import FILLED_PAUSES, normalize
+from oral_sim.engine.fillers import is_filled_pause
 
 _NUM_WORDS = {"0": "zero", "1": "one", "2": "two", "3": "three", "4": "four", "5": "five",
               "6": "six", "7": "seven", "8": "eight", "9": "nine", "10": "ten"}
@@ -89,13 +89,9 @@ def _spoken_tokens(text_or_words: Any) -> list[str]:
     return [t for t in tokens if t]
 
 
-def _is_filled_token(token: str) -> bool:
-    return normalize(token) in FILLED_PAUSES
-
-
 def filled_pause_count(text_or_words: Any) -> int:
     """Filled pauses in a text (or list of words)."""
-    return sum(1 for t in _spoken_tokens(text_or_words) if _is_filled_token(t))
+    return sum(1 for t in _spoken_tokens(text_or_words) if is_filled_pause(t))
 
 
 def filled_pause_matches(reference: Any, hypothesis: Any) -> tuple[int, int, int]:
@@ -106,8 +102,8 @@ def filled_pause_matches(reference: Any, hypothesis: Any) -> tuple[int, int, int
     import jiwer
 
     ref, hyp = _spoken_tokens(reference), _spoken_tokens(hypothesis)
-    ref_n = sum(map(_is_filled_token, ref))
-    hyp_n = sum(map(_is_filled_token, hyp))
+    ref_n = sum(map(is_filled_pause, ref))
+    hyp_n = sum(map(is_filled_pause, hyp))
     if not ref or not hyp:
         return 0, ref_n, hyp_n
     found = 0
@@ -115,7 +111,7 @@ def filled_pause_matches(reference: Any, hypothesis: Any) -> tuple[int, int, int
         if chunk.type in ("equal", "substitute"):
             pairs = zip(ref[chunk.ref_start_idx:chunk.ref_end_idx],
                         hyp[chunk.hyp_start_idx:chunk.hyp_end_idx], strict=True)
-            found += sum(1 for r, h in pairs if _is_filled_token(r) and _is_filled_token(h))
+            found += sum(1 for r, h in pairs if is_filled_pause(r) and is_filled_pause(h))
     return found, ref_n, hyp_n
 
 
@@ -316,7 +312,7 @@ def opening_cut_off(chan: AmiChannel, audio: np.ndarray, rate_hz: int = 16000) -
     and -0930 channel 1; decoding the clip from later and later start points shows the first
     sound after the silence is the next word, "if" and "or".)"""
     tokens = _spoken_tokens(chan.text)
-    if chan.speech_from_s != 0.0 or not tokens or not _is_filled_token(tokens[0]):
+    if chan.speech_from_s != 0.0 or not tokens or not is_filled_pause(tokens[0]):
         return False
     bounds = loud_bounds(audio, rate_hz)
     return bounds is not None and bounds[0] / rate_hz > CUT_OPENING_S

@@ -96,6 +96,11 @@ def normalize(word: str) -> str:
     return re.sub(r"[^a-z0-9']", "", word.lower().replace("\u2019", "'")).strip("'")
 
 
+def is_filled_pause(word: str) -> bool:
+    """Whether a written word ("Um,", "Mm-hmm.", "uh") is a filled pause."""
+    return normalize(word) in FILLED_PAUSES
+
+
 def tokens_from_words(words, pause_break_s: float = 0.7) -> list[Token]:
     """Tokens from timed words; a sentence starts after . ? ! or a pause of `pause_break_s`."""
     out: list[Token] = []

@@ -42,11 +42,11 @@ def transcript_text(transcript: dict, feedback: dict | None = None) -> Text:
 
 def live_transcript(transcript: Any) -> Text:
     """The growing transcript during an answer, filled pauses highlighted as they appear."""
-    from oral_sim.engine.fillers import FILLED_PAUSES, normalize
+    from oral_sim.engine.fillers import is_filled_pause
 
     text = Text()
     for w in transcript.words:
-        filled = w.source == "voiced_gap" or normalize(w.word) in FILLED_PAUSES
+        filled = w.source == "voiced_gap" or is_filled_pause(w.word)
         text.append(w.word, style=FILLER_STYLE if filled else "")
         text.append(" ")
     return text
