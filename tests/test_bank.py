@@ -40,6 +40,9 @@ BROKEN = [
     ("empty.yaml", 1, "empty"),
     ("not_utf8.yaml", 2, "not UTF-8"),
     ("empty_reference.yaml", 9, "`reference_answer` must not be empty"),
+    ("example_empty.yaml", 13, "`examples` needs 1 to 20 sentences, found 0"),
+    ("example_unknown_field.yaml", 15, "unknown field `sample`"),
+    ("key_point_not_text.yaml", 12, "a key point is text, or a mapping with `point` and `examples`"),
 ]
 
 
@@ -238,3 +241,39 @@ def test_arbitrary_bytes_in_a_file(tmp_path: Path, data: bytes) -> None:
         load_script(path)
     except BankError as exc:
         assert str(exc).startswith(f"{path}:")
+
+
+def test_a_key_point_can_carry_examples(tmp_path: Path) -> None:
+    path = tmp_path / "ex.yaml"
+    path.write_text("""script: ex
+title: Examples
+questions:
+  - id: ex-1
+    prompt: Walk me through a project.
+    category: project-deep-dive
+    difficulty: hard
+    timebox_s: 120
+    reference_answer: A story.
+    key_points:
+      - The problem and why it mattered
+      - point: 'Role and ownership: your scope'
+        examples:
+          - I was the tech lead, with two engineers reporting to me.
+          - I owned the model from data to deployment.
+      - Results with numbers
+""", encoding="utf-8")
+    q = load_script(path).questions[0]
+    assert q.key_points == ["The problem and why it mattered", "Role and ownership: your scope",
+                            "Results with numbers"]
+    assert q.examples_of(0) == [] and len(q.examples_of(1)) == 2 and q.examples_of(5) == []
+    from oral_sim.engine.bank import question_to_dict
+
+    assert question_to_dict(q)["key_point_examples"][1][0].startswith("I was the tech lead")
+
+
+def test_shipped_project_rubric_points_carry_examples(bank: Bank) -> None:
+    for question in bank.all_questions():
+        if question.script_id != "project-deep-dive":
+            continue
+        assert len(question.key_point_examples) == len(question.key_points)
+        assert all(len(ex) >= 5 for ex in question.key_point_examples), question.id

@@ -185,7 +185,8 @@ def run(
         path, text = build_answer(clips, seconds, work / f"answer-{int(seconds)}s-{pause_s}.wav",
                                   offset=offset, pause_s=pause_s)
         # as in a session: the answer so far is embedded for scoring while it is spoken
-        prefetch = Prefetcher(question.reference_answer, question.key_points)
+        prefetch = Prefetcher(question.reference_answer, question.key_points,
+                              question.key_point_examples)
         prefetch.update("")
         pipe = AnswerPipeline(settings, on_update=lambda t, p=prefetch: p.update(t.text))
         fed_s = 0.0
@@ -263,7 +264,8 @@ def silence_ended(settings: Settings, clips: list[Clip], question, work: Path, s
         w.setsampwidth(2)
         w.setframerate(SAMPLE_RATE_HZ)
         w.writeframes(np.concatenate([data, tail]).tobytes())
-    prefetch = Prefetcher(question.reference_answer, question.key_points)
+    prefetch = Prefetcher(question.reference_answer, question.key_points,
+                          question.key_point_examples)
     prefetch.update("")
     pipe = AnswerPipeline(settings, on_update=lambda t: prefetch.update(t.text))
     ended_at = None

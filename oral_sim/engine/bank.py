@@ -64,6 +64,14 @@ class Question:
     """Free-form tags."""
     notes: str | None = None
     """Coaching notes shown with the feedback."""
+    key_point_examples: list[list[str]] = field(default_factory=list)
+    """Per key point (same order; empty when none, or for all when this is empty): sentences
+    showing how a candidate says it. Coverage also matches the answer against these."""
+
+    def examples_of(self, index: int) -> list[str]:
+        """The examples written for key point `index` (0-based), or []."""
+        ex = self.key_point_examples
+        return list(ex[index]) if index < len(ex) else []
 
 
 @dataclass
@@ -188,8 +196,8 @@ def parse_script_text(text: str, path: str | Path) -> Script:
     try:
         model = schema.ScriptModel.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = tuple(first["loc"])
+        first = _first_error(exc.errors())
+        loc = tuple(p for p in first["loc"] if p not in _UNION_BRANCHES)
         raise BankError(where, _line_of(node, loc), _describe(first, loc, data)) from None
     script = _to_script(model, node, path)
     _check_unique([script])
@@ -216,6 +224,7 @@ def question_to_dict(question: Question) -> dict[str, Any]:
         "timebox_s": question.timebox_s,
         "reference_answer": question.reference_answer,
         "key_points": list(question.key_points),
+        "key_point_examples": [question.examples_of(i) for i in range(len(question.key_points))],
         "follow_ups": [
             {"prompt": f.prompt, "key_point": None if f.key_point is None else f.key_point + 1}
             for f in question.follow_ups
@@ -286,6 +295,28 @@ def _line_of(root: yaml.Node, loc: tuple[Any, ...]) -> int:
     return line
 
 
+#: How pydantic names the branches of `str | KeyPointModel` in an error's location.
+_UNION_BRANCHES = ("str", "constrained-str", "KeyPointModel")
+
+
+def _first_error(errors: list[dict[str, Any]]) -> dict[str, Any]:
+    """The error to report. A key point is text or a mapping, and pydantic reports a bad one
+    against both forms: report the form the file used (a mapping's own error, or that the value
+    is neither)."""
+    first = errors[0]
+    loc = tuple(first["loc"])
+    if not (len(loc) > 4 and loc[2] == "key_points" and loc[4] in _UNION_BRANCHES):
+        return first
+    same = [e for e in errors if tuple(e["loc"])[:4] == loc[:4]]
+    if isinstance(first.get("input"), dict):
+        return next((e for e in same if "KeyPointModel" in e["loc"]), first)
+    if isinstance(first.get("input"), str):
+        return first
+    return {**first, "type": "key_point_type", "loc": loc[:4],
+            "msg": "a key point is text, or a mapping with `point` and `examples` "
+                   "(see scripts_bank/README.md)"}
+
+
 def _describe(error: dict[str, Any], loc: tuple[Any, ...], data: dict[str, Any]) -> str:
     """A sentence for a person from a pydantic error."""
     kind = error["type"]
@@ -324,6 +355,9 @@ def _describe(error: dict[str, Any], loc: tuple[Any, ...], data: dict[str, Any])
             f"{prefix}needs {schema.MIN_KEY_POINTS} to {schema.MAX_KEY_POINTS} key points, "
             f"found {found}"
         )
+    if kind in ("too_short", "too_long") and field_name == "examples":
+        return (f"{prefix}a key point's `examples` needs 1 to {schema.MAX_EXAMPLES} sentences, "
+                f"found {len(error.get('input') or [])}")
     if kind in ("greater_than_equal", "less_than_equal") and field_name == "timebox_s":
         return (
             f"{prefix}timebox_s must be between {schema.MIN_TIMEBOX_S} and "
@@ -356,7 +390,9 @@ def _to_script(model: schema.ScriptModel, root: yaml.Node, path: Path) -> Script
                 difficulty=q.difficulty,
                 timebox_s=q.timebox_s,
                 reference_answer=q.reference_answer,
-                key_points=list(q.key_points),
+                key_points=[k if isinstance(k, str) else k.point for k in q.key_points],
+                key_point_examples=[[] if isinstance(k, str) else list(k.examples)
+                                    for k in q.key_points],
                 follow_ups=[
                     FollowUp(f.prompt, None if f.key_point is None else f.key_point - 1)
                     for f in q.follow_ups

@@ -35,6 +35,7 @@ MIN_TIMEBOX_S = 10
 MAX_TIMEBOX_S = 1200
 MIN_KEY_POINTS = 3
 MAX_KEY_POINTS = 8
+MAX_EXAMPLES = 20
 
 Category = Literal[CATEGORIES]  # type: ignore[valid-type]
 Difficulty = Literal[DIFFICULTIES]  # type: ignore[valid-type]
@@ -58,6 +59,21 @@ class FollowUpModel(_Strict):
     key_point: StrictInt | None = Field(default=None, ge=1)
 
 
+class KeyPointModel(_Strict):
+    """A key point written with examples: how candidates actually say it. For rubric-style points
+    ("Role and ownership: your scope...") that a concrete spoken sentence never resembles."""
+
+    point: str = Field(min_length=1)
+    examples: list[str] = Field(min_length=1, max_length=MAX_EXAMPLES)
+
+    @field_validator("examples")
+    @classmethod
+    def _examples_not_blank(cls, value: list[str]) -> list[str]:
+        for text in value:
+            _not_blank(text)
+        return value
+
+
 class QuestionModel(_Strict):
     """One question as written in the file."""
 
@@ -67,16 +83,18 @@ class QuestionModel(_Strict):
     difficulty: Difficulty
     timebox_s: StrictInt = Field(ge=MIN_TIMEBOX_S, le=MAX_TIMEBOX_S)
     reference_answer: str = Field(min_length=1)
-    key_points: list[str] = Field(min_length=MIN_KEY_POINTS, max_length=MAX_KEY_POINTS)
+    key_points: list[str | KeyPointModel] = Field(min_length=MIN_KEY_POINTS,
+                                                  max_length=MAX_KEY_POINTS)
     follow_ups: list[FollowUpModel] = Field(default_factory=list)
     tags: list[str] = Field(default_factory=list)
     notes: str | None = None
 
     @field_validator("key_points")
     @classmethod
-    def _key_points_not_blank(cls, value: list[str]) -> list[str]:
-        for text in value:
-            _not_blank(text)
+    def _key_points_not_blank(cls, value: list[str | KeyPointModel]) -> list[str | KeyPointModel]:
+        for item in value:
+            if isinstance(item, str):
+                _not_blank(item)
         return value
 
     @model_validator(mode="after")

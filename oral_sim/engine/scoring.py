@@ -4,7 +4,9 @@ Parts (all from the bundled all-MiniLM-L6-v2 sentence embedder, normalized, cosi
 - **similarity**: the answer against the reference answer, each embedded as the mean of its
   sentence embeddings (MiniLM reads only 256 word pieces at a time; a spoken answer is longer);
 - **coverage**: for each key point, the best-matching sentence (or pair of neighbouring
-  sentences) of the answer; the point is covered when that similarity reaches
+  sentences) of the answer, against the point itself or any of its examples (bank
+  `key_points[].examples`: how candidates say a rubric-style point such as "Role and ownership",
+  which no concrete sentence resembles); the point is covered when that similarity reaches
   `ScoringConfig.coverage_threshold`, and that sentence is the evidence;
 - **key terms** (`terms.py`): the share of the key points' content words (the reference's, for a
   question without key points) that the answer uses; the ones missed are shown;
@@ -151,15 +153,18 @@ def _encode(texts: list[str], cache: bool = True) -> np.ndarray:
     return np.stack([found[t] for t in texts])
 
 
-def _texts_to_score(answer: str, reference: str, key_points: list[str]) -> list[str]:
+def _texts_to_score(answer: str, reference: str, key_points: list[str],
+                    examples: list[list[str]] | None = None) -> list[str]:
     """Every text `score_texts` embeds for this answer, in its order."""
     windows = answer_windows(split_sentences(clean_spoken(answer)))
-    return windows + split_sentences(reference) + list(key_points)
+    return (windows + split_sentences(reference) + list(key_points)
+            + [e for ex in examples or [] for e in ex])
 
 
-def warm(answer: str, reference: str, key_points: list[str]) -> None:
+def warm(answer: str, reference: str, key_points: list[str],
+         examples: list[list[str]] | None = None) -> None:
     """Embed now (into the cache) everything scoring this answer will need."""
-    _encode(_texts_to_score(answer, reference, key_points))
+    _encode(_texts_to_score(answer, reference, key_points, examples))
 
 
 def clear_cache() -> None:
@@ -174,9 +179,11 @@ class Prefetcher:
     latency). `update()` is cheap and never blocks the caller; the newest text wins, and nothing
     runs until the embedder is loaded (the first question never waits for it)."""
 
-    def __init__(self, reference: str, key_points: list[str]) -> None:
+    def __init__(self, reference: str, key_points: list[str],
+                 examples: list[list[str]] | None = None) -> None:
         self.reference = reference
         self.key_points = list(key_points)
+        self.examples = [list(e) for e in examples or []]
         self._latest: str | None = None
         self._lock = threading.Lock()
         self._queued = False
@@ -202,7 +209,7 @@ class Prefetcher:
         if text is None:
             return
         try:
-            warm(text, self.reference, self.key_points)
+            warm(text, self.reference, self.key_points, self.examples)
         except Exception:  # a warm-up only: scoring reports its own errors
             pass
 
@@ -242,7 +249,9 @@ class KeyPointResult:
     evidence: str | None
     """The answer sentence(s) that match it best."""
     similarity: float
-    """Cosine similarity of that evidence to the key point."""
+    """Cosine similarity of that evidence to the key point (or to the example it matched)."""
+    example: str | None = None
+    """The key point's example the evidence matched, when it matched one better than the point."""
 
 
 @dataclass
@@ -297,8 +306,10 @@ def score_texts(answer: str, reference: str, key_points: list[str],
                 threshold: float = 0.55, answer_vectors: np.ndarray | None = None,
                 ref_vectors: np.ndarray | None = None, kp_vectors: np.ndarray | None = None,
                 question: str | None = None, alternatives: list[str] | None = None,
-                context: dict[str, np.ndarray] | None = None) -> ContentScore:
-    """The content score of `answer` against a reference and key points.
+                context: dict[str, np.ndarray] | None = None,
+                examples: list[list[str]] | None = None) -> ContentScore:
+    """The content score of `answer` against a reference and key points (`examples`: per key
+    point, sentences that make it; the answer is matched against those too).
 
     With `question`, similarity also reads the answer in the question's context (an answer like
     "they stay lit" means little alone); with `alternatives` (other acceptable reference answers)
@@ -315,11 +326,17 @@ def score_texts(answer: str, reference: str, key_points: list[str],
         notes.append("The answer does not look like English; the scoring model reads English.")
     windows = answer_windows(sentences)
     ref_sentences = split_sentences(reference)
+    examples = [list(e) for e in examples or []]
+    example_vectors: np.ndarray | None = None
     if answer_vectors is None:
-        all_vecs = _encode(_texts_to_score(answer, reference, key_points))
+        all_vecs = _encode(_texts_to_score(answer, reference, key_points, examples))
         answer_vectors = all_vecs[: len(windows)]
         ref_vectors = all_vecs[len(windows) : len(windows) + len(ref_sentences)]
-        kp_vectors = all_vecs[len(windows) + len(ref_sentences) :]
+        kp_end = len(windows) + len(ref_sentences) + len(key_points)
+        kp_vectors = all_vecs[len(windows) + len(ref_sentences) : kp_end]
+        example_vectors = all_vecs[kp_end:]
+    elif any(examples):
+        example_vectors = _encode([e for ex in examples for e in ex])
     sent_vecs = answer_vectors[: len(sentences)]
     similarity = 0.0
     if ref_vectors is not None and len(ref_vectors):
@@ -329,11 +346,22 @@ def score_texts(answer: str, reference: str, key_points: list[str],
                                          similarity, context)
     results: list[KeyPointResult] = []
     soft = []
-    for k, kv in zip(key_points, kp_vectors if kp_vectors is not None else [], strict=False):
+    offset = 0
+    for i, (k, kv) in enumerate(zip(key_points, kp_vectors if kp_vectors is not None else [],
+                                    strict=False)):
         sims = answer_vectors @ kv
+        matched: list[str | None] = [None] * len(sims)
+        ex = examples[i] if i < len(examples) else []
+        if ex and example_vectors is not None:
+            by_example = answer_vectors @ example_vectors[offset : offset + len(ex)].T
+            which = by_example.argmax(axis=1)
+            better = by_example.max(axis=1) > sims
+            matched = [ex[int(j)] if b else None for j, b in zip(which, better, strict=True)]
+            sims = np.maximum(sims, by_example.max(axis=1))
+        offset += len(ex)
         best = int(np.argmax(sims))
         s = float(sims[best])
-        results.append(KeyPointResult(k, s >= threshold, windows[best], s))
+        results.append(KeyPointResult(k, s >= threshold, windows[best], s, matched[best]))
         soft.append(float(np.clip((s - SOFT_COVER_FLOOR) / (threshold - SOFT_COVER_FLOOR), 0, 1)))
     coverage = (sum(r.covered for r in results) / len(results)) if results else None
     from oral_sim.engine.terms import term_recall
@@ -396,7 +424,8 @@ def score_answer(answer_text: str, question: Any, transcript: Any = None,
     """Score an answer to a bank question; adds STAR+ structure for behavioral/project answers."""
     config = config or ScoringConfig()
     result = score_texts(answer_text, question.reference_answer, list(question.key_points),
-                         threshold=config.coverage_threshold)
+                         threshold=config.coverage_threshold,
+                         examples=getattr(question, "key_point_examples", None))
     # Structure needs a story to look at: short answers (follow-up probes) get none.
     if question.category in STRUCTURED_CATEGORIES and len(answer_text.split()) >= 40:
         from oral_sim.engine.structure import analyze_structure

@@ -409,7 +409,8 @@ class InterviewRunner:
         self.on_event(ListeningStarted(question.timebox_s, audio_path))
         from oral_sim.engine.scoring import Prefetcher
 
-        prefetch = Prefetcher(question.reference_answer, list(question.key_points))
+        prefetch = Prefetcher(question.reference_answer, list(question.key_points),
+                               question.key_point_examples)
         prefetch.update("")  # the reference and key points, while the person starts talking
 
         def on_update(transcript: Transcript) -> None:
@@ -599,7 +600,8 @@ def _probes_to_ask(question: Question, feedback: Any) -> list[FollowUp]:
 
 def _follow_up_question(parent: Question, probe: FollowUp) -> Question:
     """A follow-up probe as a question of its own, scored against the missed key point."""
-    kp = parent.key_points[probe.key_point] if probe.key_point is not None else parent.key_points[0]
+    index = probe.key_point if probe.key_point is not None else 0
+    kp = parent.key_points[index]
     return Question(
         id=f"{parent.id}#follow-up",
         prompt=probe.prompt,
@@ -610,6 +612,7 @@ def _follow_up_question(parent: Question, probe: FollowUp) -> Question:
         key_points=[kp],
         follow_ups=[],
         source_line=parent.source_line,
+        key_point_examples=[parent.examples_of(index)],
     )
 
 
