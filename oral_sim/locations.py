@@ -88,6 +88,12 @@ def eval_dir() -> Path:
     return Path(env).expanduser() if env else PROJECT_ROOT.parent / "shared" / "eval"
 
 
+def key_point_answers_file() -> Path:
+    """The labelled spoken answers key-point coverage is measured on (written and labelled for
+    this project, shipped with it; `calibration.evaluate_key_points`)."""
+    return PROJECT_ROOT / "oral_sim" / "bench" / "data" / "key_point_answers.jsonl"
+
+
 def benchmarks_file() -> Path:
     """BENCHMARKS.md, where `oral-sim bench --record` keeps the figures. `ORAL_SIM_BENCHMARKS`
     overrides (tests)."""

@@ -153,3 +153,73 @@ def test_answer_embedded_while_spoken_leaves_only_the_last_part_to_embed(overfit
                                      overfitting.key_points)
     assert encoded and set(encoded).isdisjoint(before), encoded
     assert all(text not in first for text in encoded), encoded
+
+
+ROLE_ANSWER = ("We built a spam filter for the support inbox. I was the only ML engineer on it, so I "
+               "made the modelling calls and ran the rollout.")
+
+
+def test_a_rubric_point_is_matched_through_its_examples() -> None:
+    """'Role and ownership: ...' describes a kind of content; no concrete sentence resembles it
+    (cosine 0.08 here), but the bank's examples of how candidates say it do."""
+    question = load_bank().question("pdd-05")
+    index = next(i for i, k in enumerate(question.key_points) if k.startswith("Role and ownership"))
+    plain = score_texts(ROLE_ANSWER, question.reference_answer, list(question.key_points))
+    assert not plain.key_points[index].covered
+    assert all(k.example is None for k in plain.key_points)
+    result = score_answer(ROLE_ANSWER, question)
+    role = result.key_points[index]
+    assert role.covered and "only ML engineer" in role.evidence
+    assert role.example in question.examples_of(index)
+    assert role.similarity > plain.key_points[index].similarity + 0.3
+
+
+def test_key_point_coverage_evaluation_counts(tmp_path: Path) -> None:
+    from oral_sim.engine import calibration
+
+    question = load_bank().question("pdd-05")
+    n = len(question.key_points)
+    index = next(i for i, k in enumerate(question.key_points) if k.startswith("Role and ownership"))
+    labels = [{"covered": False, "why": "omitted"} for _ in range(n)]
+    labels[index] = {"covered": True, "evidence": "I was the only ML engineer on it"}
+    path = tmp_path / "labels.jsonl"
+    path.write_text(json.dumps({"question_id": "pdd-05", "answer": ROLE_ANSWER,
+                                "key_points": labels}) + "\n", encoding="utf-8")
+    out = calibration.evaluate_key_points(path)
+    assert out["answers"] == 1
+    ours, plain = out["ours"]["all"], out["without_examples"]["all"]
+    assert ours["labels"] == plain["labels"] == n
+    assert ours["recall"] == 1.0 and ours["true_covers"] == 1 and ours["evidence_right"] == 1.0
+    assert plain["recall"] == 0.0
+    assert out["ours"]["project-deep-dive"]["labels"] == n
+    path.write_text('{"question_id": "pdd-05", "answer": "x"}\n', encoding="utf-8")
+    with pytest.raises(Exception) as info:
+        calibration.load_labelled(path)
+    assert f"{path}:1:" in str(info.value)
+
+
+def test_shipped_key_point_labels_load_and_name_bank_questions() -> None:
+    from oral_sim.engine import calibration
+
+    labelled = calibration.load_labelled()
+    bank = load_bank()
+    assert len(labelled) >= 50
+    for item in labelled:
+        question = bank.question(item.question_id)
+        assert len(item.covered) == len(question.key_points)
+        for covered, evidence in zip(item.covered, item.evidence, strict=True):
+            assert not covered or (evidence and evidence in item.answer)
+
+
+@pytest.mark.parametrize(("evidence", "gold", "right"), [
+    ("So I owned the model end to end and led a team of three.",
+     "I owned the model end to end", True),
+    ("prediction confidence over time.", "we track, uh, the average prediction confidence over time",
+     True),
+    ("Overfitting is when the model memorizes the training set.", "you can get more data", False),
+    (None, "anything", False),
+])
+def test_evidence_matches(evidence, gold, right) -> None:
+    from oral_sim.engine.calibration import evidence_matches
+
+    assert evidence_matches(evidence, gold) is right

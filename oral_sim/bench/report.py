@@ -126,6 +126,18 @@ def rows(results: dict) -> list[tuple[str, str, str, str, str]]:
         if key in ours:
             out.append((f"human-label agreement ({key})", _fmt(ours.get(key)), _fmt(base.get(key)),
                         "", "higher than cosine"))
+    kp = sc.get("key_points", {}) or {}
+    for group, label in (("all", "all"), ("project-deep-dive", "project deep-dives")):
+        ours, plain = (kp.get("ours") or {}).get(group), (kp.get("without_examples") or {}).get(group)
+        if ours and plain:
+            out.append((f"key points, {label} ({ours['labels']} labels): precision / recall",
+                        f"{_fmt(ours.get('precision'))} / {_fmt(ours.get('recall'))}",
+                        f"{_fmt(plain.get('precision'))} / {_fmt(plain.get('recall'))}", "",
+                        "recall up, precision kept"))
+    if (kp.get("ours") or {}).get("all"):
+        mine = kp["ours"]["all"]
+        out.append((f"key points: evidence is the labelled span ({mine.get('true_covers')} "
+                    "rightly covered)", _fmt(mine.get("evidence_right")), "", "", ""))
     so = s.get("soak", {})
     if "answers" in so:
         out.append((f"soak: {so['answer_audio_min']} min of answers, stored",

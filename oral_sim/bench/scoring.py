@@ -1,5 +1,6 @@
 """Scoring figures: `grade` throughput (answers per second, batched) and agreement with human
-labels beside plain cosine, both from the calibration module on the grading data."""
+labels beside plain cosine, both from the calibration module on the grading data; key-point
+coverage against the labelled spoken answers shipped in `oral_sim/bench/data/`."""
 
 from __future__ import annotations
 
@@ -25,4 +26,6 @@ def run(settings: Settings, eval_root: Path, quick: bool = False) -> dict:
         "grade_items": len(graded),
         "grade_answers_per_s": round(len(graded) / elapsed, 1) if elapsed > 0 else None,
         "agreement": agreement,
+        # shipped with the project, small: the same in a quick run
+        "key_points": calibration.evaluate_key_points(),
     }

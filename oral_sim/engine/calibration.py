@@ -6,6 +6,11 @@ here they are only measured, on every test split separately, so no single set de
 
 Measures per split: ROC AUC (does a correct answer score above an incorrect one?), point-biserial
 Pearson and Spearman correlation with the 0/1 label.
+
+Key-point coverage (`evaluate_key_points`) is measured apart, on spoken-style answers to bank
+questions labelled point by point (`locations.key_point_answers_file()`): precision and recall of
+"covered", whether the evidence shown is the labelled span, and how often a point only mentioned,
+stated wrongly or omitted is counted as covered.
 """
 
 from __future__ import annotations
@@ -127,3 +132,141 @@ def evaluate(limit: int | None = None, eval_root: Path | None = None) -> dict:
         "per_split": per_split,
         "method": "plain cosine vs combined score; nothing fitted; SemEval-2013 2-way test splits",
     }
+
+
+# --- key-point coverage ----------------------------------------------------------------------
+
+
+@dataclass
+class LabelledAnswer:
+    """One spoken-style answer to a bank question, labelled point by point by its writer."""
+
+    question_id: str
+    """The bank question it answers."""
+    answer: str
+    """The answer, as a recognizer writes it."""
+    covered: list[bool]
+    """Per key point (bank order): does the answer make it?"""
+    evidence: list[str | None]
+    """Per key point: the span that makes it (None when not covered)."""
+    why: list[str | None]
+    """Per key point not covered: "omitted", "mentioned_not_made" or "wrong"."""
+    line: int
+    """Line in the labels file (1-based)."""
+
+
+def load_labelled(path: Path | None = None) -> list[LabelledAnswer]:
+    """The labelled answers; a malformed line raises `UsageError` naming file and line."""
+    import json
+
+    from oral_sim.errors import UsageError
+
+    path = path or locations.key_point_answers_file()
+    out = []
+    for n, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not raw.strip():
+            continue
+        try:
+            item = json.loads(raw)
+            labels = item["key_points"]
+            out.append(LabelledAnswer(
+                str(item["question_id"]), str(item["answer"]),
+                [bool(k["covered"]) for k in labels],
+                [k.get("evidence") if k["covered"] else None for k in labels],
+                [None if k["covered"] else str(k["why"]) for k in labels], n))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise UsageError(f"{path}:{n}: not a labelled answer ({exc})") from None
+    return out
+
+
+def _words(text: str) -> list[str]:
+    import re
+
+    return re.findall(r"[a-z0-9']+", text.lower())
+
+
+def evidence_matches(evidence: str | None, gold: str) -> bool:
+    """Does the evidence shown point at the labelled span? True when it holds at least 60% of
+    the span's words in one run, or is itself (80% or more) a run of at least 4 words of it."""
+    from oral_sim.engine.scoring import clean_spoken
+
+    g, e = _words(clean_spoken(gold)), _words(evidence or "")
+    if not g or not e:
+        return False
+    best = 0
+    for i in range(len(g)):
+        for j in range(len(e)):
+            k = 0
+            while i + k < len(g) and j + k < len(e) and g[i + k] == e[j + k]:
+                k += 1
+            best = max(best, k)
+    return best >= 0.6 * len(g) or (best >= 0.8 * len(e) and len(e) >= 4)
+
+
+def _coverage_counts(pairs: list[tuple[LabelledAnswer, list]]) -> dict:
+    tp = fp = fn = tn = ev_ok = 0
+    false_cover: dict[str, list[int]] = {}
+    for item, results in pairs:
+        for k, res in enumerate(results):
+            if item.covered[k]:
+                if res.covered:
+                    tp += 1
+                    ev_ok += evidence_matches(res.evidence, item.evidence[k] or "")
+                else:
+                    fn += 1
+            else:
+                counts = false_cover.setdefault(item.why[k] or "?", [0, 0])
+                counts[1] += 1
+                if res.covered:
+                    fp += 1
+                    counts[0] += 1
+                else:
+                    tn += 1
+    precision = tp / (tp + fp) if tp + fp else None
+    recall = tp / (tp + fn) if tp + fn else None
+    f1 = (2 * precision * recall / (precision + recall)
+          if precision and recall else None)
+    return {
+        "labels": tp + fp + fn + tn,
+        "precision": None if precision is None else round(precision, 3),
+        "recall": None if recall is None else round(recall, 3),
+        "f1": None if f1 is None else round(f1, 3),
+        "true_covers": tp,
+        "evidence_right": round(ev_ok / tp, 3) if tp else None,
+        "false_cover": {why: f"{a}/{b}" for why, (a, b) in sorted(false_cover.items())},
+    }
+
+
+def evaluate_key_points(path: Path | None = None) -> dict:
+    """Key-point coverage against the labels: precision and recall of "covered", where the
+    evidence shown is the labelled span, and how often each kind of negative is falsely covered.
+    Side by side: with the bank's key-point examples and without them (the point's text only).
+    Split by bank script (rubric-style project points behave unlike factual ones)."""
+    from oral_sim.config import ScoringConfig
+    from oral_sim.engine.bank import load_bank
+    from oral_sim.engine.scoring import score_texts
+
+    labelled = load_labelled(path)
+    questions = {q.id: q for q in load_bank().all_questions()}
+    unknown = sorted({a.question_id for a in labelled if a.question_id not in questions})
+    labelled = [a for a in labelled
+                if a.question_id in questions
+                and len(a.covered) == len(questions[a.question_id].key_points)]
+    threshold = ScoringConfig().coverage_threshold
+    out: dict = {"answers": len(labelled), "unknown_questions": unknown}
+    for variant, use_examples in (("ours", True), ("without_examples", False)):
+        pairs = []
+        for a in labelled:
+            q = questions[a.question_id]
+            res = score_texts(a.answer, q.reference_answer, list(q.key_points), threshold,
+                              examples=q.key_point_examples if use_examples else None)
+            pairs.append((a, res.key_points))
+        by_script: dict[str, list] = {}
+        for a, res in pairs:
+            by_script.setdefault(questions[a.question_id].script_id, []).append((a, res))
+        out[variant] = {"all": _coverage_counts(pairs),
+                        **{sid: _coverage_counts(p) for sid, p in sorted(by_script.items())}}
+    out["method"] = ("spoken-style answers written and labelled for this project, not by the scorer "
+                     f"({locations.key_point_answers_file().name}); coverage threshold "
+                     f"{threshold}, not fitted to these labels")
+    return out
