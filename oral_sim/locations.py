@@ -94,6 +94,16 @@ def key_point_answers_file() -> Path:
     return PROJECT_ROOT / "oral_sim" / "bench" / "data" / "key_point_answers.jsonl"
 
 
+def star_examples_file() -> Path:
+    """Example sentences of each STAR+AT part (`structure.nearest_parts`), shipped."""
+    return PROJECT_ROOT / "oral_sim" / "engine" / "data" / "star_examples.json"
+
+
+def star_sentences_file() -> Path:
+    """Story sentences labelled with their STAR+AT part (`calibration.evaluate_structure`)."""
+    return PROJECT_ROOT / "oral_sim" / "bench" / "data" / "star_sentences.jsonl"
+
+
 def benchmarks_file() -> Path:
     """BENCHMARKS.md, where `oral-sim bench --record` keeps the figures. `ORAL_SIM_BENCHMARKS`
     overrides (tests)."""

@@ -172,6 +172,18 @@ def test_a_rubric_point_is_matched_through_its_examples() -> None:
     assert role.covered and "only ML engineer" in role.evidence
     assert role.example in question.examples_of(index)
     assert role.similarity > plain.key_points[index].similarity + 0.3
+    assert role.hint is None
+    # rubric words ("constraints", "ownership") are not terms to use: no key-terms part
+    assert plain.term_recall is not None and "ownership" in plain.terms_missing
+    assert result.term_recall is None and result.terms_missing == []
+    assert result.parts["terms_points"] is None
+    # a missed rubric point shows an example of how to make it (the one nearest the answer)
+    alt = next(i for i, k in enumerate(question.key_points) if k.startswith("Alternatives"))
+    assert not result.key_points[alt].covered
+    assert result.key_points[alt].hint in question.examples_of(alt)
+    card = render_text(build_feedback(Transcript(segments=[Segment(0, 0, ROLE_ANSWER)]),
+                                      question, typed=True))
+    assert f'for example: "{result.key_points[alt].hint}"' in " ".join(card.split())
 
 
 def test_key_point_coverage_evaluation_counts(tmp_path: Path) -> None:
@@ -223,3 +235,47 @@ def test_evidence_matches(evidence, gold, right) -> None:
     from oral_sim.engine.calibration import evidence_matches
 
     assert evidence_matches(evidence, gold) is right
+
+
+def test_story_sentences_without_cue_words_get_their_part_from_the_examples() -> None:
+    from oral_sim.engine.structure import classify_all, examples
+
+    sentences = ["If I were starting over I would talk to the store managers in week one.",
+                 "Complaints about the page basically stopped after that.",
+                 "Sure, so, the second one."]
+    assert not any(s in ex for s in sentences for ex in examples().values())
+    assert classify_all(sentences, nearest=False) == [None, None, None]
+    assert classify_all(sentences) == ["hindsight", "results", None]
+
+
+def test_structure_evaluation_counts(tmp_path: Path) -> None:
+    from oral_sim.engine import calibration
+
+    path = tmp_path / "star.jsonl"
+    story = {"line": 1, "sentences": ["The problem was that nobody trusted the forecast.",
+                                      "Complaints about the page basically stopped after that."],
+             "parts": ["situation_task", "results"]}
+    path.write_text(json.dumps(story) + "\n" + json.dumps({**story, "line": 1000}) + "\n",
+                    encoding="utf-8")
+    out = calibration.evaluate_structure(path)
+    assert out["answers"] == 2 and out["held_out"]["ours"]["sentences"] == 2
+    assert out["all"]["ours"]["accuracy"] == 1.0
+    assert out["all"]["keywords_only"]["accuracy"] == 0.5
+    assert out["all"]["ours"]["presence"]["results"] == {"precision": 1.0, "recall": 1.0}
+    assert out["all"]["keywords_only"]["presence"]["results"]["recall"] == 0.0
+    path.write_text('{"line": 1, "sentences": ["a"], "parts": []}\n', encoding="utf-8")
+    with pytest.raises(Exception) as info:
+        calibration.evaluate_structure(path)
+    assert f"{path}:1:" in str(info.value)
+
+
+def test_shipped_structure_labels_are_well_formed() -> None:
+    from oral_sim import locations
+    from oral_sim.engine.structure import PARTS
+
+    lines = locations.star_sentences_file().read_text(encoding="utf-8").splitlines()
+    assert len(lines) >= 40
+    for raw in lines:
+        item = json.loads(raw)
+        assert len(item["parts"]) == len(item["sentences"])
+        assert set(item["parts"]) <= {*PARTS, "none"}

@@ -138,6 +138,14 @@ def rows(results: dict) -> list[tuple[str, str, str, str, str]]:
         mine = kp["ours"]["all"]
         out.append((f"key points: evidence is the labelled span ({mine.get('true_covers')} "
                     "rightly covered)", _fmt(mine.get("evidence_right")), "", "", ""))
+    st_eval = sc.get("structure", {}) or {}
+    for group, label in (("held_out", "held out"), ("all", "all")):
+        ours, kw = (st_eval.get(group) or {}).get("ours"), (st_eval.get(group) or {}).get("keywords_only")
+        if ours and kw:
+            out.append((f"STAR parts per sentence, {label} ({ours['sentences']}): accuracy / macro F1",
+                        f"{_fmt(ours.get('accuracy'))} / {_fmt(ours.get('macro_f1'))}",
+                        f"{_fmt(kw.get('accuracy'))} / {_fmt(kw.get('macro_f1'))}", "",
+                        "above keyword rules"))
     so = s.get("soak", {})
     if "answers" in so:
         out.append((f"soak: {so['answer_audio_min']} min of answers, stored",

@@ -1,6 +1,7 @@
 """Scoring figures: `grade` throughput (answers per second, batched) and agreement with human
 labels beside plain cosine, both from the calibration module on the grading data; key-point
-coverage against the labelled spoken answers shipped in `oral_sim/bench/data/`."""
+coverage and STAR+AT structure against the labelled spoken answers shipped in
+`oral_sim/bench/data/`."""
 
 from __future__ import annotations
 
@@ -28,4 +29,5 @@ def run(settings: Settings, eval_root: Path, quick: bool = False) -> dict:
         "agreement": agreement,
         # shipped with the project, small: the same in a quick run
         "key_points": calibration.evaluate_key_points(),
+        "structure": calibration.evaluate_structure(),
     }

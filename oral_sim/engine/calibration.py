@@ -270,3 +270,77 @@ def evaluate_key_points(path: Path | None = None) -> dict:
                      f"({locations.key_point_answers_file().name}); coverage threshold "
                      f"{threshold}, not fitted to these labels")
     return out
+
+
+# --- structure (STAR+AT parts) -----------------------------------------------------------------
+
+
+def _structure_counts(items: list[dict], predictions: list[list[str | None]]) -> dict:
+    from oral_sim.engine.structure import PARTS
+
+    classes = (*PARTS, "none")
+    right = total = 0
+    confusion: dict[tuple[str, str], int] = {}
+    presence = {p: [0, 0, 0] for p in PARTS}  # found rightly, found wrongly, missed
+    for item, pred in zip(items, predictions, strict=True):
+        got = [p or "none" for p in pred]
+        for gold, guess in zip(item["parts"], got, strict=True):
+            total += 1
+            right += gold == guess
+            confusion[(gold, guess)] = confusion.get((gold, guess), 0) + 1
+        for part in PARTS:
+            said, found = part in item["parts"], part in got
+            if found:
+                presence[part][0 if said else 1] += 1
+            elif said:
+                presence[part][2] += 1
+    f1 = []
+    for c in classes:
+        tp = confusion.get((c, c), 0)
+        fp = sum(v for (g, p), v in confusion.items() if p == c and g != c)
+        fn = sum(v for (g, p), v in confusion.items() if g == c and p != c)
+        f1.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
+    return {
+        "sentences": total,
+        "accuracy": round(right / total, 3) if total else None,
+        "macro_f1": round(float(np.mean(f1)), 3),
+        "presence": {p: {"precision": round(a / (a + b), 3) if a + b else None,
+                         "recall": round(a / (a + m), 3) if a + m else None}
+                     for p, (a, b, m) in presence.items()},
+    }
+
+
+def evaluate_structure(path: Path | None = None) -> dict:
+    """STAR+AT parts against sentence labels: the keyword rules alone (before) beside keyword
+    rules plus nearest examples (ours). Per sentence (accuracy, macro F1 over the five parts and
+    "none") and per answer (is each part present: what the "missing" advice rests on). The
+    classifier's two settings were picked on the answers numbered below 1000; the others are
+    held out and reported apart."""
+    import json
+
+    from oral_sim.engine.structure import classify_all
+    from oral_sim.errors import UsageError
+
+    path = path or locations.star_sentences_file()
+    items = []
+    for n, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not raw.strip():
+            continue
+        try:
+            item = json.loads(raw)
+            if len(item["parts"]) != len(item["sentences"]):
+                raise ValueError("`parts` and `sentences` differ in length")
+            items.append(item)
+        except (ValueError, KeyError, TypeError) as exc:
+            raise UsageError(f"{path}:{n}: not a labelled story ({exc})") from None
+    out: dict = {"answers": len(items)}
+    for name, subset in (("all", items), ("picked_on", [i for i in items if i["line"] < 1000]),
+                         ("held_out", [i for i in items if i["line"] >= 1000])):
+        if not subset:
+            continue
+        out[name] = {
+            "ours": _structure_counts(subset, [classify_all(i["sentences"]) for i in subset]),
+            "keywords_only": _structure_counts(
+                subset, [classify_all(i["sentences"], nearest=False) for i in subset]),
+        }
+    return out

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 from typing import Any
 
@@ -109,6 +110,9 @@ def render_text(feedback: Feedback, width: int = 88) -> str:
             out.append(_cut(f"  {mark} {kp['text']}", width))
             if kp["covered"] and kp.get("evidence"):
                 out.append(_cut(f"        you said: \"{kp['evidence']}\"", width))
+            elif kp.get("hint"):  # a model sentence: wrapped, not cut
+                out.append(textwrap.fill(f"for example: \"{kp['hint']}\"", width,
+                                         initial_indent=" " * 8, subsequent_indent=" " * 10))
         st = c.get("structure")
         if st:
             present = [k for k, v in st["parts"].items() if v["present"]]

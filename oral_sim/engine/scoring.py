@@ -9,7 +9,9 @@ Parts (all from the bundled all-MiniLM-L6-v2 sentence embedder, normalized, cosi
   which no concrete sentence resembles); the point is covered when that similarity reaches
   `ScoringConfig.coverage_threshold`, and that sentence is the evidence;
 - **key terms** (`terms.py`): the share of the key points' content words (the reference's, for a
-  question without key points) that the answer uses; the ones missed are shown;
+  question without key points) that the answer uses; the ones missed are shown. Points written
+  with examples are rubric items: their words ("constraints", "ownership") are the rubric's, not
+  terms the answer should use, so they give none;
 - **score** (0-100) = 100 x (SIM_WEIGHT x match + (1 - SIM_WEIGHT) x soft coverage), where
   match = (1 - TERM_WEIGHT) x rescaled similarity + TERM_WEIGHT x term recall (match alone
   without key points). The rescaling maps MiniLM's cosine range for unrelated (~0.15) to
@@ -180,10 +182,12 @@ class Prefetcher:
     runs until the embedder is loaded (the first question never waits for it)."""
 
     def __init__(self, reference: str, key_points: list[str],
-                 examples: list[list[str]] | None = None) -> None:
+                 examples: list[list[str]] | None = None, structured: bool = False) -> None:
         self.reference = reference
         self.key_points = list(key_points)
         self.examples = [list(e) for e in examples or []]
+        self.structured = structured
+        """The answer gets structure feedback: embed the STAR example sentences too."""
         self._latest: str | None = None
         self._lock = threading.Lock()
         self._queued = False
@@ -210,6 +214,10 @@ class Prefetcher:
             return
         try:
             warm(text, self.reference, self.key_points, self.examples)
+            if self.structured:
+                from oral_sim.engine.structure import warm_examples
+
+                warm_examples()
         except Exception:  # a warm-up only: scoring reports its own errors
             pass
 
@@ -252,6 +260,9 @@ class KeyPointResult:
     """Cosine similarity of that evidence to the key point (or to the example it matched)."""
     example: str | None = None
     """The key point's example the evidence matched, when it matched one better than the point."""
+    hint: str | None = None
+    """For a missed point with examples: the example closest to what was said, as a model of
+    how to make the point."""
 
 
 @dataclass
@@ -351,23 +362,29 @@ def score_texts(answer: str, reference: str, key_points: list[str],
                                     strict=False)):
         sims = answer_vectors @ kv
         matched: list[str | None] = [None] * len(sims)
+        closest: str | None = None
         ex = examples[i] if i < len(examples) else []
         if ex and example_vectors is not None:
             by_example = answer_vectors @ example_vectors[offset : offset + len(ex)].T
             which = by_example.argmax(axis=1)
             better = by_example.max(axis=1) > sims
             matched = [ex[int(j)] if b else None for j, b in zip(which, better, strict=True)]
+            closest = ex[int(by_example.max(axis=0).argmax())]
             sims = np.maximum(sims, by_example.max(axis=1))
         offset += len(ex)
         best = int(np.argmax(sims))
         s = float(sims[best])
-        results.append(KeyPointResult(k, s >= threshold, windows[best], s, matched[best]))
+        covered = s >= threshold
+        results.append(KeyPointResult(k, covered, windows[best], s, matched[best],
+                                      None if covered else closest))
         soft.append(float(np.clip((s - SOFT_COVER_FLOOR) / (threshold - SOFT_COVER_FLOOR), 0, 1)))
     coverage = (sum(r.covered for r in results) / len(results)) if results else None
     from oral_sim.engine.terms import term_recall
 
+    factual = [k for i, k in enumerate(key_points) if not (i < len(examples) and examples[i])]
     terms = term_recall(clean_spoken(answer),
-                        [" ".join(key_points)] if key_points else [reference, *(alternatives or [])])
+                        [" ".join(factual)] if factual
+                        else [] if key_points else [reference, *(alternatives or [])])
     sim_part = _rescale(similarity)
     match_weight = SIM_WEIGHT if soft else 1.0
     term_weight = TERM_WEIGHT if terms.recall is not None else 0.0

@@ -407,10 +407,11 @@ class InterviewRunner:
         check_data_home()  # before the user speaks: never lose an answer to a full disk
         audio_path = self.store.answer_audio_path(self.session_id, ordinal, attempt)
         self.on_event(ListeningStarted(question.timebox_s, audio_path))
-        from oral_sim.engine.scoring import Prefetcher
+        from oral_sim.engine.scoring import STRUCTURED_CATEGORIES, Prefetcher
 
         prefetch = Prefetcher(question.reference_answer, list(question.key_points),
-                               question.key_point_examples)
+                               question.key_point_examples,
+                               structured=question.category in STRUCTURED_CATEGORIES)
         prefetch.update("")  # the reference and key points, while the person starts talking
 
         def on_update(transcript: Transcript) -> None:

@@ -1,13 +1,20 @@
 """Structure of a behavioural or project answer, after the seeds' STAR+AT frame: Situation &
 Task, Actions, Results (with measurable numbers), Architecture & Trade-offs, and hindsight (what
-you would do differently). Each sentence is assigned to the part its wording signals (transparent
-keyword rules, listed below); the time spent on each part comes from the word timings.
+you would do differently). Each sentence is assigned to a part: by the keyword rules below when
+its wording signals one (transparent, and right when they fire), otherwise by the example
+sentences it is nearest to (`data/star_examples.json`, embedded with the scoring model; a
+"none" class catches filler and transitions). The time spent on each part comes from the word
+timings. Measured against sentence labels in `calibration.evaluate_structure` (BENCHMARKS.md).
 """
 
 from __future__ import annotations
 
+import json
 import re
+from functools import lru_cache
 from typing import Any
+
+import numpy as np
 
 from oral_sim.engine.scoring import split_sentences
 
@@ -52,6 +59,65 @@ def classify(sentence: str) -> str | None:
     return None
 
 
+#: Nearest-example classifier: a part's score is the mean cosine of the sentence to its NEAREST_K
+#: closest examples; below NEAREST_FLOOR, or nearest to "none", the sentence has no part. Both
+#: picked on the first 24 labelled answers (`calibration.evaluate_structure`), the other 16 held out.
+NEAREST_K = 3
+NEAREST_FLOOR = 0.30
+
+
+@lru_cache(maxsize=1)
+def examples() -> dict[str, list[str]]:
+    """Example sentences per part (and "none"), from the shipped data file."""
+    from oral_sim import locations
+
+    data = json.loads(locations.star_examples_file().read_text(encoding="utf-8"))
+    return {part: list(data[part]) for part in (*PARTS, "none")}
+
+
+def _example_texts() -> tuple[list[str], list[str]]:
+    ex = examples()
+    return [t for p in ex for t in ex[p]], [p for p in ex for _ in ex[p]]
+
+
+def warm_examples() -> None:
+    """Embed the example sentences now (cached), so no answer waits for them."""
+    from oral_sim.engine.scoring import _encode
+
+    _encode(_example_texts()[0])
+
+
+def nearest_parts(sentences: list[str]) -> list[str | None]:
+    """The part each sentence's nearest examples belong to, or None (see NEAREST_K)."""
+    if not sentences:
+        return []
+    from oral_sim.engine.scoring import _encode, clean_spoken
+
+    texts, labels = _example_texts()
+    example_vecs = _encode(texts)
+    sims = _encode([clean_spoken(s) or s for s in sentences]) @ example_vecs.T
+    names = list(dict.fromkeys(labels))
+    columns = [np.flatnonzero(np.asarray(labels) == name) for name in names]
+    out: list[str | None] = []
+    for row in sims:
+        scores = [float(np.sort(row[c])[-NEAREST_K:].mean()) for c in columns]
+        best = int(np.argmax(scores))
+        out.append(names[best] if names[best] != "none" and scores[best] >= NEAREST_FLOOR
+                   else None)
+    return out
+
+
+def classify_all(sentences: list[str], nearest: bool = True) -> list[str | None]:
+    """Each sentence's part: the keyword rules where they fire, the nearest examples elsewhere
+    (`nearest=False`: keyword rules only, the method before 2026-12-01)."""
+    parts = [classify(s) for s in sentences]
+    todo = [i for i, p in enumerate(parts) if p is None]
+    if nearest and todo:
+        for i, part in zip(todo, nearest_parts([sentences[i] for i in todo]), strict=True):
+            parts[i] = part
+    return parts
+
+
 def analyze_structure(answer_text: str, transcript: Any = None) -> dict:
     """Which parts appear, with their sentences and seconds (when words have timings), and the
     advice the seeds give about what is missing."""
@@ -60,9 +126,9 @@ def analyze_structure(answer_text: str, transcript: Any = None) -> dict:
     words = [w for w in words if getattr(w, "source", "asr") != "voiced_gap"]
     parts: dict[str, dict] = {p: {"present": False, "sentences": 0, "seconds": 0.0} for p in PARTS}
     cursor = 0
-    for sentence in sentences:
+    classified = classify_all(sentences)
+    for sentence, part in zip(sentences, classified, strict=True):
         n = len(sentence.split())
-        part = classify(sentence)
         seconds = 0.0
         if words and cursor < len(words):
             chunk = words[cursor : cursor + n]
@@ -74,7 +140,8 @@ def analyze_structure(answer_text: str, transcript: Any = None) -> dict:
         parts[part]["present"] = True
         parts[part]["sentences"] += 1
         parts[part]["seconds"] = round(parts[part]["seconds"] + seconds, 1)
-    results_with_numbers = any(classify(s) == "results" and _numbers(s) for s in sentences)
+    results_with_numbers = any(p == "results" and _numbers(s)
+                               for s, p in zip(sentences, classified, strict=True))
     missing = [LABELS[p] for p in PARTS if not parts[p]["present"]]
     advice = []
     if not parts["situation_task"]["present"]:

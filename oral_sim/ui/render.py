@@ -92,6 +92,8 @@ def feedback_card(fb: dict, prompt: str | None = None) -> Group:
             cell = Text(kp["text"], style="" if kp["covered"] else "red")
             if kp["covered"] and kp.get("evidence"):
                 cell.append(f"\n  “{kp['evidence']}”", style="dim italic")
+            elif kp.get("hint"):
+                cell.append(f"\n  for example: “{kp['hint']}”", style="dim")
             kp_table.add_row(mark, cell)
         parts.append(kp_table)
         st = content.get("structure")
