@@ -81,10 +81,13 @@ def _example_texts() -> tuple[list[str], list[str]]:
 
 
 def warm_examples() -> None:
-    """Embed the example sentences now (cached), so no answer waits for them."""
-    from oral_sim.engine.scoring import _encode
+    """Embed the example sentences now (cached), so no answer waits for them; small batches and
+    the freed buffers returned, so memory does not jump (`scoring.WARM_BATCH`)."""
+    from oral_sim.engine.malloc import release_free_memory
+    from oral_sim.engine.scoring import WARM_BATCH, _encode
 
-    _encode(_example_texts()[0])
+    _encode(_example_texts()[0], batch_size=WARM_BATCH)
+    release_free_memory()
 
 
 def nearest_parts(sentences: list[str]) -> list[str | None]:
