@@ -16,12 +16,16 @@ stated wrongly or omitted is counted as covered.
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
 from oral_sim import locations
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -155,28 +159,37 @@ class LabelledAnswer:
     """Line in the labels file (1-based)."""
 
 
-def load_labelled(path: Path | None = None) -> list[LabelledAnswer]:
-    """The labelled answers; a malformed line raises `UsageError` naming file and line."""
+def _read_jsonl(path: Path, what: str, convert: Callable[[dict, int], T]) -> list[T]:
+    """Each non-blank line of a JSON-lines file through `convert(object, line)`; a line that is
+    not JSON, or that `convert` rejects, raises `UsageError` naming file and line."""
     import json
 
     from oral_sim.errors import UsageError
 
-    path = path or locations.key_point_answers_file()
     out = []
     for n, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not raw.strip():
             continue
         try:
-            item = json.loads(raw)
-            labels = item["key_points"]
-            out.append(LabelledAnswer(
-                str(item["question_id"]), str(item["answer"]),
-                [bool(k["covered"]) for k in labels],
-                [k.get("evidence") if k["covered"] else None for k in labels],
-                [None if k["covered"] else str(k["why"]) for k in labels], n))
+            out.append(convert(json.loads(raw), n))
         except (ValueError, KeyError, TypeError) as exc:
-            raise UsageError(f"{path}:{n}: not a labelled answer ({exc})") from None
+            raise UsageError(f"{path}:{n}: not {what} ({exc})") from None
     return out
+
+
+def _labelled_answer(item: dict, line: int) -> LabelledAnswer:
+    labels = item["key_points"]
+    return LabelledAnswer(
+        str(item["question_id"]), str(item["answer"]),
+        [bool(k["covered"]) for k in labels],
+        [k.get("evidence") if k["covered"] else None for k in labels],
+        [None if k["covered"] else str(k["why"]) for k in labels], line)
+
+
+def load_labelled(path: Path | None = None) -> list[LabelledAnswer]:
+    """The labelled answers; a malformed line raises `UsageError` naming file and line."""
+    return _read_jsonl(path or locations.key_point_answers_file(), "a labelled answer",
+                       _labelled_answer)
 
 
 def _words(text: str) -> list[str]:
@@ -316,23 +329,14 @@ def evaluate_structure(path: Path | None = None) -> dict:
     "none") and per answer (is each part present: what the "missing" advice rests on). The
     classifier's two settings were picked on the answers numbered below 1000; the others are
     held out and reported apart."""
-    import json
-
     from oral_sim.engine.structure import classify_all
-    from oral_sim.errors import UsageError
 
-    path = path or locations.star_sentences_file()
-    items = []
-    for n, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not raw.strip():
-            continue
-        try:
-            item = json.loads(raw)
-            if len(item["parts"]) != len(item["sentences"]):
-                raise ValueError("`parts` and `sentences` differ in length")
-            items.append(item)
-        except (ValueError, KeyError, TypeError) as exc:
-            raise UsageError(f"{path}:{n}: not a labelled story ({exc})") from None
+    def story(item: dict, line: int) -> dict:
+        if len(item["parts"]) != len(item["sentences"]):
+            raise ValueError("`parts` and `sentences` differ in length")
+        return item
+
+    items = _read_jsonl(path or locations.star_sentences_file(), "a labelled story", story)
     out: dict = {"answers": len(items)}
     for name, subset in (("all", items), ("picked_on", [i for i in items if i["line"] < 1000]),
                          ("held_out", [i for i in items if i["line"] >= 1000])):
