@@ -271,9 +271,14 @@ questions:
     assert question_to_dict(q)["key_point_examples"][1][0].startswith("I was the tech lead")
 
 
-def test_shipped_project_rubric_points_carry_examples(bank: Bank) -> None:
-    for question in bank.all_questions():
-        if question.script_id != "project-deep-dive":
-            continue
+def test_shipped_rubric_points_carry_examples(bank: Bank) -> None:
+    """Project deep-dives and the three own-story questions have rubric key points (what a good
+    story holds, not the model answer's facts): every one has examples."""
+    rubric = [q for q in bank.all_questions()
+              if q.script_id == "project-deep-dive" or q.id in ("mlq-038", "mlq-039", "mlq-041")]
+    assert len(rubric) >= 12
+    for question in rubric:
         assert len(question.key_point_examples) == len(question.key_points)
         assert all(len(ex) >= 5 for ex in question.key_point_examples), question.id
+    story = bank.question("mlq-039")
+    assert not any("14%" in k or "churn" in k.lower() for k in story.key_points)
