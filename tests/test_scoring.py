@@ -279,3 +279,26 @@ def test_shipped_structure_labels_are_well_formed() -> None:
         item = json.loads(raw)
         assert len(item["parts"]) == len(item["sentences"])
         assert set(item["parts"]) <= {*PARTS, "none"}
+
+
+def test_a_point_asking_for_a_number_needs_one() -> None:
+    """"Results were good" is on topic but does not make "Result ..., with a number"."""
+    points = ["Result of the change, with a number", "What the team built", "What you learned"]
+    examples = [["Sales went up 12 percent after the launch."], [], []]
+    vague = score_texts("Sales went up a lot after the launch.", "A story.", points, 0.5,
+                        examples=examples).key_points[0]
+    said = score_texts("Sales went up nine percent after the launch.", "A story.", points, 0.5,
+                       examples=examples).key_points[0]
+    assert said.covered and "nine percent" in said.evidence
+    assert not vague.covered and vague.hint == examples[0][0]
+    assert vague.similarity < 0.5
+
+
+@pytest.mark.parametrize(("text", "number"), [
+    ("latency fell by 40%", True), ("cut it by sixty percent", True), ("about twice as fast", True),
+    ("one of the features leaked", False), ("results were good", False), ("", False),
+])
+def test_has_number(text, number) -> None:
+    from oral_sim.engine.structure import has_number
+
+    assert has_number(text) is number

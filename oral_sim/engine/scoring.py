@@ -7,7 +7,9 @@ Parts (all from the bundled all-MiniLM-L6-v2 sentence embedder, normalized, cosi
   sentences) of the answer, against the point itself or any of its examples (bank
   `key_points[].examples`: how candidates say a rubric-style point such as "Role and ownership",
   which no concrete sentence resembles); the point is covered when that similarity reaches
-  `ScoringConfig.coverage_threshold`, and that sentence is the evidence;
+  `ScoringConfig.coverage_threshold`, and that sentence is the evidence. A point that asks for
+  numbers ("Result after the change, with a number", "quantified outcomes") is made only by a
+  window that states a quantity: "results were good" is on topic but does not make it;
 - **key terms** (`terms.py`): the share of the key points' content words (the reference's, for a
   question without key points) that the answer uses; the ones missed are shown. Points written
   with examples are rubric items: their words ("constraints", "ownership") are the rubric's, not
@@ -98,6 +100,8 @@ def split_sentences(text: str) -> list[str]:
     return out
 
 
+#: Key points that ask for a quantity (`score_texts`: only a window stating one can make them).
+_NEEDS_NUMBER = re.compile(r"\b(with (a )?numbers?|quantified|measurable|with data)\b", re.I)
 _FILLED = re.compile(r"\b(u+m+|u+h+|uhm|e+r+m*|a+h+|h+m+|m{2,})\b[,.]?\s*", re.I)
 _CLAUSE = re.compile(r",\s+|;\s+|\s+(?:so that|so|because|whereas|which|while)\s+")
 
@@ -378,6 +382,14 @@ def score_texts(answer: str, reference: str, key_points: list[str],
             closest = ex[int(by_example.max(axis=0).argmax())]
             sims = np.maximum(sims, by_example.max(axis=1))
         offset += len(ex)
+        if _NEEDS_NUMBER.search(k):
+            from oral_sim.engine.structure import has_number
+
+            counted = np.array([has_number(w) for w in windows])
+            if counted.any() and not counted.all():
+                sims = np.where(counted, sims, np.minimum(sims, threshold - 1e-6))
+            elif not counted.any():
+                sims = np.minimum(sims, threshold - 1e-6)
         best = int(np.argmax(sims))
         s = float(sims[best])
         covered = s >= threshold

@@ -44,10 +44,17 @@ PATTERNS = {
 }
 
 
-def _numbers(text: str) -> bool:
-    return bool(re.search(r"\d", text)) or bool(
-        re.search(r"\b(percent|half|double|twice|tenfold)\b", text, re.I)
-    )
+#: A quantity said with digits or in words, as the recognizer may write either ("60%", "sixty
+#: percent"). "one" is left out: "one of the features" is no measurement.
+_NUMBER = re.compile(
+    r"\d|\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|"
+    r"forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion|percent|half|"
+    r"double|doubled|twice|triple|tripled|tenfold)\b", re.I)
+
+
+def has_number(text: str) -> bool:
+    """Does the text state a quantity (digits or number words)?"""
+    return bool(_NUMBER.search(text or ""))
 
 
 def classify(sentence: str) -> str | None:
@@ -143,7 +150,7 @@ def analyze_structure(answer_text: str, transcript: Any = None) -> dict:
         parts[part]["present"] = True
         parts[part]["sentences"] += 1
         parts[part]["seconds"] = round(parts[part]["seconds"] + seconds, 1)
-    results_with_numbers = any(p == "results" and _numbers(s)
+    results_with_numbers = any(p == "results" and has_number(s)
                                for s, p in zip(sentences, classified, strict=True))
     missing = [LABELS[p] for p in PARTS if not parts[p]["present"]]
     advice = []
