@@ -13,6 +13,7 @@ import time
 import wave
 from pathlib import Path
 
+from oral_sim.engine.bank import load_bank
 from oral_sim.engine.store import Store
 
 EXE = str(Path(sys.executable).parent / "oral-sim")
@@ -69,3 +70,7 @@ def test_sigkill_mid_answer_keeps_the_audio_and_the_next_start_recovers_it(
         assert attempts, "the interrupted answer was stored"
         words = attempts[0].transcript.get("words") or []
         assert len(words) >= 5, "the kept audio was transcribed"
+        # ...and scored against the bank question's key points
+        asked = next(q for q in record.questions if q.attempts)
+        kps = (attempts[0].feedback.get("content") or {}).get("key_points") or []
+        assert [k["text"] for k in kps] == load_bank().question(asked.question_id).key_points

@@ -114,16 +114,18 @@ def _recover_answer(
             from oral_sim.engine.session import feedback_numbers
 
             transcript = transcribe_file(wav, settings).transcript
+            known = _bank_question(asked.question_id)  # its key points' examples too
             question = Question(
                 id=asked.question_id,
                 prompt=asked.prompt,
                 category=asked.category,
                 difficulty="medium",
                 timebox_s=asked.timebox_s,
-                reference_answer=_reference_for(asked.question_id),
-                key_points=_key_points_for(asked.question_id),
+                reference_answer=known.reference_answer if known else "",
+                key_points=list(known.key_points) if known else [],
                 follow_ups=[],
                 source_line=0,
+                key_point_examples=list(known.key_point_examples) if known else [],
             )
             fb = build_feedback(
                 transcript, question, question_end_s=0.0, score=bool(question.reference_answer)
@@ -169,12 +171,3 @@ def _bank_question(qid: str):
     except Exception:
         return None
 
-
-def _reference_for(qid: str) -> str:
-    q = _bank_question(qid)
-    return q.reference_answer if q else ""
-
-
-def _key_points_for(qid: str) -> list[str]:
-    q = _bank_question(qid)
-    return list(q.key_points) if q else []
