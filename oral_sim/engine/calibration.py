@@ -265,14 +265,16 @@ def evaluate_key_points(path: Path | None = None) -> dict:
     labelled = [a for a in labelled
                 if a.question_id in questions
                 and len(a.covered) == len(questions[a.question_id].key_points)]
-    threshold = ScoringConfig().coverage_threshold
+    config = ScoringConfig()
+    threshold = config.coverage_threshold
     out: dict = {"answers": len(labelled), "unknown_questions": unknown}
     for variant, use_examples in (("ours", True), ("without_examples", False)):
         pairs = []
         for a in labelled:
             q = questions[a.question_id]
             res = score_texts(a.answer, q.reference_answer, list(q.key_points), threshold,
-                              examples=q.key_point_examples if use_examples else None)
+                              examples=q.key_point_examples if use_examples else None,
+                              example_threshold=config.example_threshold)
             pairs.append((a, res.key_points))
         by_script: dict[str, list] = {}
         for a, res in pairs:
@@ -281,7 +283,8 @@ def evaluate_key_points(path: Path | None = None) -> dict:
                         **{sid: _coverage_counts(p) for sid, p in sorted(by_script.items())}}
     out["method"] = ("spoken-style answers written and labelled for this project, not by the scorer "
                      f"({locations.key_point_answers_file().name}); coverage threshold "
-                     f"{threshold}, not fitted to these labels")
+                     f"{threshold} (chosen on the bank), {config.example_threshold} for points "
+                     "with examples (chosen on lines 1-40's project answers)")
     return out
 
 

@@ -7,7 +7,8 @@ Parts (all from the bundled all-MiniLM-L6-v2 sentence embedder, normalized, cosi
   sentences) of the answer, against the point itself or any of its examples (bank
   `key_points[].examples`: how candidates say a rubric-style point such as "Role and ownership",
   which no concrete sentence resembles); the point is covered when that similarity reaches
-  `ScoringConfig.coverage_threshold`, and that sentence is the evidence. A point that asks for
+  `ScoringConfig.coverage_threshold` (`example_threshold` for a point with examples), and that
+  sentence is the evidence. A point that asks for
   numbers ("Result after the change, with a number", "quantified outcomes") is made only by a
   window that states a quantity: "results were good" is on topic but does not make it;
 - **key terms** (`terms.py`): the share of the key points' content words (the reference's, for a
@@ -328,9 +329,11 @@ def score_texts(answer: str, reference: str, key_points: list[str],
                 ref_vectors: np.ndarray | None = None, kp_vectors: np.ndarray | None = None,
                 question: str | None = None, alternatives: list[str] | None = None,
                 context: dict[str, np.ndarray] | None = None,
-                examples: list[list[str]] | None = None) -> ContentScore:
+                examples: list[list[str]] | None = None,
+                example_threshold: float | None = None) -> ContentScore:
     """The content score of `answer` against a reference and key points (`examples`: per key
-    point, sentences that make it; the answer is matched against those too).
+    point, sentences that make it; the answer is matched against those too, and such a point is
+    covered from `example_threshold`, default `threshold`).
 
     With `question`, similarity also reads the answer in the question's context (an answer like
     "they stay lit" means little alone); with `alternatives` (other acceptable reference answers)
@@ -374,6 +377,7 @@ def score_texts(answer: str, reference: str, key_points: list[str],
         matched: list[str | None] = [None] * len(sims)
         closest: str | None = None
         ex = examples[i] if i < len(examples) else []
+        needed = example_threshold if ex and example_threshold is not None else threshold
         if ex and example_vectors is not None:
             by_example = answer_vectors @ example_vectors[offset : offset + len(ex)].T
             which = by_example.argmax(axis=1)
@@ -387,15 +391,15 @@ def score_texts(answer: str, reference: str, key_points: list[str],
 
             counted = np.array([has_number(w) for w in windows])
             if counted.any() and not counted.all():
-                sims = np.where(counted, sims, np.minimum(sims, threshold - 1e-6))
+                sims = np.where(counted, sims, np.minimum(sims, needed - 1e-6))
             elif not counted.any():
-                sims = np.minimum(sims, threshold - 1e-6)
+                sims = np.minimum(sims, needed - 1e-6)
         best = int(np.argmax(sims))
         s = float(sims[best])
-        covered = s >= threshold
+        covered = s >= needed
         results.append(KeyPointResult(k, covered, windows[best], s, matched[best],
                                       None if covered else closest))
-        soft.append(float(np.clip((s - SOFT_COVER_FLOOR) / (threshold - SOFT_COVER_FLOOR), 0, 1)))
+        soft.append(float(np.clip((s - SOFT_COVER_FLOOR) / (needed - SOFT_COVER_FLOOR), 0, 1)))
     coverage = (sum(r.covered for r in results) / len(results)) if results else None
     from oral_sim.engine.terms import term_recall
 
@@ -460,7 +464,8 @@ def score_answer(answer_text: str, question: Any, transcript: Any = None,
     config = config or ScoringConfig()
     result = score_texts(answer_text, question.reference_answer, list(question.key_points),
                          threshold=config.coverage_threshold,
-                         examples=getattr(question, "key_point_examples", None))
+                         examples=getattr(question, "key_point_examples", None),
+                         example_threshold=config.example_threshold)
     # Structure needs a story to look at: short answers (follow-up probes) get none.
     if question.category in STRUCTURED_CATEGORIES and len(answer_text.split()) >= 40:
         from oral_sim.engine.structure import analyze_structure
