@@ -130,10 +130,11 @@ def rows(results: dict) -> list[tuple[str, str, str, str, str]]:
     for group, label in (("all", "all"), ("project-deep-dive", "project deep-dives")):
         ours, plain = (kp.get("ours") or {}).get(group), (kp.get("without_examples") or {}).get(group)
         if ours and plain:
-            out.append((f"key points, {label} ({ours['labels']} labels): precision / recall",
-                        f"{_fmt(ours.get('precision'))} / {_fmt(ours.get('recall'))}",
-                        f"{_fmt(plain.get('precision'))} / {_fmt(plain.get('recall'))}", "",
-                        "recall up, precision kept"))
+            out.append((f"key points, {label} ({ours['labels']} labels): precision / recall / F1",
+                        f"{_fmt(ours.get('precision'))} / {_fmt(ours.get('recall'))} / "
+                        f"{_fmt(ours.get('f1'))}",
+                        f"{_fmt(plain.get('precision'))} / {_fmt(plain.get('recall'))} / "
+                        f"{_fmt(plain.get('f1'))}", "", "higher F1 than the point text alone"))
     if (kp.get("ours") or {}).get("all"):
         mine = kp["ours"]["all"]
         out.append((f"key points: evidence is the labelled span ({mine.get('true_covers')} "
