@@ -192,27 +192,18 @@ def load_labelled(path: Path | None = None) -> list[LabelledAnswer]:
                        _labelled_answer)
 
 
-def _words(text: str) -> list[str]:
-    import re
-
-    return re.findall(r"[a-z0-9']+", text.lower())
-
-
 def evidence_matches(evidence: str | None, gold: str) -> bool:
     """Does the evidence shown point at the labelled span? True when it holds at least 60% of
     the span's words in one run, or is itself (80% or more) a run of at least 4 words of it."""
+    from difflib import SequenceMatcher
+
+    from oral_sim.engine.evaluation import normalize_text
     from oral_sim.engine.scoring import clean_spoken
 
-    g, e = _words(clean_spoken(gold)), _words(evidence or "")
+    g, e = normalize_text(clean_spoken(gold)), normalize_text(evidence or "")
     if not g or not e:
         return False
-    best = 0
-    for i in range(len(g)):
-        for j in range(len(e)):
-            k = 0
-            while i + k < len(g) and j + k < len(e) and g[i + k] == e[j + k]:
-                k += 1
-            best = max(best, k)
+    best = SequenceMatcher(None, g, e, autojunk=False).find_longest_match().size
     return best >= 0.6 * len(g) or (best >= 0.8 * len(e) and len(e) >= 4)
 
 

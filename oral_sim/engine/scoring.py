@@ -370,6 +370,7 @@ def score_texts(answer: str, reference: str, key_points: list[str],
                                          similarity, context)
     results: list[KeyPointResult] = []
     soft = []
+    numbered: np.ndarray | None = None  # per window: states a quantity (once, if a point asks)
     offset = 0
     for i, (k, kv) in enumerate(zip(key_points, kp_vectors if kp_vectors is not None else [],
                                     strict=False)):
@@ -387,13 +388,11 @@ def score_texts(answer: str, reference: str, key_points: list[str],
             sims = np.maximum(sims, by_example.max(axis=1))
         offset += len(ex)
         if _NEEDS_NUMBER.search(k):
-            from oral_sim.engine.structure import has_number
+            if numbered is None:
+                from oral_sim.engine.structure import has_number
 
-            counted = np.array([has_number(w) for w in windows])
-            if counted.any() and not counted.all():
-                sims = np.where(counted, sims, np.minimum(sims, needed - 1e-6))
-            elif not counted.any():
-                sims = np.minimum(sims, needed - 1e-6)
+                numbered = np.array([has_number(w) for w in windows])
+            sims = np.where(numbered, sims, np.minimum(sims, needed - 1e-6))
         best = int(np.argmax(sims))
         s = float(sims[best])
         covered = s >= needed

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from functools import lru_cache
 from typing import Any
 
@@ -87,14 +88,28 @@ def _example_texts() -> tuple[list[str], list[str]]:
     return [t for p in ex for t in ex[p]], [p for p in ex for _ in ex[p]]
 
 
-def warm_examples() -> None:
-    """Embed the example sentences now (cached), so no answer waits for them; small batches and
-    the freed buffers returned, so memory does not jump (`scoring.WARM_BATCH`)."""
-    from oral_sim.engine.malloc import release_free_memory
-    from oral_sim.engine.scoring import WARM_BATCH, _encode
+_example_vecs: np.ndarray | None = None
+_example_lock = threading.Lock()
 
-    _encode(_example_texts()[0], batch_size=WARM_BATCH)
-    release_free_memory()
+
+def _example_vectors() -> np.ndarray:
+    """The examples' embeddings, made once per process and kept here (not in the scoring
+    cache, which a long grading run would evict them from): small batches, then the freed
+    buffers returned, so memory does not jump (`scoring.WARM_BATCH`)."""
+    global _example_vecs
+    with _example_lock:
+        if _example_vecs is None:
+            from oral_sim.engine.malloc import release_free_memory
+            from oral_sim.engine.scoring import WARM_BATCH, _encode
+
+            _example_vecs = _encode(_example_texts()[0], cache=False, batch_size=WARM_BATCH)
+            release_free_memory()
+        return _example_vecs
+
+
+def warm_examples() -> None:
+    """Embed the example sentences now (once per process), so no answer waits for them."""
+    _example_vectors()
 
 
 def nearest_parts(sentences: list[str]) -> list[str | None]:
@@ -103,11 +118,10 @@ def nearest_parts(sentences: list[str]) -> list[str | None]:
         return []
     from oral_sim.engine.scoring import _encode, clean_spoken
 
-    texts, labels = _example_texts()
-    example_vecs = _encode(texts)
-    sims = _encode([clean_spoken(s) or s for s in sentences]) @ example_vecs.T
-    names = list(dict.fromkeys(labels))
-    columns = [np.flatnonzero(np.asarray(labels) == name) for name in names]
+    labels = np.asarray(_example_texts()[1])
+    sims = _encode([clean_spoken(s) or s for s in sentences]) @ _example_vectors().T
+    names = list(dict.fromkeys(labels.tolist()))
+    columns = [np.flatnonzero(labels == name) for name in names]
     out: list[str | None] = []
     for row in sims:
         scores = [float(np.sort(row[c])[-NEAREST_K:].mean()) for c in columns]
