@@ -244,8 +244,42 @@ def test_story_sentences_without_cue_words_get_their_part_from_the_examples() ->
                  "Complaints about the page basically stopped after that.",
                  "Sure, so, the second one."]
     assert not any(s in ex for s in sentences for ex in examples().values())
-    assert classify_all(sentences, nearest=False) == [None, None, None]
-    assert classify_all(sentences) == ["hindsight", "results", None]
+    assert classify_all(sentences, "keywords") == [None, None, None]
+    assert classify_all(sentences, "nearest") == ["hindsight", "results", None]
+    with pytest.raises(ValueError, match="unknown method"):
+        classify_all(sentences, "magic")
+
+
+def test_story_order_decides_what_one_sentence_alone_cannot() -> None:
+    """"Then I retrained the model every night" is nearest to situation examples on its own;
+    after the set-up and a first action, the story's order makes it an action."""
+    from oral_sim.engine.structure import classify_all, examples
+
+    story = ["Our delivery time estimates were off by almost an hour at peak, and dispatchers had "
+             "stopped trusting them.",
+             "I rewrote the feature pipeline so it used live traffic.",
+             "Then I retrained the model every night on the last four weeks.",
+             "Late deliveries dropped by a third within two months.",
+             "Looking back, I should have shadowed the dispatchers before touching the model."]
+    assert not any(s in ex for s in story for ex in examples().values())
+    assert classify_all(story, "nearest")[2] == "situation_task"
+    assert classify_all(story) == ["situation_task", "actions", "actions", "results", "hindsight"]
+    assert classify_all([]) == []
+
+
+def test_shipped_story_order_is_counted_from_the_tuning_labels() -> None:
+    from oral_sim import locations
+    from oral_sim.engine import calibration, structure
+
+    counts = calibration.star_order_counts()
+    assert structure.order_counts() == counts
+    stories = [json.loads(raw) for raw in
+               locations.star_sentences_file().read_text(encoding="utf-8").splitlines()]
+    tuning = [s for s in stories if s["line"] < calibration.TUNING_LINES]
+    assert 0 < len(tuning) < len(stories)
+    assert sum(counts["start"].values()) == len(tuning)
+    assert sum(n for row in counts["next"].values() for n in row.values()) == sum(
+        len(s["parts"]) - 1 for s in tuning)
 
 
 def test_structure_evaluation_counts(tmp_path: Path) -> None:
@@ -253,14 +287,16 @@ def test_structure_evaluation_counts(tmp_path: Path) -> None:
 
     path = tmp_path / "star.jsonl"
     story = {"line": 1, "sentences": ["The problem was that nobody trusted the forecast.",
+                                      "I rebuilt the model with weather data.",
                                       "Complaints about the page basically stopped after that."],
-             "parts": ["situation_task", "results"]}
+             "parts": ["situation_task", "actions", "results"]}
     path.write_text(json.dumps(story) + "\n" + json.dumps({**story, "line": 1000}) + "\n",
                     encoding="utf-8")
     out = calibration.evaluate_structure(path)
-    assert out["answers"] == 2 and out["held_out"]["ours"]["sentences"] == 2
+    assert out["answers"] == 2 and out["held_out"]["ours"]["sentences"] == 3
     assert out["all"]["ours"]["accuracy"] == 1.0
-    assert out["all"]["keywords_only"]["accuracy"] == 0.5
+    assert out["all"]["nearest_examples"]["accuracy"] == round(2 / 3, 3)  # "rebuilt": hindsight
+    assert out["all"]["keywords_only"]["accuracy"] == round(1 / 3, 3)
     assert out["all"]["ours"]["presence"]["results"] == {"precision": 1.0, "recall": 1.0}
     assert out["all"]["keywords_only"]["presence"]["results"]["recall"] == 0.0
     path.write_text('{"line": 1, "sentences": ["a"], "parts": []}\n', encoding="utf-8")

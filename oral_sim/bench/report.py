@@ -147,6 +147,10 @@ def rows(results: dict) -> list[tuple[str, str, str, str, str]]:
                         f"{_fmt(ours.get('accuracy'))} / {_fmt(ours.get('macro_f1'))}",
                         f"{_fmt(kw.get('accuracy'))} / {_fmt(kw.get('macro_f1'))}", "",
                         "above keyword rules"))
+    near = (st_eval.get("held_out") or {}).get("nearest_examples")
+    if near:
+        out.append(("STAR parts, held out, nearest examples without story order: acc. / macro F1",
+                    f"{_fmt(near.get('accuracy'))} / {_fmt(near.get('macro_f1'))}", "", "", ""))
     so = s.get("soak", {})
     if "answers" in so:
         out.append((f"soak: {so['answer_audio_min']} min of answers, stored",

@@ -18,6 +18,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import TypeVar
 
@@ -317,28 +318,53 @@ def _structure_counts(items: list[dict], predictions: list[list[str | None]]) ->
     }
 
 
-def evaluate_structure(path: Path | None = None) -> dict:
-    """STAR+AT parts against sentence labels: the keyword rules alone (before) beside keyword
-    rules plus nearest examples (ours). Per sentence (accuracy, macro F1 over the five parts and
-    "none") and per answer (is each part present: what the "missing" advice rests on). The
-    classifier's two settings were picked on the answers numbered below 1000; the others are
-    held out and reported apart."""
-    from oral_sim.engine.structure import classify_all
-
+def _star_stories(path: Path | None = None) -> list[dict]:
     def story(item: dict, line: int) -> dict:
         if len(item["parts"]) != len(item["sentences"]):
             raise ValueError("`parts` and `sentences` differ in length")
         return item
 
-    items = _read_jsonl(path or locations.star_sentences_file(), "a labelled story", story)
-    out: dict = {"answers": len(items)}
-    for name, subset in (("all", items), ("picked_on", [i for i in items if i["line"] < 1000]),
-                         ("held_out", [i for i in items if i["line"] >= 1000])):
-        if not subset:
+    return _read_jsonl(path or locations.star_sentences_file(), "a labelled story", story)
+
+
+#: Labelled stories numbered below this are the tuning set (the classifier's settings and the
+#: part-order counts come from them); the others are held out.
+TUNING_LINES = 1000
+
+
+def star_order_counts(path: Path | None = None) -> dict:
+    """Which part opens each tuning story, and which part follows which, counted from the
+    labels: what `structure.order_counts` ships (a test checks they agree)."""
+    start: dict[str, int] = {}
+    follow: dict[str, dict[str, int]] = {}
+    for item in _star_stories(path):
+        if item["line"] >= TUNING_LINES or not item["parts"]:
             continue
-        out[name] = {
-            "ours": _structure_counts(subset, [classify_all(i["sentences"]) for i in subset]),
-            "keywords_only": _structure_counts(
-                subset, [classify_all(i["sentences"], nearest=False) for i in subset]),
-        }
+        parts = item["parts"]
+        start[parts[0]] = start.get(parts[0], 0) + 1
+        for before, now in pairwise(parts):
+            row = follow.setdefault(before, {})
+            row[now] = row.get(now, 0) + 1
+    return {"start": start, "next": follow}
+
+
+def evaluate_structure(path: Path | None = None) -> dict:
+    """STAR+AT parts against sentence labels: ours (nearest examples, keyword bonus and story
+    order, `structure.sequence_parts`) beside the nearest examples alone (the method of
+    2026-12-01 morning) and the keyword rules alone (before that). Per sentence (accuracy, macro
+    F1 over the five parts and "none") and per answer (is each part present: what the
+    "missing" advice rests on). The classifier's settings and the part-order counts come from
+    the answers numbered below TUNING_LINES; the others are held out and reported apart."""
+    from oral_sim.engine.structure import classify_all
+
+    items = _star_stories(path)
+    out: dict = {"answers": len(items)}
+    methods = (("ours", "sequence"), ("nearest_examples", "nearest"), ("keywords_only", "keywords"))
+    for name, subset in (("all", items),
+                         ("picked_on", [i for i in items if i["line"] < TUNING_LINES]),
+                         ("held_out", [i for i in items if i["line"] >= TUNING_LINES])):
+        if subset:
+            out[name] = {key: _structure_counts(subset, [classify_all(i["sentences"], method)
+                                                         for i in subset])
+                         for key, method in methods}
     return out

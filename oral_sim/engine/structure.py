@@ -1,10 +1,11 @@
 """Structure of a behavioural or project answer, after the seeds' STAR+AT frame: Situation &
 Task, Actions, Results (with measurable numbers), Architecture & Trade-offs, and hindsight (what
-you would do differently). Each sentence is assigned to a part: by the keyword rules below when
-its wording signals one (transparent, and right when they fire), otherwise by the example
-sentences it is nearest to (`data/star_examples.json`, embedded with the scoring model; a
-"none" class catches filler and transitions). The time spent on each part comes from the word
-timings. Measured against sentence labels in `calibration.evaluate_structure` (BENCHMARKS.md).
+you would do differently). Each sentence is assigned to a part by the example sentences it is
+nearest to (`data/star_examples.json`, embedded with the scoring model; a "none" class catches
+filler and transitions), nudged by keyword rules where its wording signals a part, and read in
+the story's order (a situation comes before the actions, results before hindsight;
+`sequence_parts`). The time spent on each part comes from the word timings. Measured against
+sentence labels in `calibration.evaluate_structure` (BENCHMARKS.md).
 """
 
 from __future__ import annotations
@@ -67,20 +68,52 @@ def classify(sentence: str) -> str | None:
     return None
 
 
-#: Nearest-example classifier: a part's score is the mean cosine of the sentence to its NEAREST_K
-#: closest examples; below NEAREST_FLOOR, or nearest to "none", the sentence has no part. Both
-#: picked on the first 24 labelled answers (`calibration.evaluate_structure`), the other 16 held out.
+#: The part scores: a part's score is the mean cosine of the sentence to its NEAREST_K closest
+#: examples; "none" scores at least NEAREST_FLOOR, so a sentence near no part's examples has no
+#: part. A keyword rule that fires adds KEYWORD_BONUS to its part. The parts of a story are then
+#: read as a sequence (Viterbi): each step adds ORDER_WEIGHT x log P(part | part before), from
+#: part-to-part counts in the labelled tuning stories (`order_counts`), add-ORDER_SMOOTHING.
+#: All five were picked on the first 24 labelled answers (`calibration.evaluate_structure`); the
+#: other 16 are held out. Seeds and candidates tell a story in order (situation, actions,
+#: results, hindsight), and the order is the cue a sentence alone lacks: "I rewrote the image
+#: pipeline" after the set-up is an action, not more of the situation.
 NEAREST_K = 3
 NEAREST_FLOOR = 0.30
+KEYWORD_BONUS = 0.10
+ORDER_WEIGHT = 0.025
+ORDER_SMOOTHING = 0.5
+CLASSES = (*PARTS, "none")
+METHODS = ("sequence", "nearest", "keywords")
 
 
 @lru_cache(maxsize=1)
-def examples() -> dict[str, list[str]]:
-    """Example sentences per part (and "none"), from the shipped data file."""
+def _data() -> dict:
     from oral_sim import locations
 
-    data = json.loads(locations.star_examples_file().read_text(encoding="utf-8"))
-    return {part: list(data[part]) for part in (*PARTS, "none")}
+    return json.loads(locations.star_examples_file().read_text(encoding="utf-8"))
+
+
+def examples() -> dict[str, list[str]]:
+    """Example sentences per part (and "none"), from the shipped data file."""
+    data = _data()
+    return {part: list(data[part]) for part in CLASSES}
+
+
+def order_counts() -> dict:
+    """How often each part opens a story and follows each other part in the labelled tuning
+    stories (`{"start": {part: n}, "next": {part: {part: n}}}`), shipped with the examples;
+    `calibration.star_order_counts` recounts them from the labels."""
+    return _data()["order"]
+
+
+@lru_cache(maxsize=1)
+def _log_order() -> tuple[np.ndarray, np.ndarray]:
+    """log P(first part) and log P(part | part before), smoothed."""
+    counts = order_counts()
+    start = np.array([counts["start"].get(c, 0) for c in CLASSES], float) + ORDER_SMOOTHING
+    step = np.array([[counts["next"].get(a, {}).get(b, 0) for b in CLASSES] for a in CLASSES],
+                    float) + ORDER_SMOOTHING
+    return np.log(start / start.sum()), np.log(step / step.sum(axis=1, keepdims=True))
 
 
 def _example_texts() -> tuple[list[str], list[str]]:
@@ -112,31 +145,64 @@ def warm_examples() -> None:
     _example_vectors()
 
 
-def nearest_parts(sentences: list[str]) -> list[str | None]:
-    """The part each sentence's nearest examples belong to, or None (see NEAREST_K)."""
+def part_scores(sentences: list[str]) -> np.ndarray:
+    """One row per sentence, one column per class (`CLASSES`): the mean cosine to that class's
+    NEAREST_K nearest examples, "none" raised to NEAREST_FLOOR."""
     if not sentences:
-        return []
+        return np.zeros((0, len(CLASSES)))
     from oral_sim.engine.scoring import _encode, clean_spoken
 
     labels = np.asarray(_example_texts()[1])
     sims = _encode([clean_spoken(s) or s for s in sentences]) @ _example_vectors().T
-    names = list(dict.fromkeys(labels.tolist()))
-    columns = [np.flatnonzero(labels == name) for name in names]
-    out: list[str | None] = []
-    for row in sims:
-        scores = [float(np.sort(row[c])[-NEAREST_K:].mean()) for c in columns]
-        best = int(np.argmax(scores))
-        out.append(names[best] if names[best] != "none" and scores[best] >= NEAREST_FLOOR
-                   else None)
-    return out
+    scores = np.stack([np.sort(sims[:, labels == c], axis=1)[:, -NEAREST_K:].mean(axis=1)
+                       for c in CLASSES], axis=1)
+    none = CLASSES.index("none")
+    scores[:, none] = np.maximum(scores[:, none], NEAREST_FLOOR)
+    return scores
 
 
-def classify_all(sentences: list[str], nearest: bool = True) -> list[str | None]:
-    """Each sentence's part: the keyword rules where they fire, the nearest examples elsewhere
-    (`nearest=False`: keyword rules only, the method before 2026-12-01)."""
+def nearest_parts(sentences: list[str]) -> list[str | None]:
+    """Each sentence's best-scoring class on its own, or None (the method of 2026-12-01)."""
+    return [_part(int(np.argmax(row))) for row in part_scores(sentences)]
+
+
+def _part(index: int) -> str | None:
+    return None if CLASSES[index] == "none" else CLASSES[index]
+
+
+def sequence_parts(sentences: list[str]) -> list[str | None]:
+    """The parts of a story read as a whole: the best path through the sentences' part scores
+    (keyword bonus added) and the part-to-part order (Viterbi)."""
+    scores = part_scores(sentences)
+    for row, part in zip(scores, (classify(s) for s in sentences), strict=True):
+        if part is not None:
+            row[CLASSES.index(part)] += KEYWORD_BONUS
+    if not len(scores):
+        return []
+    log_start, log_step = _log_order()
+    best = scores[0] + ORDER_WEIGHT * log_start
+    back = []
+    for row in scores[1:]:
+        paths = best[:, None] + ORDER_WEIGHT * log_step  # [before, now]
+        back.append(paths.argmax(axis=0))
+        best = paths.max(axis=0) + row
+    path = [int(best.argmax())]
+    for pointers in reversed(back):
+        path.append(int(pointers[path[-1]]))
+    return [_part(i) for i in reversed(path)]
+
+
+def classify_all(sentences: list[str], method: str = "sequence") -> list[str | None]:
+    """Each sentence's part. "sequence" (default): nearest examples, keyword bonus and story
+    order together (`sequence_parts`); "nearest": the keyword rules where they fire, the nearest
+    examples elsewhere (2026-12-01); "keywords": the keyword rules alone (before that)."""
+    if method == "sequence":
+        return sequence_parts(sentences)
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}; one of {', '.join(METHODS)}")
     parts = [classify(s) for s in sentences]
     todo = [i for i, p in enumerate(parts) if p is None]
-    if nearest and todo:
+    if method == "nearest" and todo:
         for i, part in zip(todo, nearest_parts([sentences[i] for i in todo]), strict=True):
             parts[i] = part
     return parts
