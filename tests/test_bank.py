@@ -43,6 +43,7 @@ BROKEN = [
     ("example_empty.yaml", 13, "`examples` needs 1 to 20 sentences, found 0"),
     ("example_unknown_field.yaml", 15, "unknown field `sample`"),
     ("key_point_not_text.yaml", 12, "a key point is text, or a mapping with `point` and `examples`"),
+    ("key_point_bad_part.yaml", 15, "unknown part 'result'; use one of: situation_task, actions"),
 ]
 
 
@@ -260,15 +261,20 @@ questions:
         examples:
           - I was the tech lead, with two engineers reporting to me.
           - I owned the model from data to deployment.
-      - Results with numbers
+      - point: Results with numbers
+        part: results
+        examples:
+          - Latency fell by a third.
 """, encoding="utf-8")
     q = load_script(path).questions[0]
     assert q.key_points == ["The problem and why it mattered", "Role and ownership: your scope",
                             "Results with numbers"]
     assert q.examples_of(0) == [] and len(q.examples_of(1)) == 2 and q.examples_of(5) == []
+    assert [q.part_of(i) for i in range(4)] == [None, None, "results", None]
     from oral_sim.engine.bank import question_to_dict
 
     assert question_to_dict(q)["key_point_examples"][1][0].startswith("I was the tech lead")
+    assert question_to_dict(q)["key_point_parts"] == [None, None, "results"]
 
 
 def test_shipped_rubric_points_carry_examples(bank: Bank) -> None:
@@ -282,3 +288,10 @@ def test_shipped_rubric_points_carry_examples(bank: Bank) -> None:
         assert all(len(ex) >= 5 for ex in question.key_point_examples), question.id
     story = bank.question("mlq-039")
     assert not any("14%" in k or "churn" in k.lower() for k in story.key_points)
+    # the rubric's story parts: "Results" points are results, "hindsight" points hindsight
+    for question in rubric:
+        for i, point in enumerate(question.key_points):
+            if point.startswith("Results:"):
+                assert question.part_of(i) == "results", (question.id, point)
+            if point.lower().startswith("defense and hindsight"):
+                assert question.part_of(i) == "hindsight", (question.id, point)

@@ -11,6 +11,7 @@ import pytest
 from speech_clips import speech, write_wav
 
 from oral_sim.cli import main
+from oral_sim.config import ScoringConfig
 from oral_sim.engine.bank import load_bank
 from oral_sim.engine.feedback import Feedback, build_feedback, render_text
 from oral_sim.engine.scoring import GradeItem, grade_batch, score_answer, score_texts
@@ -333,8 +334,48 @@ def test_a_point_asking_for_a_number_needs_one() -> None:
 @pytest.mark.parametrize(("text", "number"), [
     ("latency fell by 40%", True), ("cut it by sixty percent", True), ("about twice as fast", True),
     ("one of the features leaked", False), ("results were good", False), ("", False),
+    ("late deliveries dropped by a third", True), ("a third of the traffic", True),
+    ("after a quarter nothing had changed", False), ("we added a third model", False),
 ])
 def test_has_number(text, number) -> None:
     from oral_sim.engine.structure import has_number
 
     assert has_number(text) is number
+
+
+STORY = ("So this was at a logistics startup. Our delivery time estimates were off by almost an "
+         "hour at peak, and the dispatchers had stopped trusting them. I was the only machine "
+         "learning engineer on it. I rewrote the feature pipeline so it used live traffic instead "
+         "of yesterday's averages. Then I retrained the model every night on the last four weeks. "
+         "Late deliveries dropped by a third within two months. Looking back, I should have "
+         "shadowed the dispatchers before touching the model.")
+
+
+def test_a_sentence_telling_the_points_part_of_the_story_makes_it() -> None:
+    """"Looking back, I should have shadowed the dispatchers" is hindsight, though its words are
+    far from any hindsight example; the story classifier hears the part, and the bank says the
+    point is that part."""
+    from oral_sim.engine.scoring import story_parts
+
+    q = load_bank().question("pdd-05")
+    hindsight = q.key_points.index(next(k for k in q.key_points if k.startswith("Defense")))
+    results = q.key_points.index(next(k for k in q.key_points if k.startswith("Results")))
+    assert q.part_of(hindsight) == "hindsight" and q.part_of(results) == "results"
+    res = score_answer(STORY, q).key_points
+    assert res[hindsight].covered and res[hindsight].part == "hindsight"
+    assert res[hindsight].evidence.startswith("Looking back")
+    assert res[results].covered and "a third" in res[results].evidence
+    assert res[hindsight].similarity < ScoringConfig().example_threshold  # not by similarity
+    plain = score_texts(STORY, q.reference_answer, list(q.key_points), 0.5,
+                        examples=q.key_point_examples, example_threshold=0.47).key_points
+    assert not plain[hindsight].covered and plain[hindsight].part is None
+    # a result with no number does not make "Results: quantified outcomes"
+    vague = STORY.replace("by a third within two months", "a lot after that")
+    assert not score_answer(vague, q).key_points[results].covered
+    # a short answer is no story: no parts
+    assert story_parts(q, "Looking back, I should have shadowed the dispatchers.") is None
+    # the card says which part of the story made the point, and names the parts for people
+    card = render_text(build_feedback(Transcript(segments=[Segment(0, 0, STORY)]), q, typed=True),
+                       width=200)
+    assert 'you said (your hindsight): "Looking back' in card
+    assert "Structure: Situation & task, Actions, Results" in card

@@ -135,6 +135,12 @@ def rows(results: dict) -> list[tuple[str, str, str, str, str]]:
                         f"{_fmt(ours.get('f1'))}",
                         f"{_fmt(plain.get('precision'))} / {_fmt(plain.get('recall'))} / "
                         f"{_fmt(plain.get('f1'))}", "", "higher F1 than the point text alone"))
+    for group, label in (("all", "all"), ("project-deep-dive", "project deep-dives")):
+        before = (kp.get("without_story_parts") or {}).get(group)
+        if before:
+            out.append((f"key points, {label}, without story parts: precision / recall / F1",
+                        f"{_fmt(before.get('precision'))} / {_fmt(before.get('recall'))} / "
+                        f"{_fmt(before.get('f1'))}", "", "", ""))
     if (kp.get("ours") or {}).get("all"):
         mine = kp["ours"]["all"]
         out.append((f"key points: evidence is the labelled span ({mine.get('true_covers')} "

@@ -68,10 +68,20 @@ class Question:
     """Per key point (same order; empty when none, or for all when this is empty): sentences
     showing how a candidate says it. Coverage also matches the answer against these."""
 
+    key_point_parts: list[str | None] = field(default_factory=list)
+    """Per key point (same order; None when not set, or for all when this is empty): the part
+    of a story it is (`bank_schema.STORY_PARTS`); a sentence telling that part of the story
+    also makes the point."""
+
     def examples_of(self, index: int) -> list[str]:
         """The examples written for key point `index` (0-based), or []."""
         ex = self.key_point_examples
         return list(ex[index]) if index < len(ex) else []
+
+    def part_of(self, index: int) -> str | None:
+        """The story part of key point `index` (0-based), or None."""
+        parts = self.key_point_parts
+        return parts[index] if index < len(parts) else None
 
 
 @dataclass
@@ -225,6 +235,7 @@ def question_to_dict(question: Question) -> dict[str, Any]:
         "reference_answer": question.reference_answer,
         "key_points": list(question.key_points),
         "key_point_examples": [question.examples_of(i) for i in range(len(question.key_points))],
+        "key_point_parts": [question.part_of(i) for i in range(len(question.key_points))],
         "follow_ups": [
             {"prompt": f.prompt, "key_point": None if f.key_point is None else f.key_point + 1}
             for f in question.follow_ups
@@ -340,6 +351,7 @@ def _describe(error: dict[str, Any], loc: tuple[Any, ...], data: dict[str, Any])
             "category": schema.CATEGORIES,
             "difficulty": schema.DIFFICULTIES,
             "kind": schema.KINDS,
+            "part": schema.STORY_PARTS,
         }.get(field_name)
         got = error.get("input")
         if allowed:
@@ -393,6 +405,7 @@ def _to_script(model: schema.ScriptModel, root: yaml.Node, path: Path) -> Script
                 key_points=[k if isinstance(k, str) else k.point for k in q.key_points],
                 key_point_examples=[[] if isinstance(k, str) else list(k.examples)
                                     for k in q.key_points],
+                key_point_parts=[None if isinstance(k, str) else k.part for k in q.key_points],
                 follow_ups=[
                     FollowUp(f.prompt, None if f.key_point is None else f.key_point - 1)
                     for f in q.follow_ups

@@ -27,6 +27,16 @@ CATEGORIES: tuple[str, ...] = (
 DIFFICULTIES: tuple[str, ...] = ("easy", "medium", "hard")
 #: Script kinds: a list of questions, or an ordered conversation that can be replayed.
 KINDS: tuple[str, ...] = ("questions", "conversation")
+#: The parts of a story, after the seeds' STAR+AT frame (`structure.py` finds them in answers).
+STORY_PARTS: tuple[str, ...] = ("situation_task", "actions", "results", "tradeoffs", "hindsight")
+#: How each part is named to the user.
+STORY_PART_LABELS: dict[str, str] = {
+    "situation_task": "Situation & task",
+    "actions": "Actions",
+    "results": "Results",
+    "tradeoffs": "Trade-offs",
+    "hindsight": "Hindsight",
+}
 
 #: Ids end up in file names and URLs: lower-case letters, digits, dot, dash, underscore.
 ID_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,63}$"
@@ -40,6 +50,7 @@ MAX_EXAMPLES = 20
 Category = Literal[CATEGORIES]  # type: ignore[valid-type]
 Difficulty = Literal[DIFFICULTIES]  # type: ignore[valid-type]
 Kind = Literal[KINDS]  # type: ignore[valid-type]
+StoryPart = Literal[STORY_PARTS]  # type: ignore[valid-type]
 
 
 class _Strict(BaseModel):
@@ -65,6 +76,10 @@ class KeyPointModel(_Strict):
 
     point: str = Field(min_length=1)
     examples: list[str] = Field(min_length=1, max_length=MAX_EXAMPLES)
+    part: StoryPart | None = None
+    """The part of a story this point is (optional): a sentence the story classifier gives that
+    part also makes the point, if it is on topic at all (`scoring.score_texts`). For rubric
+    points of behavioural and project questions ("Results: measurable outcomes")."""
 
     @field_validator("examples")
     @classmethod

@@ -245,11 +245,12 @@ def _coverage_counts(pairs: list[tuple[LabelledAnswer, list]]) -> dict:
 def evaluate_key_points(path: Path | None = None) -> dict:
     """Key-point coverage against the labels: precision and recall of "covered", where the
     evidence shown is the labelled span, and how often each kind of negative is falsely covered.
-    Side by side: with the bank's key-point examples and without them (the point's text only).
+    Side by side: ours (the bank's key-point examples and story parts), without the story parts
+    (the method of 2026-12-01 morning), and without examples either (the point's text only).
     Split by bank script (rubric-style project points behave unlike factual ones)."""
     from oral_sim.config import ScoringConfig
     from oral_sim.engine.bank import load_bank
-    from oral_sim.engine.scoring import score_texts
+    from oral_sim.engine.scoring import score_texts, story_parts
 
     labelled = load_labelled(path)
     questions = {q.id: q for q in load_bank().all_questions()}
@@ -260,13 +261,16 @@ def evaluate_key_points(path: Path | None = None) -> dict:
     config = ScoringConfig()
     threshold = config.coverage_threshold
     out: dict = {"answers": len(labelled), "unknown_questions": unknown}
-    for variant, use_examples in (("ours", True), ("without_examples", False)):
+    for variant, use_examples, use_parts in (("ours", True, True),
+                                             ("without_story_parts", True, False),
+                                             ("without_examples", False, False)):
         pairs = []
         for a in labelled:
             q = questions[a.question_id]
             res = score_texts(a.answer, q.reference_answer, list(q.key_points), threshold,
                               examples=q.key_point_examples if use_examples else None,
-                              example_threshold=config.example_threshold)
+                              example_threshold=config.example_threshold,
+                              parts=story_parts(q, a.answer) if use_parts else None)
             pairs.append((a, res.key_points))
         by_script: dict[str, list] = {}
         for a, res in pairs:
@@ -276,7 +280,9 @@ def evaluate_key_points(path: Path | None = None) -> dict:
     out["method"] = ("spoken-style answers written and labelled for this project, not by the scorer "
                      f"({locations.key_point_answers_file().name}); coverage threshold "
                      f"{threshold} (chosen on the bank), {config.example_threshold} for points "
-                     "with examples (chosen on lines 1-40's project answers)")
+                     "with examples (chosen on lines 1-40's project answers); a point with a "
+                     "story part is also made by a sentence telling that part and at least "
+                     "SOFT_COVER_FLOOR similar")
     return out
 
 

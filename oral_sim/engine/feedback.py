@@ -7,6 +7,7 @@ import textwrap
 from dataclasses import dataclass
 from typing import Any
 
+from oral_sim.engine.bank_schema import STORY_PART_LABELS
 from oral_sim.engine.metrics import NATURAL_PAUSE_S, WPM_RANGE, Delivery, analyze_delivery
 from oral_sim.engine.scoring import ContentScore, score_parts
 from oral_sim.engine.transcript import Transcript
@@ -109,13 +110,15 @@ def render_text(feedback: Feedback, width: int = 88) -> str:
             mark = "[x]" if kp["covered"] else "[ ]"
             out.append(_cut(f"  {mark} {kp['text']}", width))
             if kp["covered"] and kp.get("evidence"):
-                out.append(_cut(f"        you said: \"{kp['evidence']}\"", width))
+                told = (f" (your {STORY_PART_LABELS[kp['part']].lower()})"
+                        if kp.get("part") in STORY_PART_LABELS else "")
+                out.append(_cut(f"        you said{told}: \"{kp['evidence']}\"", width))
             elif kp.get("hint"):  # a model sentence: wrapped, not cut
                 out.append(textwrap.fill(f"for example: \"{kp['hint']}\"", width,
                                          initial_indent=" " * 8, subsequent_indent=" " * 10))
         st = c.get("structure")
         if st:
-            present = [k for k, v in st["parts"].items() if v["present"]]
+            present = [STORY_PART_LABELS.get(k, k) for k, v in st["parts"].items() if v["present"]]
             out.append("  Structure: " + (", ".join(present) or "none of STAR+AT found")
                        + (" (results have numbers)" if st.get("results_have_numbers") else ""))
             for tip in st.get("advice", []):

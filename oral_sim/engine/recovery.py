@@ -126,6 +126,7 @@ def _recover_answer(
                 follow_ups=[],
                 source_line=0,
                 key_point_examples=list(known.key_point_examples) if known else [],
+                key_point_parts=list(known.key_point_parts) if known else [],
             )
             fb = build_feedback(
                 transcript, question, question_end_s=0.0, score=bool(question.reference_answer)

@@ -274,6 +274,9 @@ class KeyPointResult:
     hint: str | None = None
     """For a missed point with examples: the example closest to what was said, as a model of
     how to make the point."""
+    part: str | None = None
+    """Set when the point was made as this part of the story (the evidence sentence tells it,
+    `structure.sequence_parts`) rather than by similarity alone."""
 
 
 @dataclass
@@ -330,10 +333,17 @@ def score_texts(answer: str, reference: str, key_points: list[str],
                 question: str | None = None, alternatives: list[str] | None = None,
                 context: dict[str, np.ndarray] | None = None,
                 examples: list[list[str]] | None = None,
-                example_threshold: float | None = None) -> ContentScore:
+                example_threshold: float | None = None,
+                parts: list[str | None] | None = None) -> ContentScore:
     """The content score of `answer` against a reference and key points (`examples`: per key
     point, sentences that make it; the answer is matched against those too, and such a point is
     covered from `example_threshold`, default `threshold`).
+
+    `parts`: per key point, the part of a story it is (`bank_schema.STORY_PARTS`), for answers
+    that tell a story (`story_parts`): a point not reached by similarity is also made by a
+    sentence the story classifier gives its part (`structure.sequence_parts`), when that
+    sentence is on the point's topic at all (similarity at least SOFT_COVER_FLOOR) and, for a
+    point that asks for one, states a number.
 
     With `question`, similarity also reads the answer in the question's context (an answer like
     "they stay lit" means little alone); with `alternatives` (other acceptable reference answers)
@@ -371,6 +381,11 @@ def score_texts(answer: str, reference: str, key_points: list[str],
     results: list[KeyPointResult] = []
     soft = []
     numbered: np.ndarray | None = None  # per window: states a quantity (once, if a point asks)
+    told: list[str | None] = []  # per sentence: the story part it tells (once, if a point has one)
+    if parts and any(parts):
+        from oral_sim.engine.structure import classify_all
+
+        told = classify_all(sentences)
     offset = 0
     for i, (k, kv) in enumerate(zip(key_points, kp_vectors if kp_vectors is not None else [],
                                     strict=False)):
@@ -387,18 +402,28 @@ def score_texts(answer: str, reference: str, key_points: list[str],
             closest = ex[int(by_example.max(axis=0).argmax())]
             sims = np.maximum(sims, by_example.max(axis=1))
         offset += len(ex)
+        on_topic = sims[: len(sentences)] >= SOFT_COVER_FLOOR
         if _NEEDS_NUMBER.search(k):
             if numbered is None:
                 from oral_sim.engine.structure import has_number
 
                 numbered = np.array([has_number(w) for w in windows])
             sims = np.where(numbered, sims, np.minimum(sims, needed - 1e-6))
+            on_topic &= numbered[: len(sentences)]
         best = int(np.argmax(sims))
         s = float(sims[best])
         covered = s >= needed
+        part = parts[i] if parts and i < len(parts) else None
+        if not covered and part is not None:
+            tellers = [j for j, p in enumerate(told) if p == part and on_topic[j]]
+            if tellers:
+                best = max(tellers, key=lambda j: float(sims[j]))
+                s, covered = float(sims[best]), True
         results.append(KeyPointResult(k, covered, windows[best], s, matched[best],
-                                      None if covered else closest))
-        soft.append(float(np.clip((s - SOFT_COVER_FLOOR) / (needed - SOFT_COVER_FLOOR), 0, 1)))
+                                      None if covered else closest,
+                                      part if covered and s < needed else None))
+        soft.append(1.0 if covered else
+                    float(np.clip((s - SOFT_COVER_FLOOR) / (needed - SOFT_COVER_FLOOR), 0, 1)))
     coverage = (sum(r.covered for r in results) / len(results)) if results else None
     from oral_sim.engine.terms import term_recall
 
@@ -457,6 +482,23 @@ def _context_similarity(answer: str, reference: str, alternatives: list[str],
     return 0.5 * plain + 0.5 * in_context
 
 
+#: Structure needs a story to look at: shorter answers (follow-up probes) get none.
+STORY_MIN_WORDS = 40
+
+
+def tells_a_story(question: Any, answer_text: str) -> bool:
+    """Is this answer read as a story (STAR+AT parts): a behavioural or project question,
+    answered at some length?"""
+    return (question.category in STRUCTURED_CATEGORIES
+            and len(answer_text.split()) >= STORY_MIN_WORDS)
+
+
+def story_parts(question: Any, answer_text: str) -> list[str | None] | None:
+    """The key points' story parts (`Question.key_point_parts`), when the answer tells a story."""
+    parts = list(getattr(question, "key_point_parts", None) or [])
+    return parts if any(parts) and tells_a_story(question, answer_text) else None
+
+
 def score_answer(answer_text: str, question: Any, transcript: Any = None,
                  config: ScoringConfig | None = None) -> ContentScore:
     """Score an answer to a bank question; adds STAR+ structure for behavioral/project answers."""
@@ -464,9 +506,9 @@ def score_answer(answer_text: str, question: Any, transcript: Any = None,
     result = score_texts(answer_text, question.reference_answer, list(question.key_points),
                          threshold=config.coverage_threshold,
                          examples=getattr(question, "key_point_examples", None),
-                         example_threshold=config.example_threshold)
-    # Structure needs a story to look at: short answers (follow-up probes) get none.
-    if question.category in STRUCTURED_CATEGORIES and len(answer_text.split()) >= 40:
+                         example_threshold=config.example_threshold,
+                         parts=story_parts(question, answer_text))
+    if tells_a_story(question, answer_text):
         from oral_sim.engine.structure import analyze_structure
 
         result.structure = analyze_structure(answer_text, transcript)

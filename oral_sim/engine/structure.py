@@ -18,16 +18,11 @@ from typing import Any
 
 import numpy as np
 
+from oral_sim.engine.bank_schema import STORY_PART_LABELS, STORY_PARTS
 from oral_sim.engine.scoring import split_sentences
 
-PARTS = ("situation_task", "actions", "results", "tradeoffs", "hindsight")
-LABELS = {
-    "situation_task": "Situation & task",
-    "actions": "Actions",
-    "results": "Results",
-    "tradeoffs": "Trade-offs",
-    "hindsight": "Hindsight",
-}
+PARTS = STORY_PARTS
+LABELS = STORY_PART_LABELS
 # Checked in this order: the first part whose pattern matches a sentence takes it.
 PATTERNS = {
     "hindsight": r"\b(hindsight|looking back|in retrospect|differently|next time|lessons?|learn(ed|t)"
@@ -47,11 +42,13 @@ PATTERNS = {
 
 
 #: A quantity said with digits or in words, as the recognizer may write either ("60%", "sixty
-#: percent"). "one" is left out: "one of the features" is no measurement.
+#: percent", "fell by a third"). "one" is left out: "one of the features" is no measurement, nor
+#: is "after a quarter" (a fraction counts after "by", or before "of" but for "quarter").
 _NUMBER = re.compile(
     r"\d|\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|"
     r"forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion|percent|half|"
-    r"double|doubled|twice|triple|tripled|tenfold)\b", re.I)
+    r"double|doubled|twice|triple|tripled|tenfold|halved)\b"
+    r"|\bby (a|one) (third|quarter|fifth|tenth)\b|\b(a|one) (third|fifth|tenth) of\b", re.I)
 
 
 def has_number(text: str) -> bool:

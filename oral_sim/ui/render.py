@@ -9,6 +9,8 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from oral_sim.engine.bank_schema import STORY_PART_LABELS
+
 FILLER_STYLE = "bold black on #f6ad55"
 PAUSE_MARK = " ⏸ "
 
@@ -92,13 +94,16 @@ def feedback_card(fb: dict, prompt: str | None = None) -> Group:
             cell = Text(kp["text"], style="" if kp["covered"] else "red")
             if kp["covered"] and kp.get("evidence"):
                 cell.append(f"\n  “{kp['evidence']}”", style="dim italic")
+                if kp.get("part") in STORY_PART_LABELS:
+                    cell.append(f" (your {STORY_PART_LABELS[kp['part']].lower()})", style="dim")
             elif kp.get("hint"):
                 cell.append(f"\n  for example: “{kp['hint']}”", style="dim")
             kp_table.add_row(mark, cell)
         parts.append(kp_table)
         st = content.get("structure")
         if st:
-            found = [name.replace("_", " ") for name, v in st["parts"].items() if v["present"]]
+            found = [STORY_PART_LABELS.get(name, name) for name, v in st["parts"].items()
+                     if v["present"]]
             line = Text("Structure: ", style="bold")
             line.append(", ".join(found) or "no STAR+AT parts found")
             parts.append(line)
