@@ -65,3 +65,17 @@ def test_an_opening_filled_pause_is_cut_off_only_when_the_window_opens_on_silenc
     unknown = AmiChannel(Path("c.wav"), 1, "um or we could", None)
     assert not opening_cut_off(unknown, _clip(0.30))
     assert not opening_cut_off(talking, np.zeros(0, np.int16))
+
+
+def test_paired_wer_difference_and_its_interval() -> None:
+    from oral_sim.engine.evaluation import paired_wer_difference
+
+    refs = ["the cat sat on the mat", "a dog ran", "birds fly south in winter"]
+    same = paired_wer_difference(refs, refs, refs)
+    assert same["ours_minus_plain"] == 0.0 and same["ci95"] == [0.0, 0.0]
+    worse = paired_wer_difference(refs, ["the cat sat on a mat", "a dog ran",
+                                         "birds fly south in winter"], refs)
+    assert worse["ours_minus_plain"] == round(1 / 14, 4) and worse["error_words"] == [1, 0]
+    assert worse["ci95"][0] == 0.0 < worse["ci95"][1]  # one clip's error: zero when left out
+    assert 0 < worse["ours_worse_in"] < 1
+    assert paired_wer_difference(refs, refs, refs) == same  # seeded: repeatable

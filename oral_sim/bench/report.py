@@ -59,6 +59,11 @@ def rows(results: dict) -> list[tuple[str, str, str, str, str]]:
     if "pipeline" in tr:
         p, b = tr["pipeline"], tr.get("plain", {})
         out.append(("read speech WER", _fmt(p.get("wer")), _fmt(b.get("wer")), "", "lower"))
+        gap = tr.get("wer_difference") or {}
+        if gap.get("ci95"):
+            out.append(("read speech WER, ours minus plain (95% interval, paired bootstrap)",
+                        f"{_fmt(gap['ours_minus_plain'])} [{_fmt(gap['ci95'][0])}, "
+                        f"{_fmt(gap['ci95'][1])}]", "", "", "<= 0"))
         if p.get("errors") and b.get("errors"):
             e, f = p["errors"], b["errors"]
             out.append(("read speech word errors: substituted / deleted / inserted",
