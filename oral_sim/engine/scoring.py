@@ -343,7 +343,8 @@ def score_texts(answer: str, reference: str, key_points: list[str],
     that tell a story (`story_parts`): a point not reached by similarity is also made by a
     sentence the story classifier gives its part (`structure.sequence_parts`), when that
     sentence is on the point's topic at all (similarity at least SOFT_COVER_FLOOR) and, for a
-    point that asks for one, states a number.
+    point that asks for one, states a number. A point made by similarity takes its evidence
+    from a sentence telling its part when one reaches the threshold.
 
     With `question`, similarity also reads the answer in the question's context (an answer like
     "they stay lit" means little alone); with `alternatives` (other acceptable reference answers)
@@ -414,6 +415,11 @@ def score_texts(answer: str, reference: str, key_points: list[str],
         s = float(sims[best])
         covered = s >= needed
         part = parts[i] if parts and i < len(parts) else None
+        if covered and part is not None:  # evidence from a sentence telling that part, if any
+            mine = [j for j, p in enumerate(told) if p == part and sims[j] >= needed]
+            if mine:
+                best = max(mine, key=lambda j: float(sims[j]))
+                s = float(sims[best])
         if not covered and part is not None:
             tellers = [j for j, p in enumerate(told) if p == part and on_topic[j]]
             if tellers:
