@@ -94,6 +94,12 @@ def key_point_answers_file() -> Path:
     return PROJECT_ROOT / "oral_sim" / "bench" / "data" / "key_point_answers.jsonl"
 
 
+def filler_labels_file() -> Path:
+    """Utterances with the fillers people marked in them (`calibration.evaluate_filler_labels`),
+    written and labelled for this project, shipped with it."""
+    return PROJECT_ROOT / "oral_sim" / "bench" / "data" / "filler_labels.jsonl"
+
+
 def star_examples_file() -> Path:
     """Example sentences of each STAR+AT part (`structure.nearest_parts`), shipped."""
     return PROJECT_ROOT / "oral_sim" / "engine" / "data" / "star_examples.json"

@@ -79,3 +79,19 @@ def test_paired_wer_difference_and_its_interval() -> None:
     assert worse["ci95"][0] == 0.0 < worse["ci95"][1]  # one clip's error: zero when left out
     assert 0 < worse["ours_worse_in"] < 1
     assert paired_wer_difference(refs, refs, refs) == same  # seeded: repeatable
+
+
+def test_fillers_in_read_text_counts_what_the_rules_find(tmp_path) -> None:
+    from oral_sim.engine.evaluation import fillers_in_read_text
+
+    assert "skipped" in fillers_in_read_text(tmp_path)
+    lj = tmp_path / "read_speech" / "ljspeech_subset"
+    lj.mkdir(parents=True)
+    (lj / "metadata_full.csv").write_text(
+        "X-1|raw|It was very, very old, like a bear-garden.\n"
+        "X-2|raw|He was, you know, kind of sweeping the the floor.\n"
+        "broken line\n", encoding="utf-8")
+    out = fillers_in_read_text(tmp_path)
+    assert out["sentences"] == 2 and out["words"] == 18
+    assert out["by_kind"] == {"discourse_marker": 2, "repetition": 1}
+    assert out["discourse_markers"] == {"you know": 1, "kind of": 1}

@@ -4,6 +4,9 @@ breaking the metrics."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -41,6 +44,13 @@ def fillers(text: str) -> list[tuple[str, str]]:
     ("It scales, right?", [("right", "discourse_marker")]),
     ("I I think the the loss fell.", [("i", "repetition"), ("the", "repetition")]),
     ("We can we can ship it.", [("we can", "repetition")]),
+    # measured on the labelled utterances (calibration.evaluate_filler_labels)
+    ("You step in the, um, the opposite direction.", [("the", "repetition"),
+                                                      ("um", "filled_pause")]),
+    ("The cold starts were like really slow.", [("like", "discourse_marker")]),
+    ("It fails like nine times out of ten.", [("like", "discourse_marker")]),
+    ("I honestly don't know.", [("honestly", "discourse_marker")]),
+    ("It's sort of like a funnel.", [("sort of", "discourse_marker")]),  # "like" compares
 ])
 def test_fillers_found(text: str, expected: list[tuple[str, str]]) -> None:
     assert fillers(text) == expected
@@ -62,6 +72,17 @@ def test_fillers_found(text: str, expected: list[tuple[str, str]]) -> None:
     "It works well.",
     "We had had enough.",
     "It was fine. It was fast.",
+    "It's like a soft lookup table.",
+    "It looks like a leak to me.",
+    "What I mean is that the shift was in the labels.",
+    "That's what I mean by a leak.",
+    "Report the offline metrics honestly, even when they are worse.",
+    "I mean the validation loss, not the training loss; the training loss was still falling.",
+    "The main issue was that that feature leaked.",
+    "It was very, very slow.",
+    "Call two two zero one.",
+    "We tried some other kind of loss.",
+    "You know as much about it as I do.",
 ])
 def test_real_uses_are_not_fillers(text: str) -> None:
     assert fillers(text) == []
@@ -274,3 +295,54 @@ def test_arbitrary_text_and_timings_never_break(text: str, times: list[float]) -
     d = analyze_delivery(t, question_end_s=0.0, timebox_s=60)
     d.to_dict()
     assert d.fillers.count >= 0
+
+
+def test_filler_tags_are_read_into_token_spans() -> None:
+    from oral_sim.engine.calibration import parse_tagged
+
+    text, spans = parse_tagged("<dm>So</dm>, <fp>um</fp>, I <rep>I</rep> I like it - "
+                               "<dm>you know</dm>.")
+    assert text == "So, um, I I I like it - you know."
+    # tokens as the filler rules count them: the lone "-" is not one
+    assert spans == [(0, 1, "discourse_marker"), (1, 1, "filled_pause"), (3, 1, "repetition"),
+                     (7, 2, "discourse_marker")]
+    for bad in ("<dm>so", "<dm>so</fp>", "<dm><fp>um</fp></dm>", "a <dm></dm> b"):
+        with pytest.raises(ValueError):
+            parse_tagged(bad)
+
+
+def test_filler_labels_evaluation_counts(tmp_path: Path) -> None:
+    from oral_sim.engine.calibration import evaluate_filler_labels
+
+    path = tmp_path / "fillers.jsonl"
+    lines = [{"id": "A1", "text": "<dm>So</dm>, I like Python, <dm>you know</dm>."},
+             {"id": "B1", "text": "It was, <dm>like</dm>, slow and <rep>the</rep> the model, "
+                                  "I mean it."},
+             {"id": "B2", "text": "Honestly it works <dm>kind of</dm> fine."}]
+    path.write_text("\n".join(json.dumps(x) for x in lines) + "\n", encoding="utf-8")
+    out = evaluate_filler_labels(path)
+    assert out["utterances"] == 3
+    assert out["picked_on"]["discourse_marker"] == {"precision": 1.0, "recall": 1.0,
+                                                    "marked": 2, "found": 2}
+    held = out["held_out"]
+    assert held["repetition"]["recall"] == 1.0
+    # "Honestly" opening a sentence is counted by the rules but was not marked: one false
+    assert held["discourse_marker"]["marked"] == 2 and held["discourse_marker"]["found"] == 3
+    assert held["marker: honestly"] == {"precision": 0.0, "recall": None, "marked": 0, "found": 1}
+    assert any("false discourse_marker 'honestly'" in e for e in held["errors"])
+    path.write_text('{"id": "A1", "text": "<dm>so"}\n', encoding="utf-8")
+    with pytest.raises(Exception) as info:
+        evaluate_filler_labels(path)
+    assert f"{path}:1:" in str(info.value)
+
+
+def test_shipped_filler_labels_are_well_formed() -> None:
+    from oral_sim import locations
+    from oral_sim.engine.calibration import _read_jsonl, _tagged_text
+
+    items = _read_jsonl(locations.filler_labels_file(), "a tagged utterance", _tagged_text)
+    assert len(items) >= 200 and len({i.id for i in items}) == len(items)
+    sets = {i.id[0] for i in items}
+    assert sets == {"A", "B"}  # A: the rules were looked at on it; B: held out
+    assert sum(len(i.fillers) for i in items) > 400
+    assert sum(not i.fillers for i in items) >= 20  # utterances with none at all

@@ -127,9 +127,12 @@ def _section(name: str, settings: Settings, options: BenchOptions, work: Path, e
 
         return evaluate_read_speech(settings, limit=4 if quick else None, eval_root=options.eval_root)
     if name == "fillers":
+        from oral_sim.engine.calibration import evaluate_filler_labels
         from oral_sim.engine.evaluation import evaluate_fillers
 
-        return evaluate_fillers(settings, limit=1 if quick else None, eval_root=options.eval_root)
+        out = evaluate_fillers(settings, limit=1 if quick else None, eval_root=options.eval_root)
+        out["labelled_text"] = evaluate_filler_labels()  # shipped and small: also when quick
+        return out
     if name == "tts":
         from oral_sim.bench import speech
 

@@ -59,6 +59,13 @@ def rows(results: dict) -> list[tuple[str, str, str, str, str]]:
     if "pipeline" in tr:
         p, b = tr["pipeline"], tr.get("plain", {})
         out.append(("read speech WER", _fmt(p.get("wer")), _fmt(b.get("wer")), "", "lower"))
+        text = tr.get("fillers_in_read_text") or {}
+        if text.get("words"):
+            kinds = text.get("by_kind") or {}
+            out.append((f"fillers the rules find in LJ Speech's book text ({text['words']} words): "
+                        "discourse / repetition",
+                        f"{kinds.get('discourse_marker', 0)} / {kinds.get('repetition', 0)}", "",
+                        "", "few"))
         gap = tr.get("wer_difference") or {}
         if gap.get("ci95"):
             out.append(("read speech WER, ours minus plain (95% interval, paired bootstrap)",
@@ -104,6 +111,16 @@ def rows(results: dict) -> list[tuple[str, str, str, str, str]]:
                         f"{_fmt(ph.get('recall'))} / {_fmt(ph.get('precision'))}",
                         f"{_fmt(bh.get('recall'))} / {_fmt(bh.get('precision'))}", "",
                         ">= 0.85 / >= 0.9"))
+    text = fi.get("labelled_text") or {}
+    for group, label in (("held_out", "held out"), ("all", "all")):
+        for kind, name in (("discourse_marker", "discourse fillers"), ("repetition", "repetitions"),
+                           ("filled_pause", "filled pauses")):
+            got = (text.get(group) or {}).get(kind)
+            if got:
+                out.append((f"{name} in labelled text, {label} ({got['marked']} marked): "
+                            "precision / recall",
+                            f"{_fmt(got.get('precision'))} / {_fmt(got.get('recall'))}", "", "",
+                            ""))
     sim = fi.get("simulated_candidate") or {}
     if sim.get("recall") is not None:
         out.append((f"filled-pause recall / precision, simulated candidate ({sim['answers']} "

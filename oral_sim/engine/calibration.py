@@ -15,6 +15,7 @@ stated wrongly or omitted is counted as covered.
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -373,4 +374,107 @@ def evaluate_structure(path: Path | None = None) -> dict:
             out[name] = {key: _structure_counts(subset, [classify_all(i["sentences"], method)
                                                          for i in subset])
                          for key, method in methods}
+    return out
+
+
+# --- filler words on labelled text ---------------------------------------------------------------
+
+#: Inline filler tags of the labelled set: <fp>um</fp>, <dm>you know</dm>, <rep>the</rep> the.
+FILLER_TAGS = {"fp": "filled_pause", "dm": "discourse_marker", "rep": "repetition"}
+_TAG = re.compile(r"<(/?)(fp|dm|rep)>")
+
+
+@dataclass
+class TaggedText:
+    """One labelled utterance: the text as transcribed and the fillers a person marked in it."""
+
+    id: str
+    """Its id; "A..." lines are the set the rules were looked at on, the others held out."""
+    text: str
+    """The utterance without tags."""
+    fillers: list[tuple[int, int, str]]
+    """Per marked filler: first token, number of tokens, kind (tokens as `fillers.tokens_from_text`
+    counts them: whitespace-separated, skipping ones with no letter or digit)."""
+    line: int
+    """Line in the labels file (1-based)."""
+
+
+def parse_tagged(text: str) -> tuple[str, list[tuple[int, int, str]]]:
+    """Tags out, and where they were in tokens. Raises ValueError for unbalanced or nested
+    tags."""
+    from oral_sim.engine.fillers import normalize
+
+    clean, spans, open_tag = [], [], None
+    pos = 0
+    for m in _TAG.finditer(text):
+        clean.append(text[pos : m.start()])
+        pos = m.end()
+        here = len("".join(clean))
+        if m.group(1):  # closing
+            if open_tag is None or open_tag[0] != m.group(2):
+                raise ValueError(f"unbalanced </{m.group(2)}>")
+            spans.append((open_tag[1], here, FILLER_TAGS[m.group(2)]))
+            open_tag = None
+        else:
+            if open_tag is not None:
+                raise ValueError(f"<{m.group(2)}> inside <{open_tag[0]}>")
+            open_tag = (m.group(2), here)
+    if open_tag is not None:
+        raise ValueError(f"<{open_tag[0]}> never closed")
+    clean.append(text[pos:])
+    plain = "".join(clean)
+    tokens = [(m.start(), m.end()) for m in re.finditer(r"\S+", plain)
+              if normalize(m.group())]
+    out = []
+    for start, end, kind in spans:
+        inside = [i for i, (a, b) in enumerate(tokens) if a < end and b > start]
+        if not inside:
+            raise ValueError(f"an empty {kind} tag")
+        out.append((inside[0], len(inside), kind))
+    return plain, out
+
+
+def _tagged_text(item: dict, line: int) -> TaggedText:
+    plain, fillers = parse_tagged(str(item["text"]))
+    return TaggedText(str(item["id"]), plain, fillers, line)
+
+
+def evaluate_filler_labels(path: Path | None = None) -> dict:
+    """Filler words found by `fillers.find_fillers` in typed text against the fillers people
+    marked (`locations.filler_labels_file()`): precision and recall per kind, and per word for
+    discourse markers, where "like I said" and "I mean the second one" are not fillers. A found
+    filler counts when a marked one of the same kind starts on the same token. Text only: what
+    the rules do with a transcript, apart from what the recognizer wrote."""
+    from oral_sim.engine.fillers import find_fillers, tokens_from_text
+
+    items = _read_jsonl(path or locations.filler_labels_file(), "a tagged utterance",
+                        _tagged_text)
+    out: dict = {"utterances": len(items)}
+    for name, subset in (("all", items), ("picked_on", [i for i in items if i.id.startswith("A")]),
+                         ("held_out", [i for i in items if not i.id.startswith("A")])):
+        if not subset:
+            continue
+        counts: dict[str, list[int]] = {}  # kind or marker word -> [tp, fp, fn]
+        misses: list[str] = []
+        for item in subset:
+            gold = {(start, kind): n for start, n, kind in item.fillers}
+            tokens = tokens_from_text(item.text)
+            found = {(f.index, f.kind): f.text for f in find_fillers(tokens)}
+            for key in gold.keys() | found.keys():
+                start, kind = key
+                word = (found.get(key) or " ".join(t.norm for t in
+                                                   tokens[start : start + gold.get(key, 1)]))
+                groups = [kind] + ([f"marker: {word}"] if kind == "discourse_marker" else [])
+                slot = 0 if key in gold and key in found else 1 if key in found else 2
+                for g in groups:
+                    counts.setdefault(g, [0, 0, 0])[slot] += 1
+                if slot and len(misses) < 60:
+                    misses.append(f"{item.id} {'false' if slot == 1 else 'missed'} {kind} "
+                                  f"{word!r}: {item.text}")
+        out[name] = {
+            group: {"precision": round(tp / (tp + fp), 3) if tp + fp else None,
+                    "recall": round(tp / (tp + fn), 3) if tp + fn else None,
+                    "marked": tp + fn, "found": tp + fp}
+            for group, (tp, fp, fn) in sorted(counts.items())}
+        out[name]["errors"] = misses
     return out

@@ -199,6 +199,37 @@ def read_speech_items(eval_root: Path) -> list[tuple[Path, str]]:
     return items
 
 
+def fillers_in_read_text(eval_root: Path | None = None) -> dict:
+    """What the filler rules find in LJ Speech's whole text (13,100 sentences read from books and
+    the Warren Commission report, `metadata_full.csv`): book prose has next to no fillers, so
+    nearly every hit is a false one (the testimony it quotes does have some, "I was kind of
+    sweeping this area"). Text only, no audio: a regression check on the context rules at a
+    scale the labelled set cannot give."""
+    from oral_sim.engine.fillers import find_fillers, tokens_from_text
+
+    meta = (eval_root or locations.eval_dir()) / "read_speech" / "ljspeech_subset" / (
+        "metadata_full.csv")
+    if not meta.is_file():
+        return {"skipped": f"no {meta}"}
+    words = sentences = 0
+    by_kind: dict[str, int] = {}
+    by_text: dict[str, int] = {}
+    for line in meta.read_text(encoding="utf-8").splitlines():
+        parts = line.split("|")
+        if len(parts) < 3:
+            continue
+        tokens = tokens_from_text(parts[2])
+        sentences += 1
+        words += len(tokens)
+        for item in find_fillers(tokens):
+            by_kind[item.kind] = by_kind.get(item.kind, 0) + 1
+            if item.kind == "discourse_marker":
+                by_text[item.text] = by_text.get(item.text, 0) + 1
+    return {"sentences": sentences, "words": words, "by_kind": by_kind,
+            "per_1000_words": {k: round(1000 * v / words, 3) for k, v in by_kind.items()},
+            "discourse_markers": dict(sorted(by_text.items(), key=lambda kv: -kv[1]))}
+
+
 def evaluate_read_speech(settings: Settings | None = None, limit: int | None = None,
                          eval_root: Path | None = None) -> dict:
     """WER and real-time factor, pipeline vs plain faster-whisper, over the read-speech set."""
@@ -252,6 +283,7 @@ def evaluate_read_speech(settings: Settings | None = None, limit: int | None = N
                   "wer_whisper_normalizer": round(wer_whisper_normalized(ref_all, plain_all), 4),
                   "errors": _errors(refs, plain)},
         "wer_difference": paired_wer_difference(refs, ours, plain),
+        "fillers_in_read_text": fillers_in_read_text(eval_root),
         "note": "pipeline WER counts its filler 'um's as insertions (read speech has none)",
     }
 
