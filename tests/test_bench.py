@@ -36,6 +36,14 @@ def test_quick_bench_runs_every_section_and_records(tmp_path: Path) -> None:
     assert sim["answers"] == 1 and sim["filled_pauses"] > 0
     assert 1 <= sim["matched"] <= min(sim["filled_pauses"], sim["found"])
     fillers = results["sections"]["fillers"]
+    # the marked utterances: as text, and spoken by the piper voice through the pipeline
+    assert fillers["labelled_text"]["held_out"]["discourse_marker"]["marked"] > 100
+    spoken = fillers["labelled_spoken"]
+    assert spoken["utterances"] == 5
+    heard = spoken["spoken"]["filled_pause"]
+    assert heard["marked"] == spoken["text"]["filled_pause"]["marked"] > 0
+    assert 0 < heard["found"] and heard["precision"] > 0, "the voice's fillers were transcribed"
+    assert "spoken by the piper voice" in bench_md.read_text()
     if "pipeline" in fillers:  # the AMI clips are in the eval data
         heard = fillers["pipeline"]["in_the_audio"]
         assert fillers["reference_filled_pauses_in_the_audio"] == (

@@ -128,10 +128,11 @@ def _section(name: str, settings: Settings, options: BenchOptions, work: Path, e
         return evaluate_read_speech(settings, limit=4 if quick else None, eval_root=options.eval_root)
     if name == "fillers":
         from oral_sim.engine.calibration import evaluate_filler_labels
-        from oral_sim.engine.evaluation import evaluate_fillers
+        from oral_sim.engine.evaluation import evaluate_fillers, evaluate_spoken_filler_labels
 
         out = evaluate_fillers(settings, limit=1 if quick else None, eval_root=options.eval_root)
         out["labelled_text"] = evaluate_filler_labels()  # shipped and small: also when quick
+        out["labelled_spoken"] = evaluate_spoken_filler_labels(settings, limit=5 if quick else None)
         return out
     if name == "tts":
         from oral_sim.bench import speech

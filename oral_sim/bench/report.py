@@ -121,6 +121,16 @@ def rows(results: dict) -> list[tuple[str, str, str, str, str]]:
                             "precision / recall",
                             f"{_fmt(got.get('precision'))} / {_fmt(got.get('recall'))}", "", "",
                             ""))
+    spoken = fi.get("labelled_spoken") or {}
+    for kind, name in (("discourse_marker", "discourse fillers"), ("repetition", "repetitions"),
+                       ("filled_pause", "filled pauses")):
+        got, typed = (spoken.get("spoken") or {}).get(kind), (spoken.get("text") or {}).get(kind)
+        if got and typed:
+            out.append((f"{name}, {spoken['set']} utterances spoken by the piper voice and "
+                        f"transcribed ({got['marked']} marked): precision / recall",
+                        f"{_fmt(got.get('precision'))} / {_fmt(got.get('recall'))}",
+                        f"{_fmt(typed.get('precision'))} / {_fmt(typed.get('recall'))}", "",
+                        "as text (peer column)"))
     sim = fi.get("simulated_candidate") or {}
     if sim.get("recall") is not None:
         out.append((f"filled-pause recall / precision, simulated candidate ({sim['answers']} "

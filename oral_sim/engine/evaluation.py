@@ -507,3 +507,56 @@ def evaluate_simulated_fillers(settings: Settings | None = None, answers: int = 
         "found": written,
         "matched": found,
     }
+
+
+def evaluate_spoken_filler_labels(settings: Settings | None = None, limit: int | None = None,
+                                  held_out_only: bool = True) -> dict:
+    """The marked utterances (`calibration.evaluate_filler_labels`) spoken by the piper voice
+    (-60 dBFS noise floor, as the simulated candidate), transcribed by the pipeline, and the
+    fillers found in the transcript matched to the marked ones by word alignment (jiwer's):
+    what the rules do with the recognizer's words and commas rather than the written ones. A
+    found filler counts when its first word stands against the first word of a marked filler of
+    the same kind. Beside it, the same utterances as text."""
+    import jiwer
+
+    from oral_sim.config import TtsConfig
+    from oral_sim.engine.calibration import _read_jsonl, _tagged_text
+    from oral_sim.engine.candidate import SimulatedCandidate
+    from oral_sim.engine.fillers import find_fillers, tokens_from_text, tokens_from_words
+    from oral_sim.engine.pipeline import transcribe_source
+    from oral_sim.engine.tts import get_voice
+
+    settings = settings or Settings()
+    items = _read_jsonl(locations.filler_labels_file(), "a tagged utterance", _tagged_text)
+    if held_out_only:
+        items = [i for i in items if not i.id.startswith("A")]
+    items = items[:limit]
+    voice = get_voice(TtsConfig())
+    counts = {side: {} for side in ("spoken", "text")}
+    for n, item in enumerate(items):
+        ref = tokens_from_text(item.text)
+        gold = {(start, kind) for start, _, kind in item.fillers}
+        candidate = SimulatedCandidate(voice, item.text, seed=n, noise_dbfs=-60)
+        hyp = tokens_from_words(transcribe_source(candidate, settings).transcript.words)
+        to_ref: dict[int, int] = {}
+        if ref and hyp:
+            out = jiwer.process_words(" ".join(t.norm for t in ref), " ".join(t.norm for t in hyp))
+            for chunk in out.alignments[0]:
+                if chunk.type in ("equal", "substitute"):
+                    for k in range(chunk.hyp_end_idx - chunk.hyp_start_idx):
+                        to_ref[chunk.hyp_start_idx + k] = chunk.ref_start_idx + k
+        spoken = {(to_ref.get(f.index, -1), f.kind) for f in find_fillers(hyp)}
+        written = {(f.index, f.kind) for f in find_fillers(ref)}
+        for side, found in (("spoken", spoken), ("text", written)):
+            for key in gold | found:
+                slot = 0 if key in gold and key in found else 1 if key in found else 2
+                counts[side].setdefault(key[1], [0, 0, 0])[slot] += 1
+
+    def pr(tp: int, fp: int, fn: int) -> dict:
+        return {"precision": round(tp / (tp + fp), 3) if tp + fp else None,
+                "recall": round(tp / (tp + fn), 3) if tp + fn else None, "marked": tp + fn,
+                "found": tp + fp}
+
+    return {"utterances": len(items), "set": "held out (B)" if held_out_only else "all",
+            **{side: {kind: pr(*c) for kind, c in sorted(by.items())}
+               for side, by in counts.items()}}
