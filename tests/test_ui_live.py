@@ -83,6 +83,12 @@ def _speech_16k(text: str) -> np.ndarray:
     return soxr.resample(voice.synthesize(text), voice.sample_rate_hz, 16000).astype(np.int16)
 
 
+def _screen_text(app) -> str:
+    """The text of what is on screen now (from the app's SVG screenshot)."""
+    svg = app.export_screenshot()
+    return "".join(re.findall(r"<text[^>]*>(.*?)</text>", svg)).replace("&#160;", " ")
+
+
 async def _until(pilot, cond, timeout_s: float = 120.0, what: str = "the app") -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
@@ -163,9 +169,13 @@ async def _live_interview(pulse, mic) -> None:  # noqa: F811
         assert scr.query_one("#feedback-box").display
         (question, feedback), = scr.feedbacks
         assert feedback.content is not None and feedback.content.score > 0
-        svg = app.export_screenshot()
-        screen_text = "".join(re.findall(r"<text[^>]*>(.*?)</text>", svg)).replace("&#160;", " ")
-        assert re.search(rf"\b{feedback.content.score}\s*/100", screen_text), screen_text
+        # the card is laid out on the next refresh after the answer ends (the transcript box
+        # shrinks to give it the room); under load that can lag the flag the test waits on
+        score = rf"\b{feedback.content.score}\s*/100"
+        try:
+            await _until(pilot, lambda: re.search(score, _screen_text(app)), 10, "the score")
+        except AssertionError:
+            raise AssertionError(f"no {score} on screen: {_screen_text(app)}") from None
         await pilot.press("n")
         await _until(pilot, lambda: type(app.screen).__name__ == "SummaryScreen", 30,
                      "the summary")
