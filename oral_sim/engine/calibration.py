@@ -439,6 +439,24 @@ def _tagged_text(item: dict, line: int) -> TaggedText:
     return TaggedText(str(item["id"]), plain, fillers, line)
 
 
+def count_matches(counts: dict[str, list[int]], gold: set, found: set,
+                  group: Callable[[tuple], list[str]]) -> None:
+    """Add one item's hits to `counts` (group -> [true, false, missed]): a key in both sets is
+    true, only in `found` false, only in `gold` missed; `group(key)` names the groups it counts
+    in."""
+    for key in gold | found:
+        slot = 0 if key in gold and key in found else 1 if key in found else 2
+        for name in group(key):
+            counts.setdefault(name, [0, 0, 0])[slot] += 1
+
+
+def precision_recall(tp: int, fp: int, fn: int) -> dict:
+    """Precision and recall (None where undefined), with how many were marked and found."""
+    return {"precision": round(tp / (tp + fp), 3) if tp + fp else None,
+            "recall": round(tp / (tp + fn), 3) if tp + fn else None,
+            "marked": tp + fn, "found": tp + fp}
+
+
 def evaluate_filler_labels(path: Path | None = None) -> dict:
     """Filler words found by `fillers.find_fillers` in typed text against the fillers people
     marked (`locations.filler_labels_file()`): precision and recall per kind, and per word for
@@ -460,21 +478,15 @@ def evaluate_filler_labels(path: Path | None = None) -> dict:
             gold = {(start, kind): n for start, n, kind in item.fillers}
             tokens = tokens_from_text(item.text)
             found = {(f.index, f.kind): f.text for f in find_fillers(tokens)}
-            for key in gold.keys() | found.keys():
-                start, kind = key
-                word = (found.get(key) or " ".join(t.norm for t in
-                                                   tokens[start : start + gold.get(key, 1)]))
-                groups = [kind] + ([f"marker: {word}"] if kind == "discourse_marker" else [])
-                slot = 0 if key in gold and key in found else 1 if key in found else 2
-                for g in groups:
-                    counts.setdefault(g, [0, 0, 0])[slot] += 1
-                if slot and len(misses) < 60:
-                    misses.append(f"{item.id} {'false' if slot == 1 else 'missed'} {kind} "
-                                  f"{word!r}: {item.text}")
-        out[name] = {
-            group: {"precision": round(tp / (tp + fp), 3) if tp + fp else None,
-                    "recall": round(tp / (tp + fn), 3) if tp + fn else None,
-                    "marked": tp + fn, "found": tp + fp}
-            for group, (tp, fp, fn) in sorted(counts.items())}
+            said = {key: found.get(key) or " ".join(
+                t.norm for t in tokens[key[0] : key[0] + gold.get(key, 1)])
+                for key in gold.keys() | found.keys()}
+            count_matches(counts, set(gold), set(found), lambda key, said=said: [key[1]] + (
+                [f"marker: {said[key]}"] if key[1] == "discourse_marker" else []))
+            for key in gold.keys() ^ found.keys():
+                if len(misses) < 60:
+                    misses.append(f"{item.id} {'false' if key in found else 'missed'} {key[1]} "
+                                  f"{said[key]!r}: {item.text}")
+        out[name] = {group: precision_recall(*c) for group, c in sorted(counts.items())}
         out[name]["errors"] = misses
     return out

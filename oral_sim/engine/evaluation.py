@@ -531,7 +531,12 @@ def evaluate_spoken_filler_labels(settings: Settings | None = None, limit: int |
     import jiwer
 
     from oral_sim.config import TtsConfig
-    from oral_sim.engine.calibration import _read_jsonl, _tagged_text
+    from oral_sim.engine.calibration import (
+        _read_jsonl,
+        _tagged_text,
+        count_matches,
+        precision_recall,
+    )
     from oral_sim.engine.candidate import SimulatedCandidate
     from oral_sim.engine.fillers import find_fillers, tokens_from_text, tokens_from_words
     from oral_sim.engine.pipeline import transcribe_source
@@ -543,7 +548,7 @@ def evaluate_spoken_filler_labels(settings: Settings | None = None, limit: int |
         items = [i for i in items if not i.id.startswith("A")]
     items = items[:limit]
     voice = get_voice(TtsConfig())
-    counts = {side: {} for side in ("spoken", "text")}
+    counts: dict[str, dict[str, list[int]]] = {"spoken": {}, "text": {}}
     for n, item in enumerate(items):
         ref = tokens_from_text(item.text)
         gold = {(start, kind) for start, _, kind in item.fillers}
@@ -559,15 +564,7 @@ def evaluate_spoken_filler_labels(settings: Settings | None = None, limit: int |
         spoken = {(to_ref.get(f.index, -1), f.kind) for f in find_fillers(hyp)}
         written = {(f.index, f.kind) for f in find_fillers(ref)}
         for side, found in (("spoken", spoken), ("text", written)):
-            for key in gold | found:
-                slot = 0 if key in gold and key in found else 1 if key in found else 2
-                counts[side].setdefault(key[1], [0, 0, 0])[slot] += 1
-
-    def pr(tp: int, fp: int, fn: int) -> dict:
-        return {"precision": round(tp / (tp + fp), 3) if tp + fp else None,
-                "recall": round(tp / (tp + fn), 3) if tp + fn else None, "marked": tp + fn,
-                "found": tp + fp}
-
+            count_matches(counts[side], gold, found, lambda key: [key[1]])
     return {"utterances": len(items), "set": "held out (B)" if held_out_only else "all",
-            **{side: {kind: pr(*c) for kind, c in sorted(by.items())}
+            **{side: {kind: precision_recall(*c) for kind, c in sorted(by.items())}
                for side, by in counts.items()}}

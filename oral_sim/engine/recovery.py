@@ -5,6 +5,7 @@ still "in_progress" whose owner is gone is interrupted: its half-written answer 
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -114,20 +115,14 @@ def _recover_answer(
             from oral_sim.engine.session import feedback_numbers
 
             transcript = transcribe_file(wav, settings).transcript
-            known = _bank_question(asked.question_id)  # its key points' examples too
-            question = Question(
-                id=asked.question_id,
-                prompt=asked.prompt,
-                category=asked.category,
-                difficulty="medium",
-                timebox_s=asked.timebox_s,
-                reference_answer=known.reference_answer if known else "",
-                key_points=list(known.key_points) if known else [],
-                follow_ups=[],
-                source_line=0,
-                key_point_examples=list(known.key_point_examples) if known else [],
-                key_point_parts=list(known.key_point_parts) if known else [],
-            )
+            # as asked, with the bank question's content (reference, key points and all that
+            # comes with them) when it is still in the bank
+            known = _bank_question(asked.question_id) or Question(
+                id=asked.question_id, prompt=asked.prompt, category=asked.category,
+                difficulty="medium", timebox_s=asked.timebox_s, reference_answer="",
+                key_points=[], follow_ups=[], source_line=0)
+            question = dataclasses.replace(known, prompt=asked.prompt, category=asked.category,
+                                           timebox_s=asked.timebox_s, follow_ups=[])
             fb = build_feedback(
                 transcript, question, question_end_s=0.0, score=bool(question.reference_answer)
             )
