@@ -379,3 +379,33 @@ def test_a_sentence_telling_the_points_part_of_the_story_makes_it() -> None:
                        width=200)
     assert 'you said (your hindsight): "Looking back' in card
     assert "Structure: Situation & task, Actions, Results" in card
+
+
+@pytest.mark.parametrize(("window", "echo"), [
+    ("So imbalanced data sets.", True),  # "datasets" in the question
+    ("Okay, so, basically, highly imbalanced datasets", True),
+    ("So how do you handle imbalanced data, hmm", True),  # put as a question again
+    ("I oversample the minority class with SMOTE.", False),
+    ("Imbalanced datasets break plain accuracy.", False),  # says something about them
+    ("How do you measure it? With precision-recall AUC.", False),  # asks, then answers
+    ("", False),
+])
+def test_echoes_question(window, echo) -> None:
+    from oral_sim.engine.scoring import echoes_question
+
+    assert echoes_question(window, "How do you handle highly imbalanced datasets?") is echo
+
+
+def test_restating_the_question_makes_no_point() -> None:
+    """A speaker thinking aloud ("So how do you debug a model behaving weirdly in production")
+    sits close to a point phrased like the question, but has not made it; the same words said
+    as an answer still count, and without the question nothing changes."""
+    q = load_bank().question("oral-13")
+    point = next(i for i, k in enumerate(q.key_points) if k.startswith("Model parameters"))
+    echo = ("So how do you debug a model behaving weirdly in production. "
+            "I would check the serving logs and see whether the features look normal.")
+    assert not score_answer(echo, q).key_points[point].covered
+    blind = score_texts(echo, q.reference_answer, list(q.key_points), 0.5).key_points[point]
+    assert blind.covered and blind.evidence.startswith("So how do you debug")
+    made = "The model's own parameters are rarely what broke, so I don't start with the weights."
+    assert score_answer(made, q).key_points[point].covered

@@ -173,6 +173,18 @@ def rows(results: dict) -> list[tuple[str, str, str, str, str]]:
             out.append((f"key points, {label}, without story parts: precision / recall / F1",
                         f"{_fmt(before.get('precision'))} / {_fmt(before.get('recall'))} / "
                         f"{_fmt(before.get('f1'))}", "", "", ""))
+    no_echo = (kp.get("without_echo_filter") or {}).get("all")
+    if no_echo and (kp.get("ours") or {}).get("all"):
+        mine = kp["ours"]["all"]
+        out.append(("key points, all, without the question-echo filter: P / R / evidence right",
+                    f"{_fmt(mine.get('precision'))} / {_fmt(mine.get('recall'))} / "
+                    f"{_fmt(mine.get('evidence_right'))}",
+                    f"{_fmt(no_echo.get('precision'))} / {_fmt(no_echo.get('recall'))} / "
+                    f"{_fmt(no_echo.get('evidence_right'))}", "", ""))
+        false = mine.get("false_cover") or {}
+        out.append(("key points not made but counted: mentioned only / wrong / omitted",
+                    " / ".join(str(false.get(k, "-")) for k in
+                               ("mentioned_not_made", "wrong", "omitted")), "", "", "fewer"))
     if (kp.get("ours") or {}).get("all"):
         mine = kp["ours"]["all"]
         out.append((f"key points: evidence is the labelled span ({mine.get('true_covers')} "

@@ -30,6 +30,7 @@ import threading
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -110,6 +111,47 @@ _CLAUSE = re.compile(r",\s+|;\s+|\s+(?:so that|so|because|whereas|which|while)\s
 def clean_spoken(text: str) -> str:
     """Filled pauses removed: they carry no content and pull embeddings off topic."""
     return re.sub(r"\s+", " ", _FILLED.sub("", text or "")).strip()
+
+
+#: Words that carry no content when a speaker restates the question ("So, basically, imbalanced
+#: data sets"), on top of `terms.STOP_WORDS`.
+_ECHO_FILLER = frozenset("so okay basically actually honestly kind sort guess think know first "
+                         "question let start talk um uh er erm ah hmm".split())
+
+
+@lru_cache(maxsize=1)
+def _echo_filler_stems() -> frozenset[str]:
+    from oral_sim.engine.terms import key_terms
+
+    return frozenset(key_terms(" ".join(_ECHO_FILLER)))
+
+
+_ASKING = re.compile(r"^(?:(?:so|okay|ok|well|and|um|uh|yeah)[,.]?\s+)*"
+                     r"(?:how|what|why|which|when|where|who|should|do|does|did|is|are|can)\b",
+                     re.I)
+#: A window put as a question ("So how do you debug a model behaving weirdly in production")
+#: echoes the question asked when at least this share of its content words are the question's.
+ECHO_QUESTION_SHARE = 0.6
+
+
+def echoes_question(window: str, asked: str) -> bool:
+    """Does `window` only restate the question (every content word of it, stemmed, is one the
+    question used; "data sets" matches "datasets"; a window put as a question needs only
+    ECHO_QUESTION_SHARE of them)? A speaker thinking aloud ("So, imbalanced data sets.", "and
+    what would I do differently") has not made a point the question asks for, however close it
+    sits to that point."""
+    from oral_sim.engine.terms import key_terms
+
+    said = [t for t in key_terms(window) if t not in _echo_filler_stems()]
+    if not said:
+        return False
+    asked_terms = list(key_terms(asked))
+    known = set(asked_terms) | {a + b for a, b in zip(asked_terms, asked_terms[1:], strict=False)}
+    joined = {a + b for a, b in zip(said, said[1:], strict=False)}
+    echoed = [t in known or any(t in j and j in known for j in joined) for t in said]
+    if _ASKING.match(window):  # put as a question again: most of its words are the question's
+        return sum(echoed) >= ECHO_QUESTION_SHARE * len(echoed)
+    return all(echoed)
 
 
 def answer_windows(sentences: list[str]) -> list[str]:
@@ -334,7 +376,8 @@ def score_texts(answer: str, reference: str, key_points: list[str],
                 context: dict[str, np.ndarray] | None = None,
                 examples: list[list[str]] | None = None,
                 example_threshold: float | None = None,
-                parts: list[str | None] | None = None) -> ContentScore:
+                parts: list[str | None] | None = None,
+                asked: str | None = None) -> ContentScore:
     """The content score of `answer` against a reference and key points (`examples`: per key
     point, sentences that make it; the answer is matched against those too, and such a point is
     covered from `example_threshold`, default `threshold`).
@@ -348,7 +391,10 @@ def score_texts(answer: str, reference: str, key_points: list[str],
 
     With `question`, similarity also reads the answer in the question's context (an answer like
     "they stay lit" means little alone); with `alternatives` (other acceptable reference answers)
-    the best-matching reference counts. Both measured in `calibration.py`."""
+    the best-matching reference counts. Both measured in `calibration.py`.
+
+    `asked`: the question as put to the speaker; a window that only restates it
+    (`echoes_question`) makes no key point."""
     notes: list[str] = []
     sentences = split_sentences(clean_spoken(answer))
     if not sentences:
@@ -387,6 +433,8 @@ def score_texts(answer: str, reference: str, key_points: list[str],
         from oral_sim.engine.structure import classify_all
 
         told = classify_all(sentences)
+    echo = (np.array([echoes_question(w, asked) for w in windows]) if asked and key_points
+            else np.zeros(len(windows), dtype=bool))
     offset = 0
     for i, (k, kv) in enumerate(zip(key_points, kp_vectors if kp_vectors is not None else [],
                                     strict=False)):
@@ -403,6 +451,7 @@ def score_texts(answer: str, reference: str, key_points: list[str],
             closest = ex[int(by_example.max(axis=0).argmax())]
             sims = np.maximum(sims, by_example.max(axis=1))
         offset += len(ex)
+        sims = np.where(echo, -1.0, sims)
         on_topic = sims[: len(sentences)] >= SOFT_COVER_FLOOR
         if _NEEDS_NUMBER.search(k):
             if numbered is None:
@@ -513,7 +562,8 @@ def score_answer(answer_text: str, question: Any, transcript: Any = None,
                          threshold=config.coverage_threshold,
                          examples=getattr(question, "key_point_examples", None),
                          example_threshold=config.example_threshold,
-                         parts=story_parts(question, answer_text))
+                         parts=story_parts(question, answer_text),
+                         asked=getattr(question, "prompt", None))
     if tells_a_story(question, answer_text):
         from oral_sim.engine.structure import analyze_structure
 
@@ -583,7 +633,8 @@ def grade_batch(items: list[GradeItem], config: ScoringConfig | None = None) -> 
         r = all_vecs[start + nw : start + nw + nr]
         k = all_vecs[start + nw + nr : start + nw + nr + len(kps)]
         res = score_texts(item.answer, item.reference, kps, config.coverage_threshold, a, r, k,
-                          question=item.question, alternatives=alts, context=cache)
+                          question=item.question, alternatives=alts, context=cache,
+                          asked=item.question)
         out.append(GradeResult(item.id, res.score, round(res.similarity, 4),
                                None if res.coverage is None else round(res.coverage, 4),
                                round(res.exact, 3),
