@@ -409,3 +409,33 @@ def test_restating_the_question_makes_no_point() -> None:
     assert blind.covered and blind.evidence.startswith("So how do you debug")
     made = "The model's own parameters are rarely what broke, so I don't start with the weights."
     assert score_answer(made, q).key_points[point].covered
+
+
+@pytest.mark.parametrize(("window", "disowned"), [
+    ("We did it in phases but I don't, I don't remember exactly how we split it.", True),
+    ("I'm not totally sure what the actual cause was", True),
+    ("I, I didn't do that part, the data scientist did.", True),
+    ("I haven't used those myself", True),
+    ("Without labels you don't know the accuracy in real time.", False),  # a point, not "I"
+    ("I think the root cause was a leaking feature.", False),  # a hedge is still a claim
+    ("We weren't sure the uplift was real, so we ran an A/A test.", False),
+])
+def test_disowns(window, disowned) -> None:
+    from oral_sim.engine.scoring import disowns
+
+    assert disowns(window) is disowned
+
+
+def test_a_point_the_speaker_disowns_is_not_made() -> None:
+    """"We did it in phases but I don't remember how we split it" names the phases and says it
+    cannot tell them: mentioned, not made (counted without the filter: similarity 0.51 over the
+    two sentences)."""
+    q = load_bank().question("pdd-02")
+    point = next(i for i, k in enumerate(q.key_points) if k.startswith("Timeline"))
+    vague = ("Timeline was, I think, about five months? We, did it in phases but I don't, I don't "
+             "remember exactly how we split it.")
+    assert not score_answer(vague, q).key_points[point].covered
+    counted = score_texts(vague, q.reference_answer, list(q.key_points), 0.5,
+                          examples=q.key_point_examples, example_threshold=0.47,
+                          asked=q.prompt, blind=True).key_points[point]
+    assert counted.covered

@@ -173,14 +173,14 @@ def rows(results: dict) -> list[tuple[str, str, str, str, str]]:
             out.append((f"key points, {label}, without story parts: precision / recall / F1",
                         f"{_fmt(before.get('precision'))} / {_fmt(before.get('recall'))} / "
                         f"{_fmt(before.get('f1'))}", "", "", ""))
-    no_echo = (kp.get("without_echo_filter") or {}).get("all")
-    if no_echo and (kp.get("ours") or {}).get("all"):
+    unfiltered = (kp.get("without_says_nothing_filter") or {}).get("all")
+    if unfiltered and (kp.get("ours") or {}).get("all"):
         mine = kp["ours"]["all"]
-        out.append(("key points, all, without the question-echo filter: P / R / evidence right",
+        out.append(("key points, all, counting restatements and admissions: P / R / evidence right",
                     f"{_fmt(mine.get('precision'))} / {_fmt(mine.get('recall'))} / "
                     f"{_fmt(mine.get('evidence_right'))}",
-                    f"{_fmt(no_echo.get('precision'))} / {_fmt(no_echo.get('recall'))} / "
-                    f"{_fmt(no_echo.get('evidence_right'))}", "", ""))
+                    f"{_fmt(unfiltered.get('precision'))} / {_fmt(unfiltered.get('recall'))} / "
+                    f"{_fmt(unfiltered.get('evidence_right'))}", "", ""))
         false = mine.get("false_cover") or {}
         out.append(("key points not made but counted: mentioned only / wrong / omitted",
                     " / ".join(str(false.get(k, "-")) for k in

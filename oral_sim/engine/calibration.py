@@ -247,8 +247,8 @@ def evaluate_key_points(path: Path | None = None) -> dict:
     """Key-point coverage against the labels: precision and recall of "covered", where the
     evidence shown is the labelled span, and how often each kind of negative is falsely covered.
     Side by side: ours (the bank's key-point examples and story parts, and no point made by a
-    restatement of the question), without the question-echo filter (the method of 2026-12-01
-    later), without the story parts (2026-12-01 morning), and without examples either (the
+    restatement of the question or an admission, `scoring.says_nothing`), without that filter
+    (the method of 2026-12-01 later), without the story parts (2026-12-01 morning), and without examples either (the
     point's text only).
     Split by bank script (rubric-style project points behave unlike factual ones)."""
     from oral_sim.config import ScoringConfig
@@ -264,9 +264,9 @@ def evaluate_key_points(path: Path | None = None) -> dict:
     config = ScoringConfig()
     threshold = config.coverage_threshold
     out: dict = {"answers": len(labelled), "unknown_questions": unknown}
-    for variant, use_examples, use_parts, use_asked in (
+    for variant, use_examples, use_parts, filtered in (
             ("ours", True, True, True),
-            ("without_echo_filter", True, True, False),
+            ("without_says_nothing_filter", True, True, False),
             ("without_story_parts", True, False, False),
             ("without_examples", False, False, False)):
         pairs = []
@@ -276,7 +276,7 @@ def evaluate_key_points(path: Path | None = None) -> dict:
                               examples=q.key_point_examples if use_examples else None,
                               example_threshold=config.example_threshold,
                               parts=story_parts(q, a.answer) if use_parts else None,
-                              asked=q.prompt if use_asked else None)
+                              asked=q.prompt, blind=not filtered)
             pairs.append((a, res.key_points))
         by_script: dict[str, list] = {}
         for a, res in pairs:
@@ -288,8 +288,9 @@ def evaluate_key_points(path: Path | None = None) -> dict:
                      f"{threshold} (chosen on the bank), {config.example_threshold} for points "
                      "with examples (chosen on lines 1-40's project answers); a point with a "
                      "story part is also made by a sentence telling that part and at least "
-                     "SOFT_COVER_FLOOR similar; a window that only restates the question "
-                     "makes no point (scoring.echoes_question)")
+                     "SOFT_COVER_FLOOR similar; a window that only restates the question, or "
+                     "in which the speaker says they do not know or remember it, makes no point "
+                     "(scoring.says_nothing)")
     return out
 
 

@@ -154,6 +154,28 @@ def echoes_question(window: str, asked: str) -> bool:
     return all(echoed)
 
 
+#: A speaker disowning what they say: "I don't remember exactly how we split it", "I'm not
+#: totally sure what the actual cause was", "I didn't do that part", "I haven't used those".
+#: First person only: "you don't know the labels in real time" is a point, not an admission.
+_DISOWNS = re.compile(
+    r"\bI(?:'m| am)?\s+(?:\w+\s+){0,2}?(?:not (?:\w+ )?sure|don'?t (?:\w+ )?(?:remember|recall|know)"
+    r"|didn'?t (?:\w+ )?do that|haven'?t (?:\w+ )?(?:used|done|tried|worked with)"
+    r"|wasn'?t (?:\w+ )?involved|can'?t (?:\w+ )?remember|forget)\b"
+    r"|\bno idea\b|\bnot my (?:part|area)\b", re.I)
+
+
+def disowns(window: str) -> bool:
+    """Does the speaker say they do not know, remember or did not do what `window` is about? A
+    point mentioned that way is mentioned, not made."""
+    return bool(_DISOWNS.search(window))
+
+
+def says_nothing(window: str, asked: str | None) -> bool:
+    """A window that makes no key point however close it sits to one: a restatement of the
+    question asked (`echoes_question`) or an admission (`disowns`)."""
+    return disowns(window) or (asked is not None and echoes_question(window, asked))
+
+
 def answer_windows(sentences: list[str]) -> list[str]:
     """What a key point is matched against: each sentence, each clause of a long sentence, and
     each pair of neighbouring sentences (a point can be made across two)."""
@@ -377,7 +399,7 @@ def score_texts(answer: str, reference: str, key_points: list[str],
                 examples: list[list[str]] | None = None,
                 example_threshold: float | None = None,
                 parts: list[str | None] | None = None,
-                asked: str | None = None) -> ContentScore:
+                asked: str | None = None, blind: bool = False) -> ContentScore:
     """The content score of `answer` against a reference and key points (`examples`: per key
     point, sentences that make it; the answer is matched against those too, and such a point is
     covered from `example_threshold`, default `threshold`).
@@ -393,8 +415,9 @@ def score_texts(answer: str, reference: str, key_points: list[str],
     "they stay lit" means little alone); with `alternatives` (other acceptable reference answers)
     the best-matching reference counts. Both measured in `calibration.py`.
 
-    `asked`: the question as put to the speaker; a window that only restates it
-    (`echoes_question`) makes no key point."""
+    `asked`: the question as put to the speaker; a window that only restates it, or in which
+    the speaker disowns what they say, makes no key point (`says_nothing`; `blind` turns that
+    off, for measuring it)."""
     notes: list[str] = []
     sentences = split_sentences(clean_spoken(answer))
     if not sentences:
@@ -433,7 +456,7 @@ def score_texts(answer: str, reference: str, key_points: list[str],
         from oral_sim.engine.structure import classify_all
 
         told = classify_all(sentences)
-    echo = (np.array([echoes_question(w, asked) for w in windows]) if asked and key_points
+    void = (np.array([says_nothing(w, asked) for w in windows]) if key_points and not blind
             else np.zeros(len(windows), dtype=bool))
     offset = 0
     for i, (k, kv) in enumerate(zip(key_points, kp_vectors if kp_vectors is not None else [],
@@ -451,7 +474,7 @@ def score_texts(answer: str, reference: str, key_points: list[str],
             closest = ex[int(by_example.max(axis=0).argmax())]
             sims = np.maximum(sims, by_example.max(axis=1))
         offset += len(ex)
-        sims = np.where(echo, -1.0, sims)
+        sims = np.where(void, -1.0, sims)
         on_topic = sims[: len(sentences)] >= SOFT_COVER_FLOOR
         if _NEEDS_NUMBER.search(k):
             if numbered is None:
@@ -474,6 +497,10 @@ def score_texts(answer: str, reference: str, key_points: list[str],
             if tellers:
                 best = max(tellers, key=lambda j: float(sims[j]))
                 s, covered = float(sims[best]), True
+        if void[best]:  # every window says nothing: nothing to show, nothing to credit
+            results.append(KeyPointResult(k, False, None, 0.0, None, closest))
+            soft.append(0.0)
+            continue
         results.append(KeyPointResult(k, covered, windows[best], s, matched[best],
                                       None if covered else closest,
                                       part if covered and s < needed else None))
