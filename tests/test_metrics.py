@@ -51,6 +51,11 @@ def fillers(text: str) -> list[tuple[str, str]]:
     ("It fails like nine times out of ten.", [("like", "discourse_marker")]),
     ("I honestly don't know.", [("honestly", "discourse_marker")]),
     ("It's sort of like a funnel.", [("sort of", "discourse_marker")]),  # "like" compares
+    # the word before, within the sentence only: "can. You know" is no "can you know"
+    ("Or you can. You know, use class weights.", [("you know", "discourse_marker")]),
+    # false starts the recognizer closed with a full stop or trailed off
+    ("And I would. I would not use accuracy.", [("i would", "repetition")]),
+    ("We tried it... we tried it twice.", [("we tried it", "repetition")]),
 ])
 def test_fillers_found(text: str, expected: list[tuple[str, str]]) -> None:
     assert fillers(text) == expected
@@ -83,6 +88,8 @@ def test_fillers_found(text: str, expected: list[tuple[str, str]]) -> None:
     "Call two two zero one.",
     "We tried some other kind of loss.",
     "You know as much about it as I do.",
+    "He came in. He sat down.",
+    "There! there! I see it!",
 ])
 def test_real_uses_are_not_fillers(text: str) -> None:
     assert fillers(text) == []

@@ -191,7 +191,9 @@ def find_fillers(tokens: list[Token]) -> list[FillerItem]:
     i = 0
     while i < n:
         t = tokens[i]
-        w, nxt, prev = t.norm, word(i + 1), word(i - 1)
+        # the word before, within the sentence ("Where you can. You know, ..." is no "can you
+        # know")
+        w, nxt, prev = t.norm, word(i + 1), "" if t.sentence_start else word(i - 1)
         if t.source == "voiced_gap" or w in FILLED_PAUSES:
             add(i, 1, "filled_pause")
         elif w == "like":
@@ -242,8 +244,21 @@ def find_fillers(tokens: list[Token]) -> list[FillerItem]:
             add(i, 1, "discourse_marker")
         i += 1
 
+    def restart(i: int, size: int) -> bool:
+        """The first copy trails off ("I would... I would not") or is a sentence of its own
+        apart from one word before it ("And I would. I would not use accuracy"): a false start
+        the recognizer wrote as a sentence end, not two sentences."""
+        last = tokens[i + size - 1].raw.rstrip()
+        if last.endswith(("...", "\u2026")):
+            return True
+        begin = i
+        while begin > 0 and not tokens[begin].sentence_start:
+            begin -= 1
+        return i - begin <= 1 and last.endswith(".")  # "There! there!" is said on purpose
+
     # immediate repetitions of 1-3 words, on what is not already a filler; filled pauses may
-    # come between the copies ("the, um, the opposite direction")
+    # come between the copies ("the, um, the opposite direction"); a false start may end in a
+    # full stop (`restart`)
     i = 0
     while i < n:
         for size in (3, 2, 1):
@@ -254,8 +269,8 @@ def find_fillers(tokens: list[Token]) -> list[FillerItem]:
             b = tokens[j : j + size]
             if (len(b) == size and [x.norm for x in a] == [x.norm for x in b]
                     and not any(used[i : i + size]) and not any(used[j : j + size])
-                    and not b[0].sentence_start
-                    and not a[-1].raw.rstrip().endswith(CLAUSE_END)
+                    and (restart(i, size) or not (b[0].sentence_start
+                                                  or a[-1].raw.rstrip().endswith(CLAUSE_END)))
                     and not (size == 1 and (a[0].norm in NO_REPEAT or a[0].norm in EMPHATIC
                                             or a[0].norm in NUMBER_WORDS
                                             or a[0].norm.isdigit()))):
