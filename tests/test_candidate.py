@@ -93,3 +93,21 @@ def test_whisper_hears_the_answer_and_the_fillers(voice, whisper):
     heard_fillers += ["you know"] * heard.lower().count("you know")
     assert candidate.filler_count >= 2
     assert len(heard_fillers) >= candidate.filler_count - 1, (candidate.script, heard)
+
+
+def test_the_demo_candidate_leaves_out_written_section_headings() -> None:
+    """"Problem and context." before "Goal: ..." is a heading of the written model answer: the
+    simulated candidate does not say it (it would come back as evidence for a key point);
+    sentences, labels and numbers stay."""
+    from oral_sim.engine.bank import load_bank
+    from oral_sim.engine.live import candidate_text
+
+    q = load_bank().question("pdd-01")
+    said = candidate_text(q)
+    assert "Problem and context." not in said and "Key trade-offs and decisions." not in said
+    assert said.startswith("Goal: Reduce false activations")
+    assert "CNN vs. RNN/Transformer: Chose TC-ResNet" in said
+    assert candidate_text(load_bank().question("pdd-08")).count("Guardrails prevented") == 1
+    plain = load_bank().question("mlq-002")
+    assert candidate_text(plain) == plain.reference_answer
+    assert candidate_text(q, 2).startswith("Goal:") and candidate_text(q, 2).count(":") == 2

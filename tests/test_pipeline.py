@@ -232,6 +232,26 @@ def test_hyphen_pieces_are_one_word() -> None:
     assert (joined[0].start_s, joined[0].end_s, joined[0].probability) == (1.0, 1.4, 0.5)
 
 
+def test_numbers_are_written_whole(tmp_path: Path) -> None:
+    """faster-whisper gives "2" + ".6" and "5" + "%" as separate words; a piece without a
+    leading space is the rest of the word before it, so the transcript reads "2.6 MB" and pace
+    counts "two point six" (the real voice and model)."""
+    from oral_sim.engine.asr import join_unspaced
+    from oral_sim.engine.metrics import spoken_words
+
+    pieces = [(" 2", Word("2", 0.0, 0.2, 0.9)), (".6", Word(".6", 0.2, 0.4, 0.8)),
+              (" MB", Word("MB", 0.5, 0.7, 0.9)), (" lower", Word("lower", 1.0, 1.2, 0.9)),
+              ("-case", Word("-case", 1.2, 1.4, 0.7))]
+    assert [w.word for w in join_unspaced(pieces)] == ["2.6", "MB", "lower-case"]
+    assert join_unspaced(pieces)[0].end_s == 0.4
+    path = write_wav(tmp_path / "numbers.wav",
+                     speech(["The model shrank to 2.6 MB and we routed 5% of traffic."]))
+    words = transcribe_file(path).transcript.words
+    said = [w.word.rstrip(".,") for w in words]
+    assert "2.6" in said and "5%" in said, said
+    assert sum(spoken_words(w.word) for w in words) == 15, said  # "two point six", "five percent"
+
+
 def test_a_filled_pause_the_model_all_but_ruled_out_is_a_prompt_echo() -> None:
     """A disfluent prompt ending in "uh," (tried in 2026-11) had the beam carry it on into
     utterances that had none, at a probability of 0.0000-0.0002 (two AMI channels), where every real one seen

@@ -14,7 +14,13 @@ from oral_sim.cli import main
 from oral_sim.config import ScoringConfig
 from oral_sim.engine.bank import load_bank
 from oral_sim.engine.feedback import Feedback, build_feedback, render_text
-from oral_sim.engine.scoring import GradeItem, grade_batch, score_answer, score_texts
+from oral_sim.engine.scoring import (
+    GradeItem,
+    grade_batch,
+    score_answer,
+    score_texts,
+    split_sentences,
+)
 from oral_sim.engine.transcript import Segment, Transcript
 
 
@@ -439,3 +445,21 @@ def test_a_point_the_speaker_disowns_is_not_made() -> None:
                           examples=q.key_point_examples, example_threshold=0.47,
                           asked=q.prompt, blind=True).key_points[point]
     assert counted.covered
+
+
+def test_a_one_word_sentence_tells_no_part_of_the_story() -> None:
+    """"Challenge." (a heading read out, or a false start) is not the story's situation, however
+    the story reader places it."""
+    from oral_sim.engine.scoring import MIN_WINDOW_WORDS
+
+    q = load_bank().question("pdd-01")
+    from oral_sim.engine.structure import classify_all
+
+    situation = next(i for i, k in enumerate(q.key_points) if q.part_of(i) == "situation_task")
+    story = STORY.replace("So this was at a logistics startup. Our delivery time estimates were "
+                          "off by almost an hour at peak, and the dispatchers had stopped "
+                          "trusting them.", "Challenge.")
+    assert classify_all(split_sentences(story))[0] == "situation_task"  # read as the situation
+    assert len("Challenge.".split()) < MIN_WINDOW_WORDS
+    res = score_answer(story, q).key_points[situation]
+    assert not res.covered and res.evidence != "Challenge."

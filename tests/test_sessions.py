@@ -147,3 +147,18 @@ def test_replay_voices_sound_different() -> None:
     assert len(shifted) == pytest.approx(len(tone) / CANDIDATE_PITCH, rel=0.01)
     peak = np.argmax(np.abs(np.fft.rfft(shifted.astype(float)))) * 22050 / len(shifted)
     assert peak == pytest.approx(200 * CANDIDATE_PITCH, rel=0.03)
+
+
+def test_follow_ups_do_not_shift_the_question_numbers() -> None:
+    """Question 2 of 2 after a follow-up is still "Question 2/2", on screen, in the CLI and in
+    exports (`ordinal` counts follow-ups, `number` does not)."""
+    from types import SimpleNamespace
+
+    from oral_sim.engine import session as ev
+    from oral_sim.engine.export import question_numbers
+
+    q = load_bank().question("mlq-002")
+    assert ev.QuestionAsked(q, 3, 2, False, 2).number == 2
+    assert ev.QuestionAsked(q, 2, 3).number == 2  # no follow-ups: the same count
+    asked = [SimpleNamespace(is_follow_up=f) for f in (False, True, False, True, True, False)]
+    assert question_numbers(SimpleNamespace(questions=asked)) == [1, 1, 2, 2, 2, 3]

@@ -161,6 +161,7 @@ def run_headless(args: argparse.Namespace) -> int:
                     {
                         "event": "question",
                         "ordinal": event.ordinal,
+                        "number": event.number,
                         "id": event.question.id,
                         "prompt": event.question.prompt,
                         "follow_up": event.is_follow_up,
@@ -168,7 +169,7 @@ def run_headless(args: argparse.Namespace) -> int:
                 )
             else:
                 tag = (
-                    "Follow-up" if event.is_follow_up else f"Question {event.ordinal}/{event.total}"
+                    "Follow-up" if event.is_follow_up else f"Question {event.number}/{event.total}"
                 )
                 print(f"\n== {tag} [{event.question.id}]\n{event.question.prompt}", flush=True)
         elif isinstance(event, ev.ListeningStarted):

@@ -223,12 +223,12 @@ def _decode(
                 continue
             if seg.compression_ratio > MAX_COMPRESSION_RATIO:
                 continue
-            seg_words = join_word_pieces([
-                Word(w.word.strip(), float(offset_s + w.start), float(offset_s + w.end),
-                     float(w.probability))
+            seg_words = join_word_pieces(join_unspaced([
+                (w.word, Word(w.word.strip(), float(offset_s + w.start), float(offset_s + w.end),
+                              float(w.probability)))
                 for w in (seg.words or [])
                 if w.word.strip()
-            ])
+            ]))
             seg_words = drop_impossible_runs(collapse_loops(drop_prompt_echoes(seg_words)))
             if not seg_words:
                 continue
@@ -248,6 +248,22 @@ def continues_word(piece: str, previous: str) -> bool:
     pauses)."""
     return (piece.startswith("-") and len(piece) > 1
             and not previous.endswith((".", ",", "?", "!", ";", ":")))
+
+
+def join_unspaced(pieces: list[tuple[str, Word]]) -> list[Word]:
+    """faster-whisper's words as written: each of its word strings starts with a space where a
+    new written word begins, so one that does not is the rest of the word before it ("2" +
+    ".6", "5" + "%", "1" + ",200", "lower" + "-case"). Joined, "2.6 MB" reads as such and
+    counts as the three words said ("two point six"), not "2 .6"."""
+    out: list[Word] = []
+    for raw, w in pieces:
+        if out and not raw[:1].isspace():
+            prev = out[-1]
+            out[-1] = Word(prev.word + w.word, prev.start_s, w.end_s,
+                           min(prev.probability, w.probability), prev.source)
+        else:
+            out.append(w)
+    return out
 
 
 def join_word_pieces(words: list[Word]) -> list[Word]:

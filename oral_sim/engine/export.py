@@ -45,11 +45,20 @@ def _words_and_marks(attempt: Any) -> tuple[list[dict], set[int], set[int]]:
     return words, fillers, pause_after
 
 
+def question_numbers(record: SessionRecord) -> list[int]:
+    """Per asked question, its number among the planned ones (a follow-up has its question's)."""
+    out, n = [], 0
+    for q in record.questions:
+        n += not q.is_follow_up
+        out.append(max(n, 1))
+    return out
+
+
 def to_markdown(record: SessionRecord) -> str:
     lines = [f"# {record.script_title}", "",
              f"Session `{record.id}`, {record.started_at} ({record.mode}, {record.status})", ""]
-    for q in record.questions:
-        tag = "Follow-up" if q.is_follow_up else f"Question {q.ordinal}"
+    for q, number in zip(record.questions, question_numbers(record), strict=True):
+        tag = "Follow-up" if q.is_follow_up else f"Question {number}"
         lines += [f"## {tag}: {q.prompt}", "", f"`{q.question_id}` - {q.category}, timebox {q.timebox_s} s", ""]
         if not q.attempts:
             lines += ["_Not answered._", ""]
@@ -170,8 +179,8 @@ def to_html(record: SessionRecord) -> str:
     chart = scores_chart(record)
     if chart:
         parts.append(f"<div class='chart' id='scores'>{chart}</div>")
-    for q in record.questions:
-        tag = "Follow-up" if q.is_follow_up else f"Question {q.ordinal}"
+    for q, number in zip(record.questions, question_numbers(record), strict=True):
+        tag = "Follow-up" if q.is_follow_up else f"Question {number}"
         parts.append(f"<section><h2>{tag}: {e(q.prompt)}</h2>"
                      f"<p class='meta'>{e(q.question_id)} &middot; {e(q.category)} &middot; "
                      f"timebox {q.timebox_s} s</p>")

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -107,15 +108,30 @@ def make_sources(
     raise OralSimError(f"unknown mode {mode!r}", f"use one of {', '.join(MODES)}")
 
 
-def candidate_text(question: Question, sentences: int | None = None) -> str:
-    """The reference answer, optionally cut to its first N sentences (short demos and tests)."""
-    text = question.reference_answer
-    if sentences is None:
-        return text
-    import re
+#: A label opening a written sentence ("Goal: ...", "Role: ..."): the sentence before it, if
+#: short, is a section heading of the written model answer.
+_LABEL = re.compile(r"^[A-Z][\w /&().-]{0,30}:\s")
 
-    parts = re.split(r"(?<=[.!?])\s+", text.strip())
-    return " ".join(parts[:sentences])
+
+def _is_heading(sentence: str) -> bool:
+    """A short noun phrase ending in a full stop: no digit, label, question or verb-like word
+    ("Guardrails prevented regressions." is a sentence)."""
+    words = sentence.rstrip(".").split()
+    return (sentence.endswith(".") and len(words) <= 6 and ":" not in sentence
+            and not re.search(r"\d", sentence)
+            and not any(w.lower().endswith("ed") or w.lower() in {"is", "are", "was", "were"}
+                        for w in words))
+
+
+def candidate_text(question: Question, sentences: int | None = None) -> str:
+    """The reference answer as the simulated candidate says it: without the section headings of
+    a written model answer ("Problem and context." before "Goal: ..."), which nobody says aloud
+    and which would otherwise be shown back as evidence; optionally cut to its first N
+    sentences (short demos and tests)."""
+    parts = re.split(r"(?<=[.!?])(?<!vs\.)\s+", question.reference_answer.strip())
+    said = [p for p, after in zip(parts, [*parts[1:], ""], strict=True)
+            if not (_LABEL.match(after) and _is_heading(p))]
+    return " ".join(said if sentences is None else said[:sentences])
 
 
 def candidate_voice_config(settings: Settings):

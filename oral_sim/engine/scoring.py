@@ -39,6 +39,9 @@ from oral_sim.config import ScoringConfig
 
 SIM_FLOOR, SIM_CEIL = 0.15, 0.80
 SOFT_COVER_FLOOR = 0.30
+#: Words a clause needs to be matched on its own, and a sentence to make a point as its part of
+#: the story: "Challenge." or "Timeline and execution." tell no part of anything.
+MIN_WINDOW_WORDS = 4
 SIM_WEIGHT = 0.5
 TERM_WEIGHT = 0.5
 STRUCTURED_CATEGORIES = {"behavioral", "project-deep-dive"}
@@ -181,7 +184,8 @@ def answer_windows(sentences: list[str]) -> list[str]:
     each pair of neighbouring sentences (a point can be made across two)."""
     windows = list(sentences)
     for sentence in sentences:
-        clauses = [c.strip(" ,") for c in _CLAUSE.split(sentence) if c and len(c.split()) >= 4]
+        clauses = [c.strip(" ,") for c in _CLAUSE.split(sentence)
+                   if c and len(c.split()) >= MIN_WINDOW_WORDS]
         if len(clauses) > 1:
             windows += clauses
     windows += [f"{a} {b}" for a, b in zip(sentences, sentences[1:], strict=False)]
@@ -493,7 +497,8 @@ def score_texts(answer: str, reference: str, key_points: list[str],
                 best = max(mine, key=lambda j: float(sims[j]))
                 s = float(sims[best])
         if not covered and part is not None:
-            tellers = [j for j, p in enumerate(told) if p == part and on_topic[j]]
+            tellers = [j for j, p in enumerate(told) if p == part and on_topic[j]
+                       and len(sentences[j].split()) >= MIN_WINDOW_WORDS]
             if tellers:
                 best = max(tellers, key=lambda j: float(sims[j]))
                 s, covered = float(sims[best]), True

@@ -68,6 +68,13 @@ class QuestionAsked:
     """Number of planned questions."""
     is_follow_up: bool = False
     """True for a scripted follow-up probe."""
+    number: int = 0
+    """1-based number among the planned questions ("Question 2/5"; a follow-up has its
+    question's); `ordinal` also counts follow-ups."""
+
+    def __post_init__(self) -> None:
+        if not self.number:
+            self.number = self.ordinal
 
 
 @dataclass
@@ -321,17 +328,18 @@ class InterviewRunner:
             if self.plan.opening:
                 self._speak(self.plan.opening)
             ordinal = 0
-            for question in self.plan.questions:
+            for number, question in enumerate(self.plan.questions, 1):
                 if self._command == "quit":
                     break
                 ordinal += 1
-                result = self._ask(question, ordinal, is_follow_up=False)
+                result = self._ask(question, ordinal, is_follow_up=False, number=number)
                 if result is not None and self.settings.session.ask_follow_ups:
                     for probe in _probes_to_ask(question, result):
                         if self._command == "quit":
                             break
                         ordinal += 1
-                        self._ask(_follow_up_question(question, probe), ordinal, is_follow_up=True)
+                        self._ask(_follow_up_question(question, probe), ordinal, is_follow_up=True,
+                                  number=number)
             if self._command != "quit":
                 status = "completed"
                 if self.plan.closing:
@@ -360,7 +368,8 @@ class InterviewRunner:
         except OralSimError as exc:
             self.on_event(Notice(f"The interviewer voice failed: {exc.message}", exc.hint))
 
-    def _ask(self, question: Question, ordinal: int, is_follow_up: bool) -> Any | None:
+    def _ask(self, question: Question, ordinal: int, is_follow_up: bool,
+             number: int = 0) -> Any | None:
         asked_id = self.store.add_question(
             self.session_id,
             ordinal,
@@ -374,7 +383,7 @@ class InterviewRunner:
         while True:
             attempt += 1
             total = len(self.plan.questions)
-            self.on_event(QuestionAsked(question, ordinal, total, is_follow_up))
+            self.on_event(QuestionAsked(question, ordinal, total, is_follow_up, number))
             self._speak(question.prompt)
             cmd = self._take_command()
             if cmd == "repeat":

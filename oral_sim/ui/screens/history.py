@@ -95,10 +95,12 @@ class SessionScreen(Screen):
             self.query_one("#answer-head", Static).update(Text(exc.message, style="red"))
             return
         lv = self.query_one("#answers", ListView)
-        for q in self.record.questions:
+        from oral_sim.engine.export import question_numbers
+
+        for q, number in zip(self.record.questions, question_numbers(self.record), strict=True):
             for a in q.attempts or [None]:
                 score = "-" if a is None or a.score is None else f"{a.score:.0f}"
-                tag = "F" if q.is_follow_up else f"Q{q.ordinal}"
+                tag = "F" if q.is_follow_up else f"Q{number}"
                 label = f"{tag} {score:>3}  {q.prompt[:38]}"
                 self.rows.append((q, a))
                 lv.append(ListItem(Label(label)))
