@@ -19,6 +19,7 @@ known failure modes and decoding that keeps filler words.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -255,22 +256,20 @@ def join_unspaced(pieces: list[tuple[str, Word]]) -> list[Word]:
     new written word begins, so one that does not is the rest of the word before it ("2" +
     ".6", "5" + "%", "1" + ",200", "lower" + "-case"). Joined, "2.6 MB" reads as such and
     counts as the three words said ("two point six"), not "2 .6"."""
-    out: list[Word] = []
-    for raw, w in pieces:
-        if out and not raw[:1].isspace():
-            prev = out[-1]
-            out[-1] = Word(prev.word + w.word, prev.start_s, w.end_s,
-                           min(prev.probability, w.probability), prev.source)
-        else:
-            out.append(w)
-    return out
+    return _joined([w for _, w in pieces], lambda i, _prev: not pieces[i][0][:1].isspace())
 
 
 def join_word_pieces(words: list[Word]) -> list[Word]:
     """Words with the pieces split off at a hyphen joined back (`continues_word`)."""
+    return _joined(words, lambda i, prev: continues_word(words[i].word, prev.word))
+
+
+def _joined(words: list[Word], attached: Callable[[int, Word], bool]) -> list[Word]:
+    """Each word `i` for which `attached(i, word before as joined so far)` holds, joined to the
+    word before (spanning both, at the lower probability)."""
     out: list[Word] = []
-    for w in words:
-        if out and continues_word(w.word, out[-1].word):
+    for i, w in enumerate(words):
+        if out and attached(i, out[-1]):
             prev = out[-1]
             out[-1] = Word(prev.word + w.word, prev.start_s, w.end_s,
                            min(prev.probability, w.probability), prev.source)

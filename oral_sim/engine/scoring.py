@@ -334,9 +334,11 @@ class KeyPointResult:
     covered: bool
     """Similarity reached the coverage threshold."""
     evidence: str | None
-    """The answer sentence(s) that match it best."""
+    """The answer sentence(s) that match it best (None when every one says nothing:
+    `says_nothing`)."""
     similarity: float
-    """Cosine similarity of that evidence to the key point (or to the example it matched)."""
+    """Cosine similarity of that evidence to the key point (or to the example it matched); 0.0
+    without evidence."""
     example: str | None = None
     """The key point's example the evidence matched, when it matched one better than the point."""
     hint: str | None = None
