@@ -252,6 +252,22 @@ def test_numbers_are_written_whole(tmp_path: Path) -> None:
     assert sum(spoken_words(w.word) for w in words) == 15, said  # "two point six", "five percent"
 
 
+def test_the_question_asked_helps_whisper_spell_its_terms(tmp_path: Path) -> None:
+    """With the question as context Whisper writes the interviewer's terms: "imbalanced
+    datasets" in 10 of 10 syntheses (without it, 3 of 10 came out "them balanced data sets" or
+    "imbalance status"); and it adds no text to noise."""
+    from oral_sim.engine.evaluation import wer
+
+    asked = "How do you handle highly imbalanced datasets?"
+    said = "With imbalanced datasets I oversample the minority class."
+    path = write_wav(tmp_path / "answer.wav", speech([said]))
+    heard = transcribe_file(path, asked=asked).transcript.text
+    assert "imbalanced datasets" in heard.lower(), heard
+    assert wer(said, heard) <= wer(said, transcribe_file(path).transcript.text)
+    noise = (np.random.default_rng(0).standard_normal(16000 * 5) * 300).astype(np.int16)
+    assert transcribe_file(write_wav(tmp_path / "noise.wav", noise), asked=asked).transcript.text == ""
+
+
 def test_a_filled_pause_the_model_all_but_ruled_out_is_a_prompt_echo() -> None:
     """A disfluent prompt ending in "uh," (tried in 2026-11) had the beam carry it on into
     utterances that had none, at a probability of 0.0000-0.0002 (two AMI channels), where every real one seen

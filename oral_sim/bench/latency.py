@@ -188,7 +188,8 @@ def run(
         prefetch = Prefetcher(question.reference_answer, question.key_points,
                               question.key_point_examples)
         prefetch.update("")
-        pipe = AnswerPipeline(settings, on_update=lambda t, p=prefetch: p.update(t.text))
+        pipe = AnswerPipeline(settings, on_update=lambda t, p=prefetch: p.update(t.text),
+                              asked=question.prompt)  # as in a session
         fed_s = 0.0
         for frame in FileSource(path, realtime=True):
             pipe.feed(frame)
@@ -267,7 +268,8 @@ def silence_ended(settings: Settings, clips: list[Clip], question, work: Path, s
     prefetch = Prefetcher(question.reference_answer, question.key_points,
                           question.key_point_examples)
     prefetch.update("")
-    pipe = AnswerPipeline(settings, on_update=lambda t: prefetch.update(t.text))
+    pipe = AnswerPipeline(settings, on_update=lambda t: prefetch.update(t.text),
+                          asked=question.prompt)
     ended_at = None
     for frame in FileSource(path, realtime=True):
         if any(isinstance(e, AnswerEnded) for e in pipe.feed(frame)):

@@ -81,8 +81,14 @@ class AnswerPipeline:
         on_update: Callable[[Transcript], None] | None = None,
         ignore_until_s: float = 0.0,
         live: bool = True,
+        asked: str | None = None,
     ) -> None:
         self.settings = settings
+        self.asked = asked
+        """The question as asked: Whisper reads it before the answer so far, as the start of
+        the conversation it is transcribing, and so spells the terms the interviewer used
+        ("bagging", not "bedding"; BENCHMARKS.md 2026-12-01 evening). Only the question: the
+        reference answer and key points would put words in the candidate's mouth."""
         self.on_update = on_update
         self.live = live
         """Frames arrive at the pace they are spoken (speculative passes only help then; fed as
@@ -198,6 +204,8 @@ class AnswerPipeline:
             except OralSimError as exc:
                 return Recognized(error=exc, model_failed=True)
             context = " ".join(w.word for w in self._words[-CONTEXT_WORDS:]) or None
+            if self.asked:
+                context = f"{self.asked} {context}" if context else self.asked
             words, segs = transcribe_array(
                 model, utt.audio, utt.start_s, self.settings.asr, prompt=context
             )
@@ -369,22 +377,26 @@ class TranscribeResult:
     """Pipeline counters."""
 
 
-def transcribe_file(path: str | Path, settings: Settings | None = None, realtime: bool = False) -> TranscribeResult:
+def transcribe_file(path: str | Path, settings: Settings | None = None, realtime: bool = False,
+                    asked: str | None = None) -> TranscribeResult:
     """Run an audio file through frames -> VAD -> incremental transcription, as a microphone
-    answer would go (as fast as the CPU allows unless `realtime`)."""
+    answer would go (as fast as the CPU allows unless `realtime`); `asked`, the question it
+    answers (`AnswerPipeline.asked`)."""
     from oral_sim.engine.audio import FileSource
 
     settings = settings or Settings()
     source = FileSource(path, realtime=realtime, frame_ms=settings.audio.frame_ms,
                         sample_rate_hz=settings.audio.sample_rate_hz)
-    return transcribe_source(source, settings, live=realtime)
+    return transcribe_source(source, settings, live=realtime, asked=asked)
 
 
-def transcribe_source(source: Any, settings: Settings, live: bool = False) -> TranscribeResult:
+def transcribe_source(source: Any, settings: Settings, live: bool = False,
+                      asked: str | None = None) -> TranscribeResult:
     """Run a frame source (file, simulated candidate) through the pipeline to its end and close
-    it. `live` for input that arrives in real time (the pipeline then speculates at pauses)."""
+    it. `live` for input that arrives in real time (the pipeline then speculates at pauses);
+    `asked`, the question the answer is to (`AnswerPipeline.asked`)."""
     t0 = time.perf_counter()
-    pipe = AnswerPipeline(settings, live=live)
+    pipe = AnswerPipeline(settings, live=live, asked=asked)
     try:
         for frame in source:
             pipe.feed(frame)

@@ -114,7 +114,7 @@ def _recover_answer(
             from oral_sim.engine.pipeline import transcribe_file
             from oral_sim.engine.session import feedback_numbers
 
-            transcript = transcribe_file(wav, settings).transcript
+            transcript = transcribe_file(wav, settings, asked=asked.prompt).transcript
             # as asked, with the bank question's content (reference, key points and all that
             # comes with them) when it is still in the bank
             known = _bank_question(asked.question_id) or Question(

@@ -428,7 +428,8 @@ class InterviewRunner:
             prefetch.update(transcript.text)
 
         pipeline = AnswerPipeline(self.settings, on_update=on_update,
-                                  live=bool(getattr(source, "realtime", True)))
+                                  live=bool(getattr(source, "realtime", True)),
+                                  asked=question.prompt)
         frame_s = self.settings.audio.frame_ms / 1000.0
         hard_cap_s = max(question.timebox_s * 2.0, question.timebox_s + 120.0)
         reason = "source_ended"
