@@ -254,8 +254,8 @@ def test_numbers_are_written_whole(tmp_path: Path) -> None:
 
 def test_the_question_asked_helps_whisper_spell_its_terms(tmp_path: Path) -> None:
     """With the question as context Whisper writes the interviewer's terms: "imbalanced
-    datasets" in 10 of 10 syntheses (without it, 3 of 10 came out "them balanced data sets" or
-    "imbalance status"); and it adds no text to noise."""
+    datasets" in 10 of 10 syntheses (without it, often "them balanced data sets" or "imbalance
+    status"); and it adds no text to noise."""
     from oral_sim.engine.evaluation import wer
 
     asked = "How do you handle highly imbalanced datasets?"

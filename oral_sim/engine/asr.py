@@ -116,16 +116,17 @@ def transcribe_array(
     offset_s: float = 0.0,
     config: AsrConfig | None = None,
     prompt: str | None = None,
+    lead: str | None = None,
 ) -> tuple[list[Word], list[Segment]]:
     """Transcribe one utterance (16 kHz mono, int16 or float32); times are shifted by `offset_s`
-    onto the answer's timeline. `prompt` is extra context (the answer so far)."""
+    onto the answer's timeline. `prompt` is extra context (the answer so far), `lead` context
+    read before the filler prompt (the question asked)."""
     config = config or AsrConfig()
     if len(audio) < 1600 or level_dbfs(audio) < MIN_LEVEL_DBFS:
         return [], []
     samples = audio.astype(np.float32) / 32768.0 if audio.dtype == np.int16 else audio
-    initial = FILLER_PROMPT if config.filler_prompt else None
-    if prompt:
-        initial = f"{initial} {prompt}" if initial else prompt
+    initial = " ".join(p for p in (lead, FILLER_PROMPT if config.filler_prompt else None, prompt)
+                       if p) or None
     words, segs = _decode(model, samples, offset_s, config, initial)
     rest = unheard_speech_start(samples, words, offset_s)
     if rest is not None:

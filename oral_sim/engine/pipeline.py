@@ -204,11 +204,8 @@ class AnswerPipeline:
             except OralSimError as exc:
                 return Recognized(error=exc, model_failed=True)
             context = " ".join(w.word for w in self._words[-CONTEXT_WORDS:]) or None
-            if self.asked:
-                context = f"{self.asked} {context}" if context else self.asked
-            words, segs = transcribe_array(
-                model, utt.audio, utt.start_s, self.settings.asr, prompt=context
-            )
+            words, segs = transcribe_array(model, utt.audio, utt.start_s, self.settings.asr,
+                                           prompt=context, lead=self.asked)
             frame_s = self.settings.audio.frame_ms / 1000
             words = widen_to_voice(utt, tighten_to_voice(utt, words, frame_s),
                                    self.settings.audio.sample_rate_hz)
