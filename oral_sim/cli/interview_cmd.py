@@ -168,10 +168,8 @@ def run_headless(args: argparse.Namespace) -> int:
                     }
                 )
             else:
-                tag = (
-                    "Follow-up" if event.is_follow_up else f"Question {event.number}/{event.total}"
-                )
-                print(f"\n== {tag} [{event.question.id}]\n{event.question.prompt}", flush=True)
+                print(f"\n== {event.heading} [{event.question.id}]\n{event.question.prompt}",
+                      flush=True)
         elif isinstance(event, ev.ListeningStarted):
             if as_json:
                 emit(

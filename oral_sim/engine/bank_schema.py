@@ -38,6 +38,12 @@ STORY_PART_LABELS: dict[str, str] = {
     "hindsight": "Hindsight",
 }
 
+
+def told_as(part: str | None) -> str:
+    """" (your hindsight)" after evidence that made a point as that part of the story; "" for
+    no part or an unknown one."""
+    return f" (your {STORY_PART_LABELS[part].lower()})" if part in STORY_PART_LABELS else ""
+
 #: Ids end up in file names and URLs: lower-case letters, digits, dot, dash, underscore.
 ID_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,63}$"
 SCRIPT_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,47}$"

@@ -248,8 +248,8 @@ def evaluate_key_points(path: Path | None = None) -> dict:
     evidence shown is the labelled span, and how often each kind of negative is falsely covered.
     Side by side: ours (the bank's key-point examples and story parts, and no point made by a
     restatement of the question or an admission, `scoring.says_nothing`), without that filter
-    (the method of 2026-12-01 later), without the story parts (2026-12-01 morning), and without examples either (the
-    point's text only).
+    (the method of 2026-12-01 later), without the story parts (2026-12-01 morning), and
+    without examples either (the point's text only).
     Split by bank script (rubric-style project points behave unlike factual ones)."""
     from oral_sim.config import ScoringConfig
     from oral_sim.engine.bank import load_bank

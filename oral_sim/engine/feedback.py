@@ -7,7 +7,7 @@ import textwrap
 from dataclasses import dataclass
 from typing import Any
 
-from oral_sim.engine.bank_schema import STORY_PART_LABELS
+from oral_sim.engine.bank_schema import STORY_PART_LABELS, told_as
 from oral_sim.engine.metrics import NATURAL_PAUSE_S, WPM_RANGE, Delivery, analyze_delivery
 from oral_sim.engine.scoring import ContentScore, score_parts
 from oral_sim.engine.transcript import Transcript
@@ -110,9 +110,8 @@ def render_text(feedback: Feedback, width: int = 88) -> str:
             mark = "[x]" if kp["covered"] else "[ ]"
             out.append(_cut(f"  {mark} {kp['text']}", width))
             if kp["covered"] and kp.get("evidence"):
-                told = (f" (your {STORY_PART_LABELS[kp['part']].lower()})"
-                        if kp.get("part") in STORY_PART_LABELS else "")
-                out.append(_cut(f"        you said{told}: \"{kp['evidence']}\"", width))
+                out.append(_cut(f"        you said{told_as(kp.get('part'))}: \"{kp['evidence']}\"",
+                                width))
             elif kp.get("hint"):  # a model sentence: wrapped, not cut
                 out.append(textwrap.fill(f"for example: \"{kp['hint']}\"", width,
                                          initial_indent=" " * 8, subsequent_indent=" " * 10))

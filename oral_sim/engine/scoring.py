@@ -129,6 +129,16 @@ def _echo_filler_stems() -> frozenset[str]:
     return frozenset(key_terms(" ".join(_ECHO_FILLER)))
 
 
+@lru_cache(maxsize=64)
+def _asked_terms(asked: str) -> frozenset[str]:
+    """The question's stemmed content words and each two run together ("data" "set" ->
+    "dataset"): worked out once per question, not once per window."""
+    from oral_sim.engine.terms import key_terms
+
+    terms = list(key_terms(asked))
+    return frozenset(terms) | {a + b for a, b in zip(terms, terms[1:], strict=False)}
+
+
 _ASKING = re.compile(r"^(?:(?:so|okay|ok|well|and|um|uh|yeah)[,.]?\s+)*"
                      r"(?:how|what|why|which|when|where|who|should|do|does|did|is|are|can)\b",
                      re.I)
@@ -148,8 +158,7 @@ def echoes_question(window: str, asked: str) -> bool:
     said = [t for t in key_terms(window) if t not in _echo_filler_stems()]
     if not said:
         return False
-    asked_terms = list(key_terms(asked))
-    known = set(asked_terms) | {a + b for a, b in zip(asked_terms, asked_terms[1:], strict=False)}
+    known = _asked_terms(asked)
     joined = {a + b for a, b in zip(said, said[1:], strict=False)}
     echoed = [t in known or any(t in j and j in known for j in joined) for t in said]
     if _ASKING.match(window):  # put as a question again: most of its words are the question's

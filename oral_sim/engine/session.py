@@ -76,6 +76,11 @@ class QuestionAsked:
         if not self.number:
             self.number = self.ordinal
 
+    @property
+    def heading(self) -> str:
+        """How the question is announced: "Question 2/5" or "Follow-up"."""
+        return "Follow-up" if self.is_follow_up else f"Question {self.number}/{self.total}"
+
 
 @dataclass
 class ListeningStarted:

@@ -9,7 +9,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from oral_sim.engine.bank_schema import STORY_PART_LABELS
+from oral_sim.engine.bank_schema import STORY_PART_LABELS, told_as
 
 FILLER_STYLE = "bold black on #f6ad55"
 PAUSE_MARK = " ⏸ "
@@ -94,8 +94,7 @@ def feedback_card(fb: dict, prompt: str | None = None) -> Group:
             cell = Text(kp["text"], style="" if kp["covered"] else "red")
             if kp["covered"] and kp.get("evidence"):
                 cell.append(f"\n  “{kp['evidence']}”", style="dim italic")
-                if kp.get("part") in STORY_PART_LABELS:
-                    cell.append(f" (your {STORY_PART_LABELS[kp['part']].lower()})", style="dim")
+                cell.append(told_as(kp.get("part")), style="dim")
             elif kp.get("hint"):
                 cell.append(f"\n  for example: “{kp['hint']}”", style="dim")
             kp_table.add_row(mark, cell)

@@ -128,9 +128,8 @@ class InterviewScreen(Screen):
         elif isinstance(event, ev.QuestionAsked):
             q = event.question
             self.timebox_s = q.timebox_s
-            tag = "Follow-up" if event.is_follow_up else f"Question {event.number}/{event.total}"
             self.query_one("#q-head", Static).update(
-                f"[b]{tag}[/b] · {q.category} · {q.difficulty} · timebox {q.timebox_s // 60}:"
+                f"[b]{event.heading}[/b] · {q.category} · {q.difficulty} · timebox {q.timebox_s // 60}:"
                 f"{q.timebox_s % 60:02d}")
             self.query_one("#question", Static).update(Text(q.prompt, style="bold"))
             status.update(Text("🔊 Interviewer speaking…", style="cyan"))
