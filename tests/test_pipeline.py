@@ -13,7 +13,7 @@ import pytest
 from speech_clips import speech, write_wav
 
 from oral_sim.cli import main
-from oral_sim.config import Settings
+from oral_sim.config import AsrConfig, Settings
 from oral_sim.engine.asr import collapse_loops, load_whisper, transcribe_array
 from oral_sim.engine.audio import FileSource
 from oral_sim.engine.pipeline import AnswerPipeline, transcribe_file
@@ -221,6 +221,65 @@ def test_speech_left_after_the_first_window_is_decoded_too() -> None:
     assert unheard_speech_start(np.zeros(16000, np.float32), [], 0.0) is None
 
 
+def test_speech_the_decoder_skipped_is_found() -> None:
+    """Speech between two words, or under one word stretched over it, is found; a pause, a held
+    filled pause and ordinary word lengths are not."""
+    from oral_sim.engine.asr import skipped_stretches, stretched_word
+
+    one = len(speech([S1], lead_s=0.3, tail_s=0.0)) / 16000
+    audio = speech([S1, S2], gaps_s=0.3, lead_s=0.3, tail_s=0.3)
+    samples = audio.astype(np.float32) / 32768
+    s2_start, end_s = one + 0.3, len(audio) / 16000 - 0.3
+    # S1's last word, then S2's last word: S2's other words were skipped
+    skipped = [Word("noise.", one - 0.5, one, 0.9), Word("generalize.", end_s - 0.5, end_s, 0.9)]
+    (index, start, stop), = skipped_stretches(samples, skipped, 0.0)
+    assert index == 1 and abs(start / 16000 - one) < 0.01 and abs(stop / 16000 - (end_s - 0.5)) < 0.01
+    assert stretched_word(samples, skipped, 0.0) is None
+    # the same words around a silent pause of the same length: nothing skipped
+    paused = speech([S1, S2], gaps_s=end_s - one - 0.5, lead_s=0.3, tail_s=0.3).astype(np.float32)
+    assert skipped_stretches(paused / 32768, skipped, 0.0) == []
+    # S1's last word stretched over all of S2
+    stretched = [Word("the", one - 1.0, one - 0.5, 0.9), Word("noise.", one - 0.5, end_s, 0.9)]
+    assert stretched_word(samples, stretched, 0.0) == 1
+    held = [Word("the", one - 1.0, one - 0.5, 0.9), Word("Um,", one - 0.5, end_s, 0.9)]
+    assert stretched_word(samples, held, 0.0) is None  # a filled pause may be held that long
+    ordinary = [Word("noise.", one - 0.5, one, 0.9), Word("Regularization", s2_start, s2_start + 0.8, 0.9)]
+    assert stretched_word(samples, ordinary, 0.0) is None and skipped_stretches(samples, ordinary, 0.0) == []
+
+
+def test_skipped_speech_is_decoded_in_its_place(monkeypatch) -> None:
+    """When the first decode jumps over a sentence, that stretch is decoded again by the real
+    model and its words go between the words around it."""
+    from oral_sim.engine import asr
+
+    audio = speech([S1, S2, S3], gaps_s=0.3, lead_s=0.3, tail_s=0.3)
+    model = asr.load_whisper(AsrConfig())
+    real = asr._decode
+    calls = []
+
+    def first_skips(model, samples, offset_s, config, initial):  # noqa: ANN001, ANN202
+        words, segs = real(model, samples, offset_s, config, initial)
+        calls.append(offset_s)
+        if len(calls) > 1:
+            return words, segs
+        said = [_words(w.word) for w in words]
+        # drop S2's words from the first pass, as the decoder did on a long prompt
+        s2 = set(_words(S2)) - set(_words(S1)) - set(_words(S3))
+        keep = [w for w, t in zip(words, said, strict=True) if not (t and t[0] in s2)]
+        assert len(keep) < len(words)
+        return keep, [asr.Segment(keep[0].start_s, keep[-1].end_s, " ".join(w.word for w in keep))]
+
+    monkeypatch.setattr(asr, "_decode", first_skips)
+    words, segs = asr.transcribe_array(model, audio, 0.0, AsrConfig())
+    text = _words(" ".join(w.word for w in words))
+    assert len(calls) == 2
+    assert text[:len(_words(S1))] == _words(S1)
+    for word in ("regularization", "generalize"):
+        assert word in text and text.index(word) < text.index("early")
+    assert [w.start_s for w in words] == sorted(w.start_s for w in words)
+    assert _words(" ".join(s.text for s in segs)) == text  # each word in one segment, in order
+
+
 def test_hyphen_pieces_are_one_word() -> None:
     """faster-whisper splits "Mm-hmm." into "Mm" + "-hmm.": one backchannel, not two fillers."""
     from oral_sim.engine.asr import join_word_pieces
@@ -266,6 +325,41 @@ def test_the_question_asked_helps_whisper_spell_its_terms(tmp_path: Path) -> Non
     assert wer(said, heard) <= wer(said, transcribe_file(path).transcript.text)
     noise = (np.random.default_rng(0).standard_normal(16000 * 5) * 300).astype(np.int16)
     assert transcribe_file(write_wav(tmp_path / "noise.wav", noise), asked=asked).transcript.text == ""
+
+
+def test_spelling_terms_are_the_words_that_cannot_be_heard() -> None:
+    """Capitals inside a word, letters with digits, and words rare as spelled; once each, in
+    order; a hyphenated word part by part."""
+    from oral_sim.engine.asr import spelling_terms
+
+    tokenizer = load_whisper().hf_tokenizer
+    text = ("Boosting (e.g. XGBoost or AdaBoost) reduces bias; use SMOTE, a real-world INT8 "
+            "model, the Kolmogorov-Smirnov test, sigmoid or ReLU. XGBoost again; the model "
+            "learns from data.")
+    assert spelling_terms(text, tokenizer) == [
+        "XGBoost", "AdaBoost", "SMOTE", "INT8", "Kolmogorov", "sigmoid", "ReLU"]
+    assert spelling_terms(text, tokenizer, limit=2) == ["XGBoost", "AdaBoost"]
+    assert spelling_terms("", tokenizer) == []
+
+
+def test_the_subjects_spellings_are_written_and_invent_nothing(tmp_path: Path) -> None:
+    """Shown the written subject's rare spellings, Whisper writes "XGBoost" (bare, "XG Boost");
+    a subject whose terms are not said adds none of them, and noise still gives no text."""
+    from oral_sim.engine.asr import spelling_terms
+    from oral_sim.engine.bank import load_bank
+
+    bank = load_bank()
+    boosting, imbalance = bank.question("mlq-012"), bank.question("mlq-013")
+    said = "For boosting I would train XGBoost with a small learning rate."
+    path = write_wav(tmp_path / "answer.wav", speech([said]))
+    spelled = transcribe_file(path, asked=boosting.prompt, spell=boosting.written).transcript.text
+    assert "XGBoost" in spelled, spelled
+    other = transcribe_file(path, asked=boosting.prompt, spell=imbalance.written).transcript.text
+    shown = spelling_terms(imbalance.written, load_whisper().hf_tokenizer)
+    assert shown and not set(map(str.lower, shown)) & set(_words(other)), other
+    noise = (np.random.default_rng(0).standard_normal(16000 * 5) * 300).astype(np.int16)
+    assert transcribe_file(write_wav(tmp_path / "noise.wav", noise), asked=boosting.prompt,
+                           spell=boosting.written).transcript.text == ""
 
 
 def test_a_filled_pause_the_model_all_but_ruled_out_is_a_prompt_echo() -> None:

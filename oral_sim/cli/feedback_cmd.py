@@ -32,7 +32,8 @@ def run_analyze(args: argparse.Namespace) -> int:
     settings = Settings()
     question = load_bank(args.bank).question(args.question)  # fail fast on a wrong id
     preload_in_background(settings.scoring)  # loads while the audio is transcribed
-    result = transcribe_file(args.audio, settings, asked=question.prompt)
+    result = transcribe_file(args.audio, settings, asked=question.prompt,
+                             spell=question.written)
     feedback = build_feedback(result.transcript, question)
     if args.json:
         print(json.dumps(feedback.to_dict(), indent=2))

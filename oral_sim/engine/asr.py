@@ -14,10 +14,17 @@ known failure modes and decoding that keeps filler words.
   silence. That second pass cost a whole encoder run on 38 of 65 read-speech utterances and
   produced most of the invented endings ("Thank you for watching."). We decode one window and
   run a second pass only when voiced audio is left after the last word (BENCHMARKS.md).
+- Skipped speech: the decoder sometimes jumps over seconds of speech inside the window (a gap
+  between two words with loud audio in it) or stops early and spreads its last word over the
+  rest. Such a stretch is decoded again on its own, with what was heard before it as context.
+- Spellings: terms a listener cannot spell from the sound (SMOTE, XGBoost, INT8) are taken from
+  the question's written subject and shown to the decoder before the question
+  (`spelling_terms`); which words were said is still decided by the audio.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import replace
@@ -110,6 +117,35 @@ def level_dbfs(audio: np.ndarray) -> float:
     return 20 * np.log10(max(rms, 1e-10))
 
 
+#: At most this many spellings are shown (`spelling_terms`; about 60 of the prompt's 223 tokens).
+MAX_SPELLINGS = 24
+#: A lower-case word Whisper's tokenizer cuts into this many pieces or more is rare in what it
+#: was trained on ("xgboost", "sigmoid", "backpropagation"; "bagging" and "ranker" are 2).
+RARE_TOKENS = 3
+
+
+def spelling_terms(text: str, tokenizer: Any, limit: int = MAX_SPELLINGS) -> list[str]:
+    """The words of `text` whose spelling cannot be heard, in order, once each: capitals inside
+    the word (SMOTE, XGBoost, ReLU), letters with digits (INT8, L1), or rare as spelled
+    (`RARE_TOKENS`). Hyphenated words are judged part by part ("Kolmogorov-Smirnov" gives
+    "Kolmogorov", "real-world" nothing)."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for raw in (text or "").split():
+        for part in re.split(r"[-/.]", raw):
+            part = part.strip(".,;:!?()[]{}\"'")
+            key = part.lower()
+            if len(part) < 2 or key in seen or not part.isalnum() or part.isdigit():
+                continue
+            if (any(c.isupper() for c in part[1:]) or any(c.isdigit() for c in part)
+                    or len(tokenizer.encode(" " + key, add_special_tokens=False).ids) >= RARE_TOKENS):
+                seen.add(key)
+                out.append(part)
+                if len(out) == limit:
+                    return out
+    return out
+
+
 def transcribe_array(
     model: Any,
     audio: np.ndarray,
@@ -129,6 +165,13 @@ def transcribe_array(
                        if p) or None
     words, segs = _decode(model, samples, offset_s, config, initial)
     rest = unheard_speech_start(samples, words, offset_s)
+    stretched = stretched_word(samples, words, offset_s)
+    if stretched is not None:
+        # the decoder stopped early and its last words were stretched over the speech it did
+        # not write: hear again from the first such word
+        rest = int(max(0.0, words[stretched].start_s - offset_s) * SAMPLE_RATE_HZ)
+        words = words[:stretched]
+        segs = regroup_segments(segs, words)
     if rest is not None:
         # the first window stopped before the speech did: decode what is left, with what was
         # heard as context (what faster-whisper's second window would do, minus the silence)
@@ -141,6 +184,16 @@ def transcribe_array(
             more_segs = regroup_segments(more_segs, more_words)
         words += more_words
         segs += more_segs
+    for index, start, end in reversed(skipped_stretches(samples, words, offset_s)):
+        # the decoder jumped over speech inside the window: decode that stretch alone, with
+        # what was heard before it as context, and put its words in their place
+        heard = " ".join(w.word for w in words[:index])
+        found, found_segs = _decode(model, samples[start:end], offset_s + start / SAMPLE_RATE_HZ,
+                                    config, f"{initial} {heard}" if initial else heard)
+        found = _without_edge_repeats(found, words[index - 1], words[index])
+        if found:
+            words = words[:index] + found + words[index:]
+            segs = regroup_segments(sorted(segs + found_segs, key=lambda s: s.start_s), words)
     words, segs = drop_tail_guess(words, segs, config)
     if not prompt or prompt.rstrip()[-1:] in (".", "?", "!"):
         words, segs = capitalize_start(words, segs)
@@ -195,6 +248,79 @@ def unheard_speech_start(samples: np.ndarray, words: list[Word], offset_s: float
         return None
     start_s = max(0.0, (words[-1].end_s - offset_s) if words else 0.0)
     return min(len(samples), int(start_s * SAMPLE_RATE_HZ))
+
+
+#: Two recognised words this far apart (seconds) ...
+SKIPPED_GAP_S = 1.5
+#: ... with at least this much loud audio between them: the decoder skipped speech (seen with
+#: a longer prompt: "them." at 35.4 s, then "That's" at 40.5 s, and the 5 s of speech between
+#: them, "pipeline parallelism, where you split...", not in the text). A held filled pause or a
+#: breath is shorter; `voiced_gaps` handles those.
+SKIPPED_MIN_S = 1.0
+
+
+def skipped_stretches(samples: np.ndarray, words: list[Word],
+                      offset_s: float) -> list[tuple[int, int, int]]:
+    """(index of the word after the gap, first sample, end sample) of each stretch between two
+    recognised words that has speech no word covers (`SKIPPED_GAP_S`, `SKIPPED_MIN_S`)."""
+    from oral_sim.engine.voice import FRAME_S, loud_frames
+
+    out: list[tuple[int, int, int]] = []
+    gaps = [i for i in range(1, len(words))
+            if words[i].start_s - words[i - 1].end_s >= SKIPPED_GAP_S]
+    if not gaps:
+        return out
+    loud = loud_frames(samples)
+    for i in gaps:
+        a_s, b_s = words[i - 1].end_s - offset_s, words[i].start_s - offset_s
+        first = int(np.ceil((a_s + UNHEARD_GRACE_S) / FRAME_S))
+        last = int((b_s - UNHEARD_GRACE_S) / FRAME_S)
+        if loud[first:max(first, last)].sum() * FRAME_S >= SKIPPED_MIN_S:
+            out.append((i, int(a_s * SAMPLE_RATE_HZ), int(b_s * SAMPLE_RATE_HZ)))
+    return out
+
+
+#: A word (not a filled pause) this long (seconds) ...
+STRETCHED_WORD_S = 1.5
+#: ... over at least this much loud audio is not one word: the decoder stopped writing and the
+#: word timing spread its last words over the rest ("explain the" at 5.1 s, "the" reaching to
+#: 11.8 s, and "precision-recall trade-off in our fraud model..." not in the text).
+STRETCHED_LOUD_S = 1.2
+
+
+def stretched_word(samples: np.ndarray, words: list[Word], offset_s: float) -> int | None:
+    """Index of the first word that spans more speech than one word can (`STRETCHED_WORD_S`,
+    `STRETCHED_LOUD_S`), or None."""
+    from oral_sim.engine.voice import FRAME_S, loud_frames
+
+    long = [i for i, w in enumerate(words)
+            if w.end_s - w.start_s >= STRETCHED_WORD_S and not _is_filled(w)]
+    if not long:
+        return None
+    loud = loud_frames(samples)
+    for i in long:
+        first = int((words[i].start_s - offset_s) / FRAME_S)
+        last = int(np.ceil((words[i].end_s - offset_s) / FRAME_S))
+        if loud[max(0, first):last].sum() * FRAME_S >= STRETCHED_LOUD_S:
+            return i
+    return None
+
+
+def _bare(word: str) -> str:
+    return word.strip(".,;:!?\"'").lower()
+
+
+def _without_edge_repeats(found: list[Word], before: Word, after: Word) -> list[Word]:
+    """Words decoded from a skipped stretch, without a copy of the word on either side of it
+    heard again at the stretch's edge."""
+    edge_s = 0.3
+    if found and _bare(found[0].word) == _bare(before.word) \
+            and found[0].start_s - before.end_s < edge_s:
+        found = found[1:]
+    if found and _bare(found[-1].word) == _bare(after.word) \
+            and after.start_s - found[-1].end_s < edge_s:
+        found = found[:-1]
+    return found
 
 
 def _decode(

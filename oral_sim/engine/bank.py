@@ -73,6 +73,12 @@ class Question:
     of a story it is (`bank_schema.STORY_PARTS`); a sentence telling that part of the story
     also makes the point."""
 
+    @property
+    def written(self) -> str:
+        """The reference answer and key points as one text: what the recognizer is shown the
+        spellings of the subject's terms from (`asr.spelling_terms`)."""
+        return " ".join([self.reference_answer, *self.key_points])
+
     def examples_of(self, index: int) -> list[str]:
         """The examples written for key point `index` (0-based), or []."""
         ex = self.key_point_examples

@@ -82,6 +82,7 @@ class AnswerPipeline:
         ignore_until_s: float = 0.0,
         live: bool = True,
         asked: str | None = None,
+        spell: str | None = None,
     ) -> None:
         self.settings = settings
         self.asked = asked
@@ -89,6 +90,12 @@ class AnswerPipeline:
         the conversation it is transcribing, and so spells the terms the interviewer used
         ("bagging", not "bedding"; BENCHMARKS.md 2026-12-01 evening). Only the question: the
         reference answer and key points would put words in the candidate's mouth."""
+        self.spell = spell
+        """Written text on the question's subject (`bank.Question.written`): before the
+        question, Whisper is shown the words in it whose spelling cannot be heard
+        (`asr.spelling_terms`: "XGBoost", not "XG Boost"; "SMOTE", not "smoke"). Only their
+        spelling: which words are said is still heard (BENCHMARKS.md 2026-12-01 morning)."""
+        self._lead: str | None = None
         self.on_update = on_update
         self.live = live
         """Frames arrive at the pace they are spoken (speculative passes only help then; fed as
@@ -205,7 +212,7 @@ class AnswerPipeline:
                 return Recognized(error=exc, model_failed=True)
             context = " ".join(w.word for w in self._words[-CONTEXT_WORDS:]) or None
             words, segs = transcribe_array(model, utt.audio, utt.start_s, self.settings.asr,
-                                           prompt=context, lead=self.asked)
+                                           prompt=context, lead=self._lead_for(model))
             frame_s = self.settings.audio.frame_ms / 1000
             words = widen_to_voice(utt, tighten_to_voice(utt, words, frame_s),
                                    self.settings.audio.sample_rate_hz)
@@ -216,6 +223,17 @@ class AnswerPipeline:
         except Exception as exc:  # one bad utterance must not lose the rest of the answer
             return Recognized(error=exc)
         return Recognized(words, segs, time.perf_counter() - t0)
+
+    def _lead_for(self, model: Any) -> str | None:
+        """The spellings, then the question: what Whisper reads before the filler prompt (worked
+        out once, on the ASR thread, with the model's own tokenizer)."""
+        if self._lead is None:
+            from oral_sim.engine.asr import spelling_terms
+
+            terms = spelling_terms(self.spell, model.hf_tokenizer) if self.spell else []
+            parts = [", ".join(terms) + "." if terms else "", self.asked or ""]
+            self._lead = " ".join(p for p in parts if p)
+        return self._lead or None
 
     def _transcribe(self, utt: Utterance, result: Recognized | None = None) -> None:
         """Commit one utterance (recognized now, or by a speculative pass), on the shared ASR
@@ -375,25 +393,26 @@ class TranscribeResult:
 
 
 def transcribe_file(path: str | Path, settings: Settings | None = None, realtime: bool = False,
-                    asked: str | None = None) -> TranscribeResult:
+                    asked: str | None = None, spell: str | None = None) -> TranscribeResult:
     """Run an audio file through frames -> VAD -> incremental transcription, as a microphone
-    answer would go (as fast as the CPU allows unless `realtime`); `asked`, the question it
-    answers (`AnswerPipeline.asked`)."""
+    answer would go (as fast as the CPU allows unless `realtime`); `asked` and `spell`, the
+    question it answers and its written subject (`AnswerPipeline`)."""
     from oral_sim.engine.audio import FileSource
 
     settings = settings or Settings()
     source = FileSource(path, realtime=realtime, frame_ms=settings.audio.frame_ms,
                         sample_rate_hz=settings.audio.sample_rate_hz)
-    return transcribe_source(source, settings, live=realtime, asked=asked)
+    return transcribe_source(source, settings, live=realtime, asked=asked, spell=spell)
 
 
 def transcribe_source(source: Any, settings: Settings, live: bool = False,
-                      asked: str | None = None) -> TranscribeResult:
+                      asked: str | None = None, spell: str | None = None) -> TranscribeResult:
     """Run a frame source (file, simulated candidate) through the pipeline to its end and close
     it. `live` for input that arrives in real time (the pipeline then speculates at pauses);
-    `asked`, the question the answer is to (`AnswerPipeline.asked`)."""
+    `asked` and `spell`, the question the answer is to and its written subject
+    (`AnswerPipeline`)."""
     t0 = time.perf_counter()
-    pipe = AnswerPipeline(settings, live=live, asked=asked)
+    pipe = AnswerPipeline(settings, live=live, asked=asked, spell=spell)
     try:
         for frame in source:
             pipe.feed(frame)

@@ -114,10 +114,12 @@ def _recover_answer(
             from oral_sim.engine.pipeline import transcribe_file
             from oral_sim.engine.session import feedback_numbers
 
-            transcript = transcribe_file(wav, settings, asked=asked.prompt).transcript
             # as asked, with the bank question's content (reference, key points and all that
             # comes with them) when it is still in the bank
-            known = _bank_question(asked.question_id) or Question(
+            in_bank = _bank_question(asked.question_id)
+            transcript = transcribe_file(wav, settings, asked=asked.prompt,
+                                         spell=in_bank.written if in_bank else None).transcript
+            known = in_bank or Question(
                 id=asked.question_id, prompt=asked.prompt, category=asked.category,
                 difficulty="medium", timebox_s=asked.timebox_s, reference_answer="",
                 key_points=[], follow_ups=[], source_line=0)

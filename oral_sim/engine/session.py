@@ -434,7 +434,7 @@ class InterviewRunner:
 
         pipeline = AnswerPipeline(self.settings, on_update=on_update,
                                   live=bool(getattr(source, "realtime", True)),
-                                  asked=question.prompt)
+                                  asked=question.prompt, spell=question.written)
         frame_s = self.settings.audio.frame_ms / 1000.0
         hard_cap_s = max(question.timebox_s * 2.0, question.timebox_s + 120.0)
         reason = "source_ended"
