@@ -88,8 +88,9 @@ class AnswerPipeline:
         self.asked = asked
         """The question as asked: Whisper reads it before the answer so far, as the start of
         the conversation it is transcribing, and so spells the terms the interviewer used
-        ("bagging", not "bedding"; BENCHMARKS.md 2026-12-01 evening). Only the question: the
-        reference answer and key points would put words in the candidate's mouth."""
+        ("bagging", not "bedding"; BENCHMARKS.md 2026-12-01 evening). The reference answer and
+        key points are never shown as text, which would put words in the candidate's mouth;
+        only the spellings of their terms are (`spell`)."""
         self.spell = spell
         """Written text on the question's subject (`bank.Question.written`): before the
         question, Whisper is shown the words in it whose spelling cannot be heard
