@@ -328,16 +328,17 @@ def test_the_question_asked_helps_whisper_spell_its_terms(tmp_path: Path) -> Non
 
 
 def test_spelling_terms_are_the_words_that_cannot_be_heard() -> None:
-    """Capitals inside a word, letters with digits, and words rare as spelled; once each, in
-    order; a hyphenated word part by part."""
+    """Capitals inside a word, letters with digits, and names Whisper's tokenizer does not hold
+    whole; once each, in order; a hyphenated word part by part; never a lower-case word or a
+    sentence's first word (shown "unlabeled", Whisper wrote "a labeled dataset" as "unlabeled")."""
     from oral_sim.engine.asr import spelling_terms
 
     tokenizer = load_whisper().hf_tokenizer
     text = ("Boosting (e.g. XGBoost or AdaBoost) reduces bias; use SMOTE, a real-world INT8 "
             "model, the Kolmogorov-Smirnov test, sigmoid or ReLU. XGBoost again; the model "
-            "learns from data.")
+            "learns from data. Unlabeled data has no target; we used Tecton and Python.")
     assert spelling_terms(text, tokenizer) == [
-        "XGBoost", "AdaBoost", "SMOTE", "INT8", "Kolmogorov", "sigmoid", "ReLU"]
+        "XGBoost", "AdaBoost", "SMOTE", "INT8", "Kolmogorov", "Smirnov", "ReLU", "Tecton"]
     assert spelling_terms(text, tokenizer, limit=2) == ["XGBoost", "AdaBoost"]
     assert spelling_terms("", tokenizer) == []
 
@@ -360,6 +361,12 @@ def test_the_subjects_spellings_are_written_and_invent_nothing(tmp_path: Path) -
     noise = (np.random.default_rng(0).standard_normal(16000 * 5) * 300).astype(np.int16)
     assert transcribe_file(write_wav(tmp_path / "noise.wav", noise), asked=boosting.prompt,
                            spell=boosting.written).transcript.text == ""
+    # the subject's own words are not shown: "a labeled" stays "a labeled", not "unlabeled"
+    basics = bank.question("mlq-001")
+    labeled = write_wav(tmp_path / "labeled.wav",
+                        speech(["Supervised learning trains a model on a labeled dataset."]))
+    heard = transcribe_file(labeled, asked=basics.prompt, spell=basics.written).transcript.text
+    assert "unlabeled" not in heard.lower() and "labeled" in heard.lower(), heard
 
 
 def test_a_filled_pause_the_model_all_but_ruled_out_is_a_prompt_echo() -> None:

@@ -119,30 +119,39 @@ def level_dbfs(audio: np.ndarray) -> float:
 
 #: At most this many spellings are shown (`spelling_terms`; about 60 of the prompt's 223 tokens).
 MAX_SPELLINGS = 24
-#: A lower-case word Whisper's tokenizer cuts into this many pieces or more is rare in what it
-#: was trained on ("xgboost", "sigmoid", "backpropagation"; "bagging" and "ranker" are 2).
-RARE_TOKENS = 3
+#: A name (capitalised inside a sentence) Whisper's tokenizer cuts into this many pieces or more
+#: is one it may not know how to spell ("Kafka", "Tecton", "Fairlearn"; "Python" is one piece).
+NAME_TOKENS = 2
 
 
 def spelling_terms(text: str, tokenizer: Any, limit: int = MAX_SPELLINGS) -> list[str]:
     """The words of `text` whose spelling cannot be heard, in order, once each: capitals inside
-    the word (SMOTE, XGBoost, ReLU), letters with digits (INT8, L1), or rare as spelled
-    (`RARE_TOKENS`). Hyphenated words are judged part by part ("Kolmogorov-Smirnov" gives
-    "Kolmogorov", "real-world" nothing)."""
+    the word (SMOTE, XGBoost, ReLU), letters with digits (INT8, L1), and names inside a
+    sentence that Whisper's tokenizer does not hold whole (`NAME_TOKENS`). Hyphenated words
+    are judged part by part. Lower-case words are never shown, however rare: shown
+    "unlabeled", Whisper heard "on a labeled dataset" as "on unlabeled dataset"."""
     out: list[str] = []
     seen: set[str] = set()
+    sentence_start = True
     for raw in (text or "").split():
+        first_part = True
         for part in re.split(r"[-/.]", raw):
             part = part.strip(".,;:!?()[]{}\"'")
             key = part.lower()
+            starts = sentence_start and first_part
+            first_part = False
             if len(part) < 2 or key in seen or not part.isalnum() or part.isdigit():
                 continue
-            if (any(c.isupper() for c in part[1:]) or any(c.isdigit() for c in part)
-                    or len(tokenizer.encode(" " + key, add_special_tokens=False).ids) >= RARE_TOKENS):
+            spelled = (any(c.isupper() for c in part[1:])
+                       or (any(c.isdigit() for c in part) and any(c.isalpha() for c in part)))
+            name = (part[0].isupper() and not starts
+                    and len(tokenizer.encode(" " + part, add_special_tokens=False).ids) >= NAME_TOKENS)
+            if spelled or name:
                 seen.add(key)
                 out.append(part)
                 if len(out) == limit:
                     return out
+        sentence_start = raw.rstrip("\"')").endswith((".", "?", "!", ":"))
     return out
 
 

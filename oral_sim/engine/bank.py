@@ -77,7 +77,8 @@ class Question:
     def written(self) -> str:
         """The reference answer and key points as one text: what the recognizer is shown the
         spellings of the subject's terms from (`asr.spelling_terms`)."""
-        return " ".join([self.reference_answer, *self.key_points])
+        points = [p if p.rstrip().endswith((".", "?", "!")) else p.rstrip() + "." for p in self.key_points]
+        return " ".join([self.reference_answer.rstrip(), *points])
 
     def examples_of(self, index: int) -> list[str]:
         """The examples written for key point `index` (0-based), or []."""
