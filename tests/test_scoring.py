@@ -57,6 +57,20 @@ def test_missed_key_point_is_reported_and_covered_ones_have_evidence(overfitting
     assert "regularization" not in result.terms_missing
 
 
+@pytest.mark.parametrize("question_id", ["mlq-001", "mlq-003", "mlq-016"])
+def test_the_model_answer_misses_no_key_term(question_id) -> None:
+    """A bank question's key terms are the words its key points share with its model answer:
+    the model answer itself misses none (it was told it missed "grows", "falls" and "plus",
+    the key points' own paraphrase), and a key term it names is still asked for."""
+    from oral_sim.engine.bank import load_bank
+
+    question = load_bank().question(question_id)
+    result = score_answer(question.reference_answer, question)
+    assert result.term_recall == 1.0 and result.terms_missing == []
+    off = score_answer("I would ask the team and read the documentation.", question)
+    assert off.terms_missing and off.term_recall < 0.3
+
+
 def test_edge_cases_explained() -> None:
     empty = score_texts("", "A reference.", ["a", "b", "c"])
     assert empty.score == 0 and "No answer" in empty.notes[0]

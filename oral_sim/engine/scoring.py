@@ -11,8 +11,10 @@ Parts (all from the bundled all-MiniLM-L6-v2 sentence embedder, normalized, cosi
   sentence is the evidence. A point that asks for
   numbers ("Result after the change, with a number", "quantified outcomes") is made only by a
   window that states a quantity: "results were good" is on topic but does not make it;
-- **key terms** (`terms.py`): the share of the key points' content words (the reference's, for a
-  question without key points) that the answer uses; the ones missed are shown. Points written
+- **key terms** (`terms.py`): the share of the key points' content words that the reference
+  answer uses too (the reference's, for a question without key points) that the answer uses;
+  the ones missed are shown. A key point's own paraphrase ("as complexity grows, bias falls")
+  is not a term list. Points written
   with examples are rubric items: their words ("constraints", "ownership") are the rubric's, not
   terms the answer should use, so they give none;
 - **score** (0-100) = 100 x (SIM_WEIGHT x match + (1 - SIM_WEIGHT) x soft coverage), where
@@ -528,7 +530,8 @@ def score_texts(answer: str, reference: str, key_points: list[str],
     factual = [k for i, k in enumerate(key_points) if not (i < len(examples) and examples[i])]
     terms = term_recall(clean_spoken(answer),
                         [" ".join(factual)] if factual
-                        else [] if key_points else [reference, *(alternatives or [])])
+                        else [] if key_points else [reference, *(alternatives or [])],
+                        within=reference if factual and reference else None)
     sim_part = _rescale(similarity)
     match_weight = SIM_WEIGHT if soft else 1.0
     term_weight = TERM_WEIGHT if terms.recall is not None else 0.0

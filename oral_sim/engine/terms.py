@@ -67,12 +67,18 @@ def key_terms(text: str) -> dict[str, str]:
     return out
 
 
-def term_recall(answer: str, references: list[str]) -> TermMatch:
-    """The answer's use of the reference's terms, against the reference it matches best."""
+def term_recall(answer: str, references: list[str], within: str | None = None) -> TermMatch:
+    """The answer's use of the reference's terms, against the reference it matches best. With
+    `within`, only the terms that text uses too: a bank question's terms are the words its key
+    points share with its model answer, not the key points' own paraphrase ("grows", "falls",
+    "plus" were listed as missed key terms to a candidate who gave the model answer)."""
     said = set(key_terms(answer))
+    inside = set(key_terms(within)) if within else None
     best: TermMatch | None = None
     for reference in references:
         terms = key_terms(reference)
+        if inside is not None:
+            terms = {s: w for s, w in terms.items() if s in inside}
         if not terms:
             continue
         used = [w for s, w in terms.items() if s in said]
