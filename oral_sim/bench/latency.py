@@ -30,7 +30,8 @@ from oral_sim.config import Settings
 GAP_S = 0.6
 #: Written text on another subject (the bank's imbalanced-data answer, shortened), whose rare
 #: spellings the pipeline is shown as in a session (`AnswerPipeline.spell`): the prompt is as
-#: long as a real question's, and none of its terms is in the answers.
+#: long as a real question's, and none of its terms is in the answers (the answers are the
+#: clips' own text: showing their words would flatter the live WER).
 UNRELATED_SUBJECT = (
     "Handling highly imbalanced datasets is a common challenge in production ML. Apply "
     "resampling techniques: oversampling using SMOTE (Synthetic Minority Over-sampling "
@@ -173,10 +174,6 @@ def run(
         source = "bank answers read by the piper voice (no eval data found)"
     model = load_whisper(settings.asr)
     get_embedder(settings.scoring)  # loaded before the clock starts, as in a session
-    # the words shown for their spelling come from another subject, as long as a real
-    # question's: the answers are the clips' own text, and showing their words would flatter
-    # the live WER
-    spell = UNRELATED_SUBJECT
     question = Question(
         id="bench-q",
         prompt="Tell me about the history of printing.",
@@ -203,7 +200,7 @@ def run(
                               question.key_point_examples)
         prefetch.update("")
         pipe = AnswerPipeline(settings, on_update=lambda t, p=prefetch: p.update(t.text),
-                              asked=question.prompt, spell=spell)  # as in a session
+                              asked=question.prompt, spell=UNRELATED_SUBJECT)  # as in a session
         fed_s = 0.0
         for frame in FileSource(path, realtime=True):
             pipe.feed(frame)

@@ -173,14 +173,18 @@ def transcribe_array(
     initial = " ".join(p for p in (lead, FILLER_PROMPT if config.filler_prompt else None, prompt)
                        if p) or None
     words, segs = _decode(model, samples, offset_s, config, initial)
-    rest = unheard_speech_start(samples, words, offset_s)
-    stretched = stretched_word(samples, words, offset_s)
+    from oral_sim.engine.voice import loud_frames
+
+    loud = loud_frames(samples)  # one look at the levels for the three checks below
+    stretched = stretched_word(samples, words, offset_s, loud)
     if stretched is not None:
         # the decoder stopped early and its last words were stretched over the speech it did
         # not write: hear again from the first such word
-        rest = int(max(0.0, words[stretched].start_s - offset_s) * SAMPLE_RATE_HZ)
+        rest: int | None = int(max(0.0, words[stretched].start_s - offset_s) * SAMPLE_RATE_HZ)
         words = words[:stretched]
         segs = regroup_segments(segs, words)
+    else:
+        rest = unheard_speech_start(samples, words, offset_s, loud)
     if rest is not None:
         # the first window stopped before the speech did: decode what is left, with what was
         # heard as context (what faster-whisper's second window would do, minus the silence)
@@ -193,7 +197,7 @@ def transcribe_array(
             more_segs = regroup_segments(more_segs, more_words)
         words += more_words
         segs += more_segs
-    for index, start, end in reversed(skipped_stretches(samples, words, offset_s)):
+    for index, start, end in reversed(skipped_stretches(samples, words, offset_s, loud)):
         # the decoder jumped over speech inside the window: decode that stretch alone, with
         # what was heard before it as context, and put its words in their place
         heard = " ".join(w.word for w in words[:index])
@@ -243,12 +247,14 @@ UNHEARD_MIN_S = 0.3
 UNHEARD_GRACE_S = 0.1
 
 
-def unheard_speech_start(samples: np.ndarray, words: list[Word], offset_s: float) -> int | None:
+def unheard_speech_start(samples: np.ndarray, words: list[Word], offset_s: float,
+                         loud: np.ndarray | None = None) -> int | None:
     """Sample index from which the utterance still has speech that no word covers (None when
-    only silence, breath or the last word's release is left)."""
+    only silence, breath or the last word's release is left). `loud`: `voice.loud_frames` of
+    `samples`, when already worked out."""
     from oral_sim.engine.voice import FRAME_S, loud_frames
 
-    loud = loud_frames(samples)
+    loud = loud_frames(samples) if loud is None else loud
     if not len(loud):
         return None
     after_s = (words[-1].end_s - offset_s + UNHEARD_GRACE_S) if words else 0.0
@@ -268,10 +274,11 @@ SKIPPED_GAP_S = 1.5
 SKIPPED_MIN_S = 1.0
 
 
-def skipped_stretches(samples: np.ndarray, words: list[Word],
-                      offset_s: float) -> list[tuple[int, int, int]]:
+def skipped_stretches(samples: np.ndarray, words: list[Word], offset_s: float,
+                      loud: np.ndarray | None = None) -> list[tuple[int, int, int]]:
     """(index of the word after the gap, first sample, end sample) of each stretch between two
-    recognised words that has speech no word covers (`SKIPPED_GAP_S`, `SKIPPED_MIN_S`)."""
+    recognised words that has speech no word covers (`SKIPPED_GAP_S`, `SKIPPED_MIN_S`;
+    `loud` as for `unheard_speech_start`)."""
     from oral_sim.engine.voice import FRAME_S, loud_frames
 
     out: list[tuple[int, int, int]] = []
@@ -279,7 +286,7 @@ def skipped_stretches(samples: np.ndarray, words: list[Word],
             if words[i].start_s - words[i - 1].end_s >= SKIPPED_GAP_S]
     if not gaps:
         return out
-    loud = loud_frames(samples)
+    loud = loud_frames(samples) if loud is None else loud
     for i in gaps:
         a_s, b_s = words[i - 1].end_s - offset_s, words[i].start_s - offset_s
         first = int(np.ceil((a_s + UNHEARD_GRACE_S) / FRAME_S))
@@ -297,16 +304,17 @@ STRETCHED_WORD_S = 1.5
 STRETCHED_LOUD_S = 1.2
 
 
-def stretched_word(samples: np.ndarray, words: list[Word], offset_s: float) -> int | None:
+def stretched_word(samples: np.ndarray, words: list[Word], offset_s: float,
+                   loud: np.ndarray | None = None) -> int | None:
     """Index of the first word that spans more speech than one word can (`STRETCHED_WORD_S`,
-    `STRETCHED_LOUD_S`), or None."""
+    `STRETCHED_LOUD_S`; `loud` as for `unheard_speech_start`), or None."""
     from oral_sim.engine.voice import FRAME_S, loud_frames
 
     long = [i for i, w in enumerate(words)
             if w.end_s - w.start_s >= STRETCHED_WORD_S and not _is_filled(w)]
     if not long:
         return None
-    loud = loud_frames(samples)
+    loud = loud_frames(samples) if loud is None else loud
     for i in long:
         first = int((words[i].start_s - offset_s) / FRAME_S)
         last = int(np.ceil((words[i].end_s - offset_s) / FRAME_S))
@@ -315,19 +323,13 @@ def stretched_word(samples: np.ndarray, words: list[Word], offset_s: float) -> i
     return None
 
 
-def _bare(word: str) -> str:
-    return word.strip(".,;:!?\"'").lower()
-
-
 def _without_edge_repeats(found: list[Word], before: Word, after: Word) -> list[Word]:
     """Words decoded from a skipped stretch, without a copy of the word on either side of it
     heard again at the stretch's edge."""
     edge_s = 0.3
-    if found and _bare(found[0].word) == _bare(before.word) \
-            and found[0].start_s - before.end_s < edge_s:
+    if found and _key(found[0]) == _key(before) and found[0].start_s - before.end_s < edge_s:
         found = found[1:]
-    if found and _bare(found[-1].word) == _bare(after.word) \
-            and after.start_s - found[-1].end_s < edge_s:
+    if found and _key(found[-1]) == _key(after) and after.start_s - found[-1].end_s < edge_s:
         found = found[:-1]
     return found
 
