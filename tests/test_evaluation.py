@@ -81,6 +81,19 @@ def test_paired_wer_difference_and_its_interval() -> None:
     assert paired_wer_difference(refs, refs, refs) == same  # seeded: repeatable
 
 
+def test_a_compound_written_apart_or_together_is_no_error() -> None:
+    from oral_sim.engine.evaluation import compound_word_errors, join_compounds, word_errors
+
+    ref = "before the woodcutters of the netherlands, as regards the lower case letters"
+    hyp = "before the wood cutters of the netherlands, as regards the lowercase letters"
+    assert sum(word_errors(ref, hyp).values()) == 4  # each spelling choice costs two
+    assert compound_word_errors(ref, hyp) == 0
+    # a real error stays one; a word that is not the pair joined is not merged
+    assert compound_word_errors(ref, hyp.replace("letters", "ladders")) == 1
+    assert join_compounds(["a", "part"], ["a", "cart"]) == (["a", "part"], ["a", "cart"])
+    assert compound_word_errors("", "") == 0
+
+
 def test_fillers_in_read_text_counts_what_the_rules_find(tmp_path) -> None:
     from oral_sim.engine.evaluation import fillers_in_read_text
 

@@ -77,6 +77,11 @@ def rows(results: dict) -> list[tuple[str, str, str, str, str]]:
                         f"{e['substitutions']} / {e['deletions']} / {e['insertions']}",
                         f"{f['substitutions']} / {f['deletions']} / {f['insertions']}", "",
                         "deletions no more than plain"))
+        ce = tr.get("compound_word_errors") or {}
+        if ce.get("ours") is not None:
+            out.append(("read speech word errors, compounds joined either way (wood cutters = "
+                        "woodcutters)", str(ce["ours"]), str(ce.get("plain")), "",
+                        "no more than plain"))
         if p.get("wer_whisper_normalizer") is not None:
             out.append(("read speech WER, Whisper's text normalizer", _fmt(p["wer_whisper_normalizer"]),
                         _fmt(b.get("wer_whisper_normalizer")), "", "lower"))

@@ -10,6 +10,7 @@ better than embedding similarity alone, and the two together better still, on ev
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -67,12 +68,33 @@ def key_terms(text: str) -> dict[str, str]:
     return out
 
 
+def _words(text: str | None) -> list[str]:
+    return _WORD.findall((text or "").lower())
+
+
+def _said(answer: str, reference: str) -> set[str]:
+    """Stems of the terms `answer` uses, a compound counted however it is written: spoken,
+    "dropout" and "drop out" are one word, and Whisper writes either ("under sample" for
+    "undersample", "lowercase" for the reference's "lower-case"). So the answer's adjacent words
+    joined count as the one word ("drop out" uses "dropout"; parts of three letters or more), and an answer word that is two
+    adjacent reference words joined uses both ("minibatch" uses "mini" and "batch")."""
+    words = _words(answer)
+    said = set(key_terms(answer))
+    # parts of three letters or more: "soap is" is not "soapy" (both stem to "soapi")
+    said.update(_stem(a + b) for a, b in itertools.pairwise(words) if min(len(a), len(b)) >= 3)
+    written = set(words)
+    ref = _words(reference)
+    for a, b in itertools.pairwise(ref):
+        if a + b in written:
+            said.update((_stem(a), _stem(b)))
+    return said
+
+
 def term_recall(answer: str, references: list[str], within: str | None = None) -> TermMatch:
     """The answer's use of the reference's terms, against the reference it matches best. With
     `within`, only the terms that text uses too: a bank question's terms are the words its key
     points share with its model answer, not the key points' own paraphrase ("grows", "falls",
     "plus" were listed as missed key terms to a candidate who gave the model answer)."""
-    said = set(key_terms(answer))
     inside = set(key_terms(within)) if within else None
     best: TermMatch | None = None
     for reference in references:
@@ -81,6 +103,7 @@ def term_recall(answer: str, references: list[str], within: str | None = None) -
             terms = {s: w for s, w in terms.items() if s in inside}
         if not terms:
             continue
+        said = _said(answer, reference)
         used = [w for s, w in terms.items() if s in said]
         match = TermMatch(len(used) / len(terms), used,
                           [w for s, w in terms.items() if s not in said])
