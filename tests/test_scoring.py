@@ -85,6 +85,41 @@ def test_a_key_term_counts_however_the_compound_is_written() -> None:
     assert term_recall("The soap is pushing it down.", ["The soapy water drop is flat."]).used == []
 
 
+def test_british_and_american_spellings_are_one_key_term() -> None:
+    """Whisper writes "neighbors" and "behavior"; a bank answer may write "neighbours"."""
+    from oral_sim.engine.terms import american, term_recall
+
+    said = term_recall("Pull the nearest neighbors, then check user behavior and summarize it.",
+                       ["Nearest neighbours, user behaviour, summarised."])
+    assert said.recall == 1.0 and said.missing == []
+    assert [american(w) for w in ("four", "hour", "your", "colour", "analyse", "centre")] == [
+        "four", "hour", "your", "color", "analyze", "center"]
+
+
+def test_a_missed_key_term_shows_what_was_heard_in_its_place() -> None:
+    """A spoken answer's missed key term that sounds like words of the transcript is shown with
+    them ("gating", heard as "getting"), and is still missed: the speaker knows which they said."""
+    from oral_sim.engine.bank import load_bank
+    from oral_sim.engine.feedback import missing_terms_text
+    from oral_sim.engine.soundalike import heard_as
+    from oral_sim.engine.transcript import Segment, Transcript, Word
+
+    words = ("Offline metrics were only getting checks, and we trained with pure to Chastic "
+             "gradient descent, two passes").split()
+    assert heard_as(["gating", "stochastic", "two", "regularization"], words) == {
+        "gating": "getting", "stochastic": "to Chastic"}  # "two" / "to": too short to tell
+    question = load_bank().question("oral-03")  # "... used only as gating checks"
+    question.reference_answer.index("gating checks")
+    text = " ".join(words)
+    spoken = Transcript([Word(w, i * 0.3, i * 0.3 + 0.25) for i, w in enumerate(words)],
+                        [Segment(0.0, 5.0, text)], duration_s=5.0)
+    result = score_answer(text, question, transcript=spoken)
+    assert "gating" in result.terms_missing and result.terms_heard_as == {"gating": "getting"}
+    shown = missing_terms_text(result.terms_missing, result.terms_heard_as)
+    assert 'gating (heard as "getting")' in shown and "success" in shown
+    assert score_answer(text, question).terms_heard_as == {}  # typed: nothing was heard
+
+
 def test_edge_cases_explained() -> None:
     empty = score_texts("", "A reference.", ["a", "b", "c"])
     assert empty.score == 0 and "No answer" in empty.notes[0]

@@ -73,6 +73,13 @@ def build_feedback(
     return Feedback(question.id, transcript, delivery, content, typed)
 
 
+def missing_terms_text(missing: list[str], heard_as: dict[str, str] | None) -> list[str]:
+    """Each missed key term, with what the recognizer heard where it sounds alike:
+    'gating (heard as "getting")'."""
+    heard_as = heard_as or {}
+    return [f'{t} (heard as "{heard_as[t]}")' if t in heard_as else t for t in missing]
+
+
 def _cut(text: str, width: int) -> str:
     """One line of at most `width` characters, indentation kept."""
     text = " ".join(text.split()) if not text.startswith(" ") else (
@@ -105,7 +112,8 @@ def render_text(feedback: Feedback, width: int = 88) -> str:
         if len(made) > 1:
             out.append("  points: " + " + ".join(made))
         if c.get("terms_missing"):
-            out.append(_cut("  key terms not used: " + ", ".join(c["terms_missing"][:12]), width))
+            out.append(_cut("  key terms not used: " + ", ".join(
+                missing_terms_text(c["terms_missing"][:12], c.get("terms_heard_as"))), width))
         for kp in c.get("key_points") or []:
             mark = "[x]" if kp["covered"] else "[ ]"
             out.append(_cut(f"  {mark} {kp['text']}", width))

@@ -385,6 +385,10 @@ class ContentScore:
     """Key terms the answer did not use, in the order the key points (or reference) use them."""
     exact: float = 0.0
     """The score before rounding (for ranking and calibration)."""
+    terms_heard_as: dict[str, str] = field(default_factory=dict)
+    """For a spoken answer: missing key term -> the words of the transcript that sound like it
+    ("gating" -> "getting"), which the recognizer may have misheard. Shown, never counted as
+    used (`soundalike`)."""
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -614,6 +618,11 @@ def score_answer(answer_text: str, question: Any, transcript: Any = None,
         from oral_sim.engine.structure import analyze_structure
 
         result.structure = analyze_structure(answer_text, transcript)
+    words = getattr(transcript, "words", None)
+    if words and result.terms_missing:
+        from oral_sim.engine.soundalike import heard_as
+
+        result.terms_heard_as = heard_as(result.terms_missing, [w.word for w in words])
     return result
 
 

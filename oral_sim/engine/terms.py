@@ -53,9 +53,31 @@ def _stemmer():
     return snowballstemmer.stemmer("english")
 
 
+#: British spellings written the American way, as Whisper (tiny.en) writes them: a bank answer's
+#: "neighbours", "behaviour", "summarised" could never be matched in a transcript. Regular
+#: endings only; applied to both sides before stemming, so a rule that also rewrites a word with
+#: no second spelling ("promise" -> "promize") changes nothing. No maintained library does this,
+#: and Whisper's own British-American list ships with the model repos, not with our model
+#: packages. Longer words only, so "four" / "hour" / "your" are left alone.
+_AMERICAN = (
+    (re.compile(r"(?<=\w{3})our(s|ed|ing|ite|ites|able|er|ers)?$"), r"or\1"),  # colour, behaviour
+    (re.compile(r"(?<=\w{3})is(e|es|ed|ing|ation|ations|er|ers)$"), r"iz\1"),  # summarise
+    (re.compile(r"(?<=\w{3})ys(e|es|ed|ing)$"), r"yz\1"),  # analyse
+    (re.compile(r"(?<=\w{3})tre(s)?$"), r"ter\1"),  # centre, metre
+    (re.compile(r"(?<=\w{3})ogue(s)?$"), r"og\1"),  # catalogue, dialogue
+)
+
+
+def american(word: str) -> str:
+    """`word` (lower case) with a British ending spelled the American way."""
+    for pattern, repl in _AMERICAN:
+        word = pattern.sub(repl, word)
+    return word
+
+
 @lru_cache(maxsize=8192)
 def _stem(word: str) -> str:
-    return _stemmer().stemWord(word)
+    return _stemmer().stemWord(american(word))
 
 
 def key_terms(text: str) -> dict[str, str]:

@@ -203,10 +203,19 @@ class Voice:
         syn = SynthesisConfig(length_scale=self.config.length_scale)
         silence = np.zeros(int(self.config.sentence_silence_s * self.sample_rate_hz), np.int16)
         for part in split_for_speech(text):
-            for piece in self.piper.synthesize(part, syn_config=syn):
+            pieces = self.piper.synthesize(part, syn_config=syn)
+            while True:
+                with ESPEAK_LOCK:  # held while piper phonemizes and infers, not while we play
+                    piece = next(pieces, None)
+                if piece is None:
+                    break
                 audio = np.concatenate([piece.audio_int16_array, silence])
                 yield AudioChunk(audio, int(piece.sample_rate), part)
 
+
+#: espeak-ng, which piper phonemizes with, keeps global state (the voice set): one caller at a
+#: time, the synthesis here and `soundalike.phonemes`.
+ESPEAK_LOCK = threading.Lock()
 
 _piper_voices: dict[Path, Any] = {}
 _voices: dict[tuple, Voice] = {}

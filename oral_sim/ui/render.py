@@ -83,8 +83,10 @@ def feedback_card(fb: dict, prompt: str | None = None) -> Group:
         missing = content.get("terms_missing") or []
         if missing:
             line = Text("Key terms not used: ", style="bold")
-            line.append(", ".join(missing[:10]) + (" …" if len(missing) > 10 else ""),
-                        style="yellow")
+            from oral_sim.engine.feedback import missing_terms_text
+
+            line.append(", ".join(missing_terms_text(missing[:10], content.get("terms_heard_as")))
+                        + (" …" if len(missing) > 10 else ""), style="yellow")
             parts.append(line)
         kp_table = Table.grid(padding=(0, 1))
         kp_table.add_column(width=2)

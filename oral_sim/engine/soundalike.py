@@ -1,0 +1,90 @@
+"""Words of a spoken answer that sound like a key term the answer is said to miss.
+
+tiny.en mishears some terms of the subject ("gating checks" comes back "getting checks",
+"stochastic" as "to Chastic", "variance" as "variants"), and the feedback then says the term was
+not used. The transcript cannot tell a misheard term from a word the speaker really said, and
+Whisper's own scores cannot either: forcing the term into the transcript and comparing the
+probabilities separated the two no better than chance on 68 spoken answers (BENCHMARKS.md,
+2026-12-01 afternoon). So a sound-alike is never counted as the term; the feedback shows it
+beside the missed term ("gating, heard as 'getting'"), and the speaker, who knows what they
+said, can tell.
+
+Sound is compared as espeak-ng phonemes (the G2P piper speaks with, already installed), stress
+and length marks left out and each diphthong one symbol ("gating" / "getting" differ in one
+vowel, not two), by normalized Levenshtein distance (RapidFuzz).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+#: Largest normalized phoneme distance that counts as sounding alike. On the 68 spoken answers
+#: the misheard terms sat at 0.0-0.2 ("wait" / weight, "variants" / variance, "to Chastic" /
+#: stochastic, "check-winting" / checkpointing); other words near a missed term mostly at
+#: 0.22-0.5 ("production" / prediction, "content" / context, "sample" / resample).
+MAX_DISTANCE = 0.2
+
+#: A term with fewer phonemes than this has too many sound-alikes ("two" / "to") to say anything.
+MIN_PHONEMES = 4
+
+#: Transcript spans of up to this many words are compared ("to our" / tower).
+MAX_SPAN_WORDS = 3
+
+_DIPHTHONGS = (("eɪ", "E"), ("aɪ", "I"), ("ɔɪ", "O"), ("aʊ", "A"), ("oʊ", "U"), ("əʊ", "U"))
+_NOT_SOUND = re.compile(r"[ˈˌːˑ\s.,;:!?\"'()\-]")
+_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'\-]*")
+
+
+@lru_cache(maxsize=1)
+def _phonemizer():
+    from piper.phonemize_espeak import EspeakPhonemizer
+
+    return EspeakPhonemizer()
+
+
+@lru_cache(maxsize=16384)
+def phonemes(text: str) -> str:
+    """`text` as espeak-ng's US English phonemes, without stress, length or spaces."""
+    from oral_sim.engine.tts import ESPEAK_LOCK
+
+    with ESPEAK_LOCK:  # espeak-ng keeps global state; piper's synthesis uses it too
+        sentences = _phonemizer().phonemize("en-us", text)
+    return _NOT_SOUND.sub("", "".join("".join(s) for s in sentences))
+
+
+def _merged(sound: str) -> str:
+    for pair, one in _DIPHTHONGS:
+        sound = sound.replace(pair, one)
+    return sound
+
+
+def heard_as(terms: list[str], words: list[str]) -> dict[str, str]:
+    """For each term, the span of `words` (a transcript's words, in order) that sounds most like
+    it, when within `MAX_DISTANCE`; spans of stop words only are left out ("to" for "two")."""
+    from rapidfuzz import process
+    from rapidfuzz.distance import Levenshtein
+
+    from oral_sim.engine.terms import STOP_WORDS
+
+    clean = [m.group(0) for w in words if (m := _WORD.search(w))]
+    sounds = [_merged(phonemes(w.lower())) for w in clean]
+    spans: dict[str, str] = {}  # phonemes -> the span as written (the first one kept)
+    for k in range(1, MAX_SPAN_WORDS + 1):
+        for i in range(len(clean) - k + 1):
+            part = clean[i:i + k]
+            if all(w.lower() in STOP_WORDS for w in part):
+                continue
+            spans.setdefault("".join(sounds[i:i + k]), " ".join(part))
+    keys = list(spans)
+    out: dict[str, str] = {}
+    for term in terms:
+        said = phonemes(term.lower())
+        if len(said) < MIN_PHONEMES or not keys:
+            continue
+        said = _merged(said)
+        best = process.extractOne(said, keys, scorer=Levenshtein.normalized_distance,
+                                  score_cutoff=MAX_DISTANCE)
+        if best is not None and spans[best[0]].lower() != term.lower():
+            out[term] = spans[best[0]]
+    return out
