@@ -274,8 +274,9 @@ def test_skipped_speech_is_decoded_in_its_place(monkeypatch) -> None:
     text = _words(" ".join(w.word for w in words))
     assert len(calls) == 2
     assert text[:len(_words(S1))] == _words(S1)
-    for word in ("regularization", "generalize"):
-        assert word in text and text.index(word) < text.index("early")
+    for stem in ("regulari", "generali"):  # the word in any form: the voice varies per run
+        at = next((i for i, w in enumerate(text) if w.startswith(stem)), None)
+        assert at is not None and at < text.index("early"), " ".join(text)
     assert [w.start_s for w in words] == sorted(w.start_s for w in words)
     assert _words(" ".join(s.text for s in segs)) == text  # each word in one segment, in order
 

@@ -5,7 +5,7 @@ tiny.en mishears some terms of the subject ("gating checks" comes back "getting 
 not used. The transcript cannot tell a misheard term from a word the speaker really said, and
 Whisper's own scores cannot either: forcing the term into the transcript and comparing the
 probabilities separated the two no better than chance on 68 spoken answers (BENCHMARKS.md,
-2026-12-01 afternoon). So a sound-alike is never counted as the term; the feedback shows it
+2026-12-01 late morning). So a sound-alike is never counted as the term; the feedback shows it
 beside the missed term ("gating, heard as 'getting'"), and the speaker, who knows what they
 said, can tell.
 
