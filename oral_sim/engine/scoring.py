@@ -304,6 +304,9 @@ class Prefetcher:
             return
         try:
             warm(text, self.reference, self.key_points, self.examples)
+            from oral_sim.engine import soundalike
+
+            soundalike.warm(" ".join([text, *self.key_points]))  # words heard and terms asked
             if self.structured:
                 from oral_sim.engine.structure import warm_examples
 

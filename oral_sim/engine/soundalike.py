@@ -53,6 +53,13 @@ def phonemes(text: str) -> str:
     return _NOT_SOUND.sub("", "".join("".join(s) for s in sentences))
 
 
+def warm(text: str) -> None:
+    """Phonemize the words of `text` ahead (the answer so far, while it is spoken), so that
+    `heard_as` at the end of the answer finds them cached: about 0.1 s for a 60 s answer."""
+    for m in _WORD.finditer(text):
+        phonemes(m.group(0).lower())
+
+
 def _merged(sound: str) -> str:
     for pair, one in _DIPHTHONGS:
         sound = sound.replace(pair, one)
@@ -62,6 +69,8 @@ def _merged(sound: str) -> str:
 def heard_as(terms: list[str], words: list[str]) -> dict[str, str]:
     """For each term, the span of `words` (a transcript's words, in order) that sounds most like
     it, when within `MAX_DISTANCE`; spans of stop words only are left out ("to" for "two")."""
+    if not terms:
+        return {}
     from rapidfuzz import process
     from rapidfuzz.distance import Levenshtein
 
