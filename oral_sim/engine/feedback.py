@@ -73,11 +73,14 @@ def build_feedback(
     return Feedback(question.id, transcript, delivery, content, typed)
 
 
-def missing_terms_text(missing: list[str], heard_as: dict[str, str] | None) -> list[str]:
-    """Each missed key term, with what the recognizer heard where it sounds alike:
-    'gating (heard as "getting")'."""
+def missing_terms_text(missing: list[str], heard_as: dict[str, str] | None,
+                       limit: int | None = None) -> list[str]:
+    """The missed key terms to show (at most `limit`), each with what the recognizer heard where
+    it sounds alike, and those first: 'gating (heard as "getting")' is where the feedback
+    itself may be wrong."""
     heard_as = heard_as or {}
-    return [f'{t} (heard as "{heard_as[t]}")' if t in heard_as else t for t in missing]
+    ordered = sorted(missing, key=lambda t: t not in heard_as)  # stable: reference order kept
+    return [f'{t} (heard as "{heard_as[t]}")' if t in heard_as else t for t in ordered][:limit]
 
 
 def _cut(text: str, width: int) -> str:
@@ -113,7 +116,7 @@ def render_text(feedback: Feedback, width: int = 88) -> str:
             out.append("  points: " + " + ".join(made))
         if c.get("terms_missing"):
             out.append(_cut("  key terms not used: " + ", ".join(
-                missing_terms_text(c["terms_missing"][:12], c.get("terms_heard_as"))), width))
+                missing_terms_text(c["terms_missing"], c.get("terms_heard_as"), 12)), width))
         for kp in c.get("key_points") or []:
             mark = "[x]" if kp["covered"] else "[ ]"
             out.append(_cut(f"  {mark} {kp['text']}", width))

@@ -3,8 +3,10 @@
 tiny.en mishears some terms of the subject ("gating checks" comes back "getting checks",
 "stochastic" as "to Chastic", "variance" as "variants"), and the feedback then says the term was
 not used. The transcript cannot tell a misheard term from a word the speaker really said, and
-Whisper's own scores cannot either: forcing the term into the transcript and comparing the
-probabilities separated the two no better than chance on 68 spoken answers (BENCHMARKS.md,
+Whisper's own scores cannot tell them well enough to give credit: forcing the term into the
+utterance and comparing Whisper's probabilities of the two texts on its audio ranked terms
+really said above the rest with AUC 0.71 over 198 near words of 68 spoken answers (0.59 over
+the 45 closest), and words never said gained up to +16.7 in log probability (BENCHMARKS.md,
 2026-12-01 late morning). So a sound-alike is never counted as the term; the feedback shows it
 beside the missed term ("gating, heard as 'getting'"), and the speaker, who knows what they
 said, can tell.

@@ -80,26 +80,27 @@ def _stem(word: str) -> str:
     return _stemmer().stemWord(american(word))
 
 
+def _words(text: str | None) -> list[str]:
+    return _WORD.findall((text or "").lower())
+
+
 def key_terms(text: str) -> dict[str, str]:
     """Stem -> first surface form of each content word of `text`, in order."""
     out: dict[str, str] = {}
-    for word in _WORD.findall((text or "").lower()):
+    for word in _words(text):
         if word in STOP_WORDS or len(word) < 2:
             continue
         out.setdefault(_stem(word), word)
     return out
 
 
-def _words(text: str | None) -> list[str]:
-    return _WORD.findall((text or "").lower())
-
-
 def _said(answer: str, reference: str) -> set[str]:
     """Stems of the terms `answer` uses, a compound counted however it is written: spoken,
     "dropout" and "drop out" are one word, and Whisper writes either ("under sample" for
     "undersample", "lowercase" for the reference's "lower-case"). So the answer's adjacent words
-    joined count as the one word ("drop out" uses "dropout"; parts of three letters or more), and an answer word that is two
-    adjacent reference words joined uses both ("minibatch" uses "mini" and "batch")."""
+    joined count as the one word ("drop out" uses "dropout"; parts of three letters or more),
+    and an answer word that is two adjacent reference words joined uses both ("minibatch" uses
+    "mini" and "batch")."""
     words = _words(answer)
     said = set(key_terms(answer))
     # parts of three letters or more: "soap is" is not "soapy" (both stem to "soapi")

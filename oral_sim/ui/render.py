@@ -85,7 +85,7 @@ def feedback_card(fb: dict, prompt: str | None = None) -> Group:
             line = Text("Key terms not used: ", style="bold")
             from oral_sim.engine.feedback import missing_terms_text
 
-            line.append(", ".join(missing_terms_text(missing[:10], content.get("terms_heard_as")))
+            line.append(", ".join(missing_terms_text(missing, content.get("terms_heard_as"), 10))
                         + (" …" if len(missing) > 10 else ""), style="yellow")
             parts.append(line)
         kp_table = Table.grid(padding=(0, 1))
