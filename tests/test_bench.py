@@ -23,7 +23,7 @@ def test_quick_bench_runs_every_section_and_records(tmp_path: Path) -> None:
     results = json.loads(out.stdout)
     assert results["errors"] == {}
     assert set(results["sections"]) == {"latency", "transcription", "fillers", "tts", "startup",
-                                        "scoring"}
+                                        "scoring", "spoken"}
     assert results["end_of_answer_latency_s"] > 0
     assert results["latency_ratio_vs_batch"] > 0
     lat = results["sections"]["latency"]["answers"][0]
@@ -49,8 +49,17 @@ def test_quick_bench_runs_every_section_and_records(tmp_path: Path) -> None:
         assert fillers["reference_filled_pauses_in_the_audio"] == (
             fillers["reference_filled_pauses"] - len(fillers["cut_off_by_the_window"]))
         assert heard["matched"] <= fillers["reference_filled_pauses_in_the_audio"]
+    # labelled answers spoken, transcribed and scored end to end, beside their written text
+    said = results["sections"]["spoken"]
+    assert said["answers"] == 3 and said["words"] > 100
+    assert sum(said["word_errors"].values()) < 0.3 * said["words"], "the answers were heard"
+    both = said["key_points"]
+    assert both["spoken"]["labels"] == both["written"]["labels"] > 0
+    terms = said["key_terms"]
+    assert terms["hints_on_lost_terms"] <= min(terms["hints_shown"], terms["lost_by_recognizer"])
     text = bench_md.read_text()
     assert "end-of-answer latency" in text and "(quick)" in text
+    assert "labelled answers spoken by the piper voice" in text
 
 
 def test_record_keeps_previous_runs(tmp_path: Path) -> None:

@@ -21,7 +21,7 @@ from pathlib import Path
 from oral_sim import locations
 from oral_sim.config import Settings
 
-SECTIONS = ("latency", "transcription", "fillers", "tts", "startup", "scoring")
+SECTIONS = ("latency", "transcription", "fillers", "tts", "startup", "scoring", "spoken")
 #: Sections that run only when asked for with `--only`.
 EXTRA_SECTIONS = ("soak",)
 
@@ -146,6 +146,10 @@ def _section(name: str, settings: Settings, options: BenchOptions, work: Path, e
         from oral_sim.bench import scoring
 
         return scoring.run(settings, options.eval_root, quick=quick)
+    if name == "spoken":
+        from oral_sim.engine.evaluation import evaluate_spoken_answers
+
+        return evaluate_spoken_answers(settings, limit=3 if quick else None)
     if name == "soak":
         from oral_sim.bench import soak
 

@@ -206,6 +206,22 @@ def rows(results: dict) -> list[tuple[str, str, str, str, str]]:
     if near:
         out.append(("STAR parts, held out, nearest examples without story order: acc. / macro F1",
                     f"{_fmt(near.get('accuracy'))} / {_fmt(near.get('macro_f1'))}", "", "", ""))
+    sp = s.get("spoken", {})
+    if sp.get("answers"):
+        e, kp, kt = sp["word_errors"], sp["key_points"], sp["key_terms"]
+        out.append((f"labelled answers spoken by the piper voice ({sp['answers']}): word errors "
+                    f"S / D / I of {sp['words']}", f"{e['substitutions']} / {e['deletions']} / "
+                    f"{e['insertions']} ({sp['wer']:.2%})", "", "", ""))
+        for side in ("spoken", "written"):
+            c = kp[side]
+            out.append((f"key points, {side} ({c['labels']} labels): precision / recall / F1",
+                        f"{_fmt(c.get('precision'))} / {_fmt(c.get('recall'))} / "
+                        f"{_fmt(c.get('f1'))}", "", "", "spoken near written"))
+        out.append(("key terms missed, written / spoken; lost by the recognizer",
+                    f"{kt['missed_written']} / {kt['missed_spoken']}; {kt['lost_by_recognizer']}",
+                    "", "", "fewer lost"))
+        out.append(("missed key terms shown 'heard as': on lost terms / all shown",
+                    f"{kt['hints_on_lost_terms']} / {kt['hints_shown']}", "", "", "most on lost"))
     so = s.get("soak", {})
     if "answers" in so:
         out.append((f"soak: {so['answer_audio_min']} min of answers, stored",

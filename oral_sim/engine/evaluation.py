@@ -526,6 +526,66 @@ def evaluate_fillers(settings: Settings | None = None, limit: int | None = None,
     }
 
 
+def evaluate_spoken_answers(settings: Settings | None = None, limit: int | None = None) -> dict:
+    """The labelled key-point answers (`calibration.load_labelled`) spoken by the simulated
+    candidate (piper voice, -60 dBFS noise floor) and transcribed as the interview does it (the
+    question and its subject's spellings shown to Whisper), then scored as spoken answers:
+    - word errors against the written answer;
+    - key points end to end against the people's labels, beside the written text's;
+    - key terms the recognizer lost (missed in the transcript, used in the written answer), and
+      the sound-alike hints shown (`soundalike.heard_as`): on lost terms, or on other words.
+    The voice samples noise, so these figures move a little from run to run."""
+    from oral_sim.config import TtsConfig
+    from oral_sim.engine.bank import load_bank
+    from oral_sim.engine.calibration import _coverage_counts, load_labelled
+    from oral_sim.engine.candidate import SimulatedCandidate
+    from oral_sim.engine.pipeline import transcribe_source
+    from oral_sim.engine.scoring import score_answer
+    from oral_sim.engine.tts import get_voice
+
+    settings = settings or Settings()
+    bank = {q.id: q for q in load_bank().all_questions()}
+    items = [a for a in load_labelled()
+             if a.question_id in bank and len(a.covered) == len(bank[a.question_id].key_points)]
+    items = items[:limit]
+    if not items:
+        return {"skipped": "no labelled answers to the bank's questions"}
+    voice = get_voice(TtsConfig())
+    written_pairs, spoken_pairs, texts = [], [], []
+    missed_written = missed_spoken = lost = hinted_lost = 0
+    hints: list[str] = []
+    for n, item in enumerate(items):
+        question = bank[item.question_id]
+        candidate = SimulatedCandidate(voice, item.answer, seed=n, noise_dbfs=-60)
+        transcript = transcribe_source(candidate, settings, asked=question.prompt,
+                                       spell=question.written).transcript
+        texts.append(transcript.text)
+        written = score_answer(item.answer, question)
+        spoken = score_answer(transcript.text, question, transcript=transcript)
+        written_pairs.append((item, written.key_points))
+        spoken_pairs.append((item, spoken.key_points))
+        lost_here = set(spoken.terms_missing) - set(written.terms_missing)
+        missed_written += len(written.terms_missing)
+        missed_spoken += len(spoken.terms_missing)
+        lost += len(lost_here)
+        hinted_lost += len(lost_here & set(spoken.terms_heard_as))
+        hints += [f"{item.question_id}: {t} <- {h!r}{'' if t in lost_here else ' (not lost)'}"
+                  for t, h in spoken.terms_heard_as.items()]
+    errors = _errors([a.answer for a in items], texts)
+    words = sum(len(normalize_text(a.answer)) for a in items)
+    return {
+        "answers": len(items),
+        "words": words,
+        "word_errors": errors,
+        "wer": round(sum(errors.values()) / words, 4) if words else None,
+        "key_points": {"spoken": _coverage_counts(spoken_pairs),
+                       "written": _coverage_counts(written_pairs)},
+        "key_terms": {"missed_written": missed_written, "missed_spoken": missed_spoken,
+                      "lost_by_recognizer": lost, "hints_shown": len(hints),
+                      "hints_on_lost_terms": hinted_lost, "hints": hints},
+    }
+
+
 def evaluate_simulated_fillers(settings: Settings | None = None, answers: int = 8,
                                fillers_per_sentence: float = 0.8) -> dict:
     """Filled pauses the simulated candidate puts into bank answers (piper voice, a -60 dBFS
