@@ -94,6 +94,10 @@ def test_british_and_american_spellings_are_one_key_term() -> None:
     assert said.recall == 1.0 and said.missing == []
     assert [american(w) for w in ("four", "hour", "your", "colour", "analyse", "centre")] == [
         "four", "hour", "your", "color", "analyze", "center"]
+    # the stemmer cuts "-ance" off the noun but not off its "-ed" form
+    formed = term_recall("The classes were imbalanced; we are experienced with it.",
+                         ["Class imbalance calls for experience."])
+    assert {"imbalance", "experience"} <= set(formed.used)
 
 
 def test_a_missed_key_term_shows_what_was_heard_in_its_place() -> None:

@@ -75,9 +75,15 @@ def american(word: str) -> str:
     return word
 
 
+#: The Snowball stemmer cuts "-ance" / "-ence" off a long noun but not off its "-ed" / "-ing"
+#: forms: "experience" -> "experi" but "experienced" -> "experienc", "imbalance" -> "imbal" but
+#: "imbalanced" -> "imbalanc". Those forms are stemmed as the noun.
+_NCE_FORM = re.compile(r"(?<=\w{4})nc(ed|ing)$")
+
+
 @lru_cache(maxsize=8192)
 def _stem(word: str) -> str:
-    return _stemmer().stemWord(american(word))
+    return _stemmer().stemWord(_NCE_FORM.sub("nce", american(word)))
 
 
 def _words(text: str | None) -> list[str]:
