@@ -194,6 +194,20 @@ def load_labelled(path: Path | None = None) -> list[LabelledAnswer]:
                        _labelled_answer)
 
 
+def labelled_in_bank(path: Path | None = None) -> tuple[list[LabelledAnswer], dict, list[str]]:
+    """The labelled answers whose question is in the bank with as many key points as labels,
+    the bank's questions by id, and the ids of labelled questions the bank does not have."""
+    from oral_sim.engine.bank import load_bank
+
+    labelled = load_labelled(path)
+    questions = {q.id: q for q in load_bank().all_questions()}
+    unknown = sorted({a.question_id for a in labelled if a.question_id not in questions})
+    labelled = [a for a in labelled
+                if a.question_id in questions
+                and len(a.covered) == len(questions[a.question_id].key_points)]
+    return labelled, questions, unknown
+
+
 def evidence_matches(evidence: str | None, gold: str) -> bool:
     """Does the evidence shown point at the labelled span? True when it holds at least 60% of
     the span's words in one run, or is itself (80% or more) a run of at least 4 words of it."""
@@ -252,15 +266,9 @@ def evaluate_key_points(path: Path | None = None) -> dict:
     without examples either (the point's text only).
     Split by bank script (rubric-style project points behave unlike factual ones)."""
     from oral_sim.config import ScoringConfig
-    from oral_sim.engine.bank import load_bank
     from oral_sim.engine.scoring import score_texts, story_parts
 
-    labelled = load_labelled(path)
-    questions = {q.id: q for q in load_bank().all_questions()}
-    unknown = sorted({a.question_id for a in labelled if a.question_id not in questions})
-    labelled = [a for a in labelled
-                if a.question_id in questions
-                and len(a.covered) == len(questions[a.question_id].key_points)]
+    labelled, questions, unknown = labelled_in_bank(path)
     config = ScoringConfig()
     threshold = config.coverage_threshold
     out: dict = {"answers": len(labelled), "unknown_questions": unknown}

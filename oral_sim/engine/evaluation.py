@@ -536,17 +536,14 @@ def evaluate_spoken_answers(settings: Settings | None = None, limit: int | None 
       the sound-alike hints shown (`soundalike.heard_as`): on lost terms, or on other words.
     The voice samples noise, so these figures move a little from run to run."""
     from oral_sim.config import TtsConfig
-    from oral_sim.engine.bank import load_bank
-    from oral_sim.engine.calibration import _coverage_counts, load_labelled
+    from oral_sim.engine.calibration import _coverage_counts, labelled_in_bank
     from oral_sim.engine.candidate import SimulatedCandidate
     from oral_sim.engine.pipeline import transcribe_source
     from oral_sim.engine.scoring import score_answer
     from oral_sim.engine.tts import get_voice
 
     settings = settings or Settings()
-    bank = {q.id: q for q in load_bank().all_questions()}
-    items = [a for a in load_labelled()
-             if a.question_id in bank and len(a.covered) == len(bank[a.question_id].key_points)]
+    items, bank, _ = labelled_in_bank()
     items = items[:limit]
     if not items:
         return {"skipped": "no labelled answers to the bank's questions"}

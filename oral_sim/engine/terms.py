@@ -100,23 +100,27 @@ def key_terms(text: str) -> dict[str, str]:
     return out
 
 
-def _said(answer: str, reference: str) -> set[str]:
-    """Stems of the terms `answer` uses, a compound counted however it is written: spoken,
-    "dropout" and "drop out" are one word, and Whisper writes either ("under sample" for
-    "undersample", "lowercase" for the reference's "lower-case"). So the answer's adjacent words
-    joined count as the one word ("drop out" uses "dropout"; parts of three letters or more),
-    and an answer word that is two adjacent reference words joined uses both ("minibatch" uses
-    "mini" and "batch")."""
+def _said(answer: str) -> tuple[set[str], set[str]]:
+    """Stems of the terms `answer` uses, and its words. A compound counts however it is
+    written: spoken, "dropout" and "drop out" are one word, and Whisper writes either ("under
+    sample" for "undersample", "lowercase" for the reference's "lower-case"). So the answer's
+    adjacent words joined count as the one word ("drop out" uses "dropout"; parts of three
+    letters or more), and `_joined_in` adds the reference's pairs the answer writes as one."""
     words = _words(answer)
     said = set(key_terms(answer))
     # parts of three letters or more: "soap is" is not "soapy" (both stem to "soapi")
     said.update(_stem(a + b) for a, b in itertools.pairwise(words) if min(len(a), len(b)) >= 3)
-    written = set(words)
-    ref = _words(reference)
-    for a, b in itertools.pairwise(ref):
+    return said, set(words)
+
+
+def _joined_in(written: set[str], reference: str) -> set[str]:
+    """Stems of both words of each adjacent pair of `reference` that the answer (its words,
+    `written`) writes as one word: "minibatch" uses "mini" and "batch"."""
+    out: set[str] = set()
+    for a, b in itertools.pairwise(_words(reference)):
         if a + b in written:
-            said.update((_stem(a), _stem(b)))
-    return said
+            out.update((_stem(a), _stem(b)))
+    return out
 
 
 def term_recall(answer: str, references: list[str], within: str | None = None) -> TermMatch:
@@ -125,6 +129,7 @@ def term_recall(answer: str, references: list[str], within: str | None = None) -
     points share with its model answer, not the key points' own paraphrase ("grows", "falls",
     "plus" were listed as missed key terms to a candidate who gave the model answer)."""
     inside = set(key_terms(within)) if within else None
+    said_alone, written = _said(answer)  # the answer's side, once for every reference
     best: TermMatch | None = None
     for reference in references:
         terms = key_terms(reference)
@@ -132,7 +137,7 @@ def term_recall(answer: str, references: list[str], within: str | None = None) -
             terms = {s: w for s, w in terms.items() if s in inside}
         if not terms:
             continue
-        said = _said(answer, reference)
+        said = said_alone | _joined_in(written, reference)
         used = [w for s, w in terms.items() if s in said]
         match = TermMatch(len(used) / len(terms), used,
                           [w for s, w in terms.items() if s not in said])
