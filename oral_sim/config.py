@@ -72,6 +72,13 @@ class AsrConfig:
     drop_tail_guess: bool = True
     """Drop an utterance's last segment when it is one low-probability word that is not a
     filled pause (Whisper inventing a word from the trailing breath; see asr.py)."""
+    window_pad_s: float = 12.0
+    """Padding after an utterance in the encoder's window (`asr.window_frames`): the window is
+    the utterance plus this much silence, at most Whisper's 30 s (30: Whisper's own fixed
+    window). 12 s: the same words as 30 s (68 spoken answers: 787 word errors against 782 in
+    9,628 words, paired bootstrap 95% interval -0.27 to +0.38 points; read speech 37 against
+    38; AMI filled pauses the same) for about a quarter less decoding time, and the pass left
+    when the answer is stopped is that much shorter (BENCHMARKS.md, 2026-12-01 afternoon)."""
     temperatures: tuple[float, ...] = (0.0,)
     """Decoding temperatures, tried in turn while a segment fails faster-whisper's quality
     checks. Greedy only: the default fallback ladder (0.0 .. 1.0) re-decoded a failing tail

@@ -178,17 +178,20 @@ def test_speculative_pass_gives_the_words_the_real_pass_gives(tmp_path: Path) ->
 
 def test_one_window_per_utterance_when_only_silence_is_left() -> None:
     """faster-whisper alone decodes a second 30 s window over an utterance's trailing silence
-    (a whole encoder run, and where "Thank you." endings come from); we run one."""
+    (a whole encoder run, and where "Thank you." endings come from); we run one. Counted where
+    faster-whisper's encoder runs: our hook stops a second window before it gets there."""
+    from faster_whisper import WhisperModel
+
     model = load_whisper(Settings().asr)
     audio = speech([S1], lead_s=0.3, tail_s=0.6)
     calls: list[int] = []
-    real_encode = type(model).encode
+    real_encode = WhisperModel.encode
 
     def counting_encode(self, features):
         calls.append(1)
         return real_encode(self, features)
 
-    type(model).encode = counting_encode
+    WhisperModel.encode = counting_encode
     try:
         words, _ = transcribe_array(model, audio, 0.0, Settings().asr)
         ours = len(calls)
@@ -198,7 +201,7 @@ def test_one_window_per_utterance_when_only_silence_is_left() -> None:
         list(segments)
         plain = len(calls)
     finally:
-        type(model).encode = real_encode
+        WhisperModel.encode = real_encode
     assert ours == 1, ours
     assert plain >= ours  # the hook only acts inside transcribe_array
     assert sum(w in _words(" ".join(x.word for x in words)) for w in _words(S1)) >= 5
@@ -281,6 +284,39 @@ def test_skipped_speech_is_decoded_in_its_place(monkeypatch) -> None:
     assert _words(" ".join(s.text for s in segs)) == text  # each word in one segment, in order
 
 
+def test_the_encoder_hears_the_utterance_plus_its_padding(monkeypatch) -> None:
+    """The encoder's window is the utterance plus `AsrConfig.window_pad_s` of silence, not
+    Whisper's fixed 30 s: less work, the same words (the real model)."""
+    from faster_whisper import WhisperModel
+
+    from oral_sim.engine.asr import window_frames
+
+    assert window_frames(5 * 16000, 12.0) == 1700
+    assert window_frames(int(4.33 * 16000), 12.0) == 1634  # even, for the stride-2 convolution
+    assert window_frames(20 * 16000, 12.0) is None  # longer than 30 s: the whole window
+    assert window_frames(5 * 16000, 30.0) is None
+    seen: list[int] = []
+    encode = WhisperModel.encode
+
+    def spy(self, features):  # noqa: ANN001, ANN202
+        seen.append(features.shape[-1])
+        return encode(self, features)
+
+    monkeypatch.setattr(WhisperModel, "encode", spy)
+    audio = speech([S1, S2], gaps_s=0.4, tail_s=0.5)
+    model = load_whisper()
+    short, _ = transcribe_array(model, audio, config=AsrConfig(window_pad_s=12.0))
+    whole, _ = transcribe_array(model, audio, config=AsrConfig(window_pad_s=30.0))
+    assert seen == [window_frames(len(audio), 12.0), 3000]
+    said = _words(S1 + " " + S2)
+    for words in (short, whole):
+        heard = _words(" ".join(w.word for w in words))
+        assert sum(w in heard for w in said) >= len(said) - 1, (heard, said)
+    # word times come from the shorter window's alignment as well
+    assert [round(w.start_s, 1) for w in short][:3] == pytest.approx(
+        [round(w.start_s, 1) for w in whole][:3], abs=0.15)
+
+
 def test_hyphen_pieces_are_one_word() -> None:
     """faster-whisper splits "Mm-hmm." into "Mm" + "-hmm.": one backchannel, not two fillers."""
     from oral_sim.engine.asr import join_word_pieces
@@ -290,6 +326,29 @@ def test_hyphen_pieces_are_one_word() -> None:
     joined = join_word_pieces(words)
     assert [w.word for w in joined] == ["Mm-hmm.", "Yes,", "-", "state-of-the-art"]
     assert (joined[0].start_s, joined[0].end_s, joined[0].probability) == (1.0, 1.4, 0.5)
+
+
+def test_backchannel_written_apart_is_one_filled_pause() -> None:
+    """Whisper writes "Mm-hmm." also as "Mm hmm." (AMI es2002a-bc-0687): one sound, one filled
+    pause, not two. Halves with a stop between them or a pause are two sounds."""
+    from oral_sim.engine.asr import join_word_pieces
+    from oral_sim.engine.evaluation import filled_pause_count
+    from oral_sim.engine.metrics import analyze_delivery
+    from oral_sim.engine.transcript import Transcript
+
+    words = [Word("Mm", 0.0, 0.2, 0.6), Word("hmm.", 0.25, 0.5, 0.7), Word("Yeah,", 0.9, 1.1, 0.9),
+             Word("Mm.", 2.0, 2.2, 0.6), Word("Hmm.", 2.3, 2.5, 0.6), Word("uh", 3.0, 3.2, 0.6),
+             Word("huh", 3.6, 3.8, 0.6)]
+    joined = join_word_pieces(words)
+    assert [w.word for w in joined] == ["Mm-hmm.", "Yeah,", "Mm.", "Hmm.", "uh", "huh"]
+    assert (joined[0].start_s, joined[0].end_s, joined[0].probability) == (0.0, 0.5, 0.6)
+    fillers = analyze_delivery(Transcript(words=joined, segments=[], duration_s=4.0)).fillers
+    assert [(i.text, i.kind) for i in fillers.items] == [
+        ("mmhmm", "filled_pause"), ("mm", "filled_pause"), ("hmm", "filled_pause"),
+        ("uh", "filled_pause")]
+    # the evaluation counts plain faster-whisper's words the same way
+    assert filled_pause_count("Mm hmm. Uh, yeah") == 2
+    assert filled_pause_count(["Mm", "hmm.", "Uh", "huh"]) == 2
 
 
 def test_numbers_are_written_whole(tmp_path: Path) -> None:

@@ -17,6 +17,9 @@ known failure modes and decoding that keeps filler words.
 - Skipped speech: the decoder sometimes jumps over seconds of speech inside the window (a gap
   between two words with loud audio in it) or stops early and spreads its last word over the
   rest. Such a stretch is decoded again on its own, with what was heard before it as context.
+- A window the size of the utterance: the encoder is given the utterance plus 12 s of the
+  padding (`window_frames`, `AsrConfig.window_pad_s`), not Whisper's whole 30 s: the same words
+  for about a quarter less work, so the pass left when an answer is stopped ends sooner.
 - Spellings: terms a listener cannot spell from the sound (SMOTE, XGBoost, INT8) are taken from
   the question's written subject and shown to the decoder before the question
   (`spelling_terms`); which words were said is still decided by the audio.
@@ -65,7 +68,8 @@ class _SecondWindow(Exception):
 
 def _model_class() -> type:
     """faster-whisper's WhisperModel, with a hook that ends its segment loop after the first
-    window while `_window.single` is set on this thread (every other use is unchanged)."""
+    window while `_window.single` is set on this thread, and one that cuts the window's padding
+    to `_window.frames` when that is set (every other use is unchanged)."""
     from faster_whisper import WhisperModel
 
     class OneWindowWhisper(WhisperModel):
@@ -74,6 +78,9 @@ def _model_class() -> type:
                 if getattr(_window, "encoded", False):
                     raise _SecondWindow
                 _window.encoded = True
+            frames = getattr(_window, "frames", None)
+            if frames is not None and features.shape[-1] > frames:
+                features = np.ascontiguousarray(features[..., :frames])
             return super().encode(features)
 
     return OneWindowWhisper
@@ -334,6 +341,24 @@ def _without_edge_repeats(found: list[Word], before: Word, after: Word) -> list[
     return found
 
 
+#: Whisper's window: 30 s of log-mel frames, 100 a second.
+WINDOW_FRAMES = 3000
+
+
+def window_frames(samples: int, pad_s: float) -> int | None:
+    """How many log-mel frames of the 30 s window the encoder is given for an utterance of
+    `samples`: the utterance plus `pad_s` of the silence faster-whisper pads it with (an even
+    number, for the encoder's stride-2 convolution), or None for the whole window. Whisper
+    needs that padding to hear where the speech ends: with 3-5 s it dropped words at the end
+    (read speech: 31 / 21 deletions against 8); with 10-15 s the words were as good as with
+    30 s, and the encoder and every decoding step do less work (BENCHMARKS.md)."""
+    if pad_s >= 30:
+        return None
+    frames = int(np.ceil(samples / SAMPLE_RATE_HZ * 100 + pad_s * 100))
+    frames += frames % 2
+    return frames if frames < WINDOW_FRAMES else None
+
+
 def _decode(
     model: Any, samples: np.ndarray, offset_s: float, config: AsrConfig, initial: str | None
 ) -> tuple[list[Word], list[Segment]]:
@@ -342,6 +367,7 @@ def _decode(
     segs: list[Segment] = []
     _window.single = len(samples) <= 30 * SAMPLE_RATE_HZ
     _window.encoded = False
+    _window.frames = window_frames(len(samples), config.window_pad_s)
     try:
         segments, _info = model.transcribe(
             samples,
@@ -378,6 +404,7 @@ def _decode(
         pass
     finally:
         _window.single = False
+        _window.frames = None
     return words, segs
 
 
@@ -397,8 +424,20 @@ def join_unspaced(pieces: list[tuple[str, Word]]) -> list[Word]:
     return _joined([w for _, w in pieces], lambda i, _prev: not pieces[i][0][:1].isspace())
 
 
+#: Longest gap between the halves of a backchannel written apart that are still one sound.
+ONE_SOUND_GAP_S = 0.3
+
+
 def join_word_pieces(words: list[Word]) -> list[Word]:
-    """Words with the pieces split off at a hyphen joined back (`continues_word`)."""
+    """Words with the pieces split off at a hyphen joined back (`continues_word`), and a
+    backchannel written as two words without a pause between them written as one ("Mm" "hmm."
+    -> "Mm-hmm.", `fillers.one_sound`): the same sound Whisper usually writes with a hyphen."""
+    from oral_sim.engine.fillers import one_sound
+
+    words = [replace(w, word="-" + w.word)
+             if i and one_sound(words[i - 1].word, w.word)
+             and w.start_s - words[i - 1].end_s < ONE_SOUND_GAP_S else w
+             for i, w in enumerate(words)]
     return _joined(words, lambda i, prev: continues_word(words[i].word, prev.word))
 
 

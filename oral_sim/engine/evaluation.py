@@ -106,13 +106,17 @@ def wer_whisper_normalized(reference: str, hypothesis: str) -> float:
 
 def _spoken_tokens(text_or_words: Any) -> list[str]:
     """Lower-case words without punctuation (hyphens kept inside a word: "mm-hmm" is one). A piece
-    faster-whisper split off at a hyphen ("Mm" "-hmm.") belongs to the word before it, for ours
-    and plain alike."""
+    faster-whisper split off at a hyphen ("Mm" "-hmm.") belongs to the word before it, and so
+    does the second half of a backchannel written apart ("Mm" "hmm.", `fillers.one_sound`), for
+    ours and plain alike."""
     from oral_sim.engine.asr import continues_word
+    from oral_sim.engine.fillers import one_sound
 
     pieces = text_or_words if isinstance(text_or_words, list) else text_or_words.split()
     words: list[str] = []
     for piece in map(str, pieces):
+        if words and one_sound(words[-1], piece):
+            piece = "-" + piece
         if words and continues_word(piece, words[-1]):
             words[-1] += piece
         else:

@@ -126,6 +126,18 @@ def is_filled_pause(word: str) -> bool:
     return normalize(word) in FILLED_PAUSES
 
 
+#: Backchannels Whisper sometimes writes as two words ("Mm hmm." for "Mm-hmm."): one sound.
+BACKCHANNEL_HALVES = {("mm", "hmm"), ("mm", "hm"), ("mmm", "hmm"), ("m", "hmm"), ("uh", "huh")}
+
+
+def one_sound(first: str, second: str) -> bool:
+    """Whether two written words are the halves of one backchannel written apart ("Mm" "hmm."
+    is "Mm-hmm.", one filled pause, not two): nothing written between them ("Mm. Hmm." is two
+    sounds)."""
+    return (not re.search(r"[^\w']$", first.strip()) and not second.startswith("-")
+            and (normalize(first), normalize(second)) in BACKCHANNEL_HALVES)
+
+
 def tokens_from_words(words, pause_break_s: float = 0.7) -> list[Token]:
     """Tokens from timed words; a sentence starts after . ? ! or a pause of `pause_break_s`."""
     out: list[Token] = []
