@@ -28,6 +28,9 @@ def test_quick_bench_runs_every_section_and_records(tmp_path: Path) -> None:
     assert results["latency_ratio_vs_batch"] > 0
     lat = results["sections"]["latency"]["answers"][0]
     assert lat["ours_words"] > 10 and lat["batch_words"] > 10, "both sides transcribed real speech"
+    # the transcript is timed on its own as well, inside the time to feedback
+    assert 0 < lat["ours_transcript_s"] <= lat["ours_s"]
+    assert 0 < lat["batch_transcript_s"] <= lat["batch_s"]
     assert results["sections"]["tts"]["first_audio_cached_s"] < results["sections"]["tts"][
         "first_audio_uncached_s"]
     assert results["sections"]["startup"]["peak_rss_mb"] > 100

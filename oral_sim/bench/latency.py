@@ -208,6 +208,7 @@ def run(
         t0 = time.perf_counter()
         pipe.stop()
         ours_transcript = pipe.finish()
+        ours_transcript_s = time.perf_counter() - t0
         build_feedback(ours_transcript, question)
         ours_s = time.perf_counter() - t0
 
@@ -216,12 +217,16 @@ def run(
         warm("", question.reference_answer, question.key_points)
         t0 = time.perf_counter()
         peer_transcript = batch_transcript(model, path, settings)
+        batch_transcript_s = time.perf_counter() - t0
         build_feedback(peer_transcript, question)
         batch_s = time.perf_counter() - t0
         row = {
             "answer_s": round(fed_s, 1),
             "pause_before_stop_s": pause_s,
             "ours_s": round(ours_s, 3),
+            # the measure: stop to final transcript (ours_s adds the feedback)
+            "ours_transcript_s": round(ours_transcript_s, 3),
+            "batch_transcript_s": round(batch_transcript_s, 3),
             "batch_s": round(batch_s, 3),
             "ratio": round(ours_s / batch_s, 3) if batch_s > 0 else None,
             "ours_words": len(ours_transcript.words),
