@@ -80,7 +80,7 @@ def _model_class() -> type:
                 _window.encoded = True
             frames = getattr(_window, "frames", None)
             if frames is not None and features.shape[-1] > frames:
-                features = np.ascontiguousarray(features[..., :frames])
+                features = features[..., :frames]  # faster-whisper makes it contiguous
             return super().encode(features)
 
     return OneWindowWhisper
@@ -352,8 +352,6 @@ def window_frames(samples: int, pad_s: float) -> int | None:
     needs that padding to hear where the speech ends: with 3-5 s it dropped words at the end
     (read speech: 31 / 21 deletions against 8); with 10-15 s the words were as good as with
     30 s, and the encoder and every decoding step do less work (BENCHMARKS.md)."""
-    if pad_s >= 30:
-        return None
     frames = int(np.ceil(samples / SAMPLE_RATE_HZ * 100 + pad_s * 100))
     frames += frames % 2
     return frames if frames < WINDOW_FRAMES else None
