@@ -31,7 +31,7 @@ def whisper():
 
     from oral_sim.engine import models
 
-    return WhisperModel(str(models.whisper_model_dir()), compute_type="int8", cpu_threads=2)
+    return WhisperModel(str(models.whisper_model_dir()), compute_type="int8", cpu_threads=1)
 
 
 def _words(text: str) -> list[str]:

@@ -44,7 +44,7 @@ def _transcribe(frames: list[bytes]) -> str:
 
         from oral_sim.engine import models
 
-        model = WhisperModel(str(models.whisper_model_dir()), compute_type="int8", cpu_threads=2)
+        model = WhisperModel(str(models.whisper_model_dir()), compute_type="int8", cpu_threads=1)
         audio = np.frombuffer(b"".join(frames), np.int16).astype(np.float32) / 32768
         segments, _ = model.transcribe(audio, beam_size=5, language="en")
         return " ".join(s.text.strip() for s in segments)
