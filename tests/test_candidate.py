@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pytest
 
-from oral_sim.config import TtsConfig
+from oral_sim.config import AsrConfig, TtsConfig
 from oral_sim.engine.asr import FILLER_PROMPT
 from oral_sim.engine.candidate import SimulatedCandidate
 from oral_sim.engine.tts import get_voice
@@ -31,7 +31,8 @@ def whisper():
 
     from oral_sim.engine import models
 
-    return WhisperModel(str(models.whisper_model_dir()), compute_type="int8", cpu_threads=1)
+    return WhisperModel(str(models.whisper_model_dir()), compute_type="int8",
+                        cpu_threads=AsrConfig().cpu_threads)
 
 
 def _words(text: str) -> list[str]:

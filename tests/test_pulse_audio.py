@@ -36,18 +36,9 @@ def _speech_16k(voice, text: str) -> np.ndarray:
 
 
 def _transcribe(frames: list[bytes]) -> str:
-    """Through the engine's answer pipeline when it is there, else Whisper directly."""
-    try:
-        from oral_sim.engine.pipeline import AnswerPipeline
-    except ImportError:
-        from faster_whisper import WhisperModel
+    """Through the engine's answer pipeline, as a microphone answer goes."""
+    from oral_sim.engine.pipeline import AnswerPipeline
 
-        from oral_sim.engine import models
-
-        model = WhisperModel(str(models.whisper_model_dir()), compute_type="int8", cpu_threads=1)
-        audio = np.frombuffer(b"".join(frames), np.int16).astype(np.float32) / 32768
-        segments, _ = model.transcribe(audio, beam_size=5, language="en")
-        return " ".join(s.text.strip() for s in segments)
     pipeline = AnswerPipeline(Settings())
     for frame in frames:
         pipeline.feed(frame)
