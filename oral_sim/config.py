@@ -52,15 +52,14 @@ class AsrConfig:
     """A CTranslate2 Whisper folder name in models/ or a path; None = bundled tiny.en."""
     compute_type: str = "int8"
     """CTranslate2 compute type (int8 on CPU)."""
-    cpu_threads: int = 1
-    """Threads for Whisper (CTranslate2's intra-op threads). One, on this 2-core machine:
-    each beam-search step is many small operations, and sharing them between two threads cost
-    more than it saved (beam-5 decoding of a 9.7 s utterance 0.12-0.18 s on one thread against
-    0.49-0.58 s on two; the encoder is slower on one, 0.20 against 0.11 s for that utterance
-    with its padding, but the whole pass is about twice as fast: read speech RTF 0.061 against
-    0.109, the same words; BENCHMARKS.md 2026-12-01 late afternoon). It also leaves the other
-    core to the capture, the screen and the scorer. A bigger model from models/ may do better
-    with 2 (not measured here)."""
+    cpu_threads: int = 0
+    """Threads for Whisper (CTranslate2's intra-op threads); 0 = the fastest count for this
+    machine, measured on the first load and remembered (`engine.threads`). The best count is the
+    machine's: one thread was about twice as fast as two for the whole pass on one 2-core
+    machine (Intel Xeon: each beam-search step is many small operations, and handing them
+    between threads cost more than the second core gave), two were faster on another (AMD
+    EPYC: a 63 s answer stopped at its last word, 0.67 s to the final transcript against 1.01
+    s; BENCHMARKS.md, 2026-12-01 night)."""
     beam_size: int = 5
     """Beam width for decoding."""
     language: str = "en"

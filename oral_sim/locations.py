@@ -115,3 +115,10 @@ def benchmarks_file() -> Path:
     overrides (tests)."""
     env = os.environ.get("ORAL_SIM_BENCHMARKS")
     return Path(env).expanduser() if env else PROJECT_ROOT / "BENCHMARKS.md"
+
+
+def machine_file() -> Path:
+    """What was measured about this machine (Whisper's best thread count, `engine.threads`).
+    `ORAL_SIM_MACHINE_FILE` overrides (the tests share one across their temporary homes)."""
+    env = os.environ.get("ORAL_SIM_MACHINE_FILE")
+    return Path(env).expanduser() if env else cache_dir() / "machine.json"

@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 
+@pytest.fixture(scope="session")
+def _machine_file(tmp_path_factory):
+    """One record of what was measured about this machine for the whole run (Whisper's thread
+    count, `engine.threads`): shared by the xdist workers, so the run measures it once."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    return shared / "machine.json"
+
+
 @pytest.fixture(autouse=True)
-def _private_data_home(tmp_path, monkeypatch):
+def _private_data_home(tmp_path, monkeypatch, _machine_file):
     home = tmp_path / "oral-sim-home"
     monkeypatch.setenv("ORAL_SIM_HOME", str(home))
     monkeypatch.setenv("ORAL_SIM_MODELS", str(tmp_path / "no-user-models"))
+    monkeypatch.setenv("ORAL_SIM_MACHINE_FILE", str(_machine_file))
+    monkeypatch.delenv("ORAL_SIM_WHISPER_THREADS", raising=False)
     yield home

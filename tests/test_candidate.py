@@ -29,10 +29,11 @@ def voice():
 def whisper():
     from faster_whisper import WhisperModel
 
-    from oral_sim.engine import models
+    from oral_sim.engine import models, threads
 
-    return WhisperModel(str(models.whisper_model_dir()), compute_type="int8",
-                        cpu_threads=AsrConfig().cpu_threads)
+    path = models.whisper_model_dir()
+    return WhisperModel(str(path), compute_type="int8",
+                        cpu_threads=threads.whisper_threads(path, AsrConfig()).threads)
 
 
 def _words(text: str) -> list[str]:

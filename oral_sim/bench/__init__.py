@@ -46,14 +46,9 @@ def machine() -> dict:
     """The facts that make numbers comparable between runs."""
     import psutil
 
-    cpu = platform.processor()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    from oral_sim.engine.threads import cpu_name
+
+    cpu = cpu_name()
     versions = {}
     for dist in ("faster-whisper", "ctranslate2", "piper-tts", "sentence-transformers", "torch"):
         try:
@@ -65,11 +60,24 @@ def machine() -> dict:
     return {
         "cpu": cpu,
         "cores": os.cpu_count(),
+        "whisper_threads": _whisper_threads(),
         "ram_gb": round(psutil.virtual_memory().total / 1e9, 1),
         "python": platform.python_version(),
         "os": platform.platform(),
         "versions": versions,
     }
+
+
+def _whisper_threads() -> dict | None:
+    """The thread count Whisper runs with here, and how it was chosen (`engine.threads`)."""
+    from oral_sim.engine import models, threads
+
+    try:
+        choice = threads.whisper_threads(models.whisper_model_dir(None), Settings().asr)
+    except Exception:  # noqa: BLE001 - a missing model is reported by the sections that need it
+        return None
+    return {"threads": choice.threads, "source": choice.source,
+            "seconds": {str(k): v for k, v in choice.seconds.items()}}
 
 
 def run_bench(options: BenchOptions, log: Callable[[str], None] = print) -> dict:
@@ -84,12 +92,16 @@ def run_bench(options: BenchOptions, log: Callable[[str], None] = print) -> dict
         "sections": {},
         "errors": {},
     }
+    machine_file = locations.machine_file()
     with tempfile.TemporaryDirectory(prefix="oral-sim-bench-") as tmp:
         work = Path(tmp)
         home = work / "home"
         old_home = os.environ.get("ORAL_SIM_HOME")
         os.environ["ORAL_SIM_HOME"] = str(home)
-        env = {**os.environ, "ORAL_SIM_HOME": str(home)}
+        # the bench's home is new, but the machine is not: its processes read the machine's
+        # record of what was measured (Whisper's threads) from the usual place
+        env = {**os.environ, "ORAL_SIM_HOME": str(home),
+               "ORAL_SIM_MACHINE_FILE": str(machine_file)}
         try:
             for name in options.sections:
                 log(f"[{name}]")

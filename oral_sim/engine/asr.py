@@ -88,12 +88,13 @@ def _model_class() -> type:
 
 def load_whisper(config: AsrConfig | None = None) -> Any:
     """The Whisper model for `config`, loaded once per process from a local folder."""
-    from oral_sim.engine import models
+    from oral_sim.engine import models, threads
 
     config = config or AsrConfig()
     path = models.whisper_model_dir(config.model)
-    key = (str(path), config.compute_type, config.cpu_threads)
     with _lock:
+        count = threads.whisper_threads(path, config).threads
+        key = (str(path), config.compute_type, count)
         model = _models.get(key)
         if model is not None:
             return model
@@ -102,7 +103,7 @@ def load_whisper(config: AsrConfig | None = None) -> Any:
                 str(path),
                 device="cpu",
                 compute_type=config.compute_type,
-                cpu_threads=config.cpu_threads,
+                cpu_threads=count,
                 local_files_only=True,
             )
         except Exception as exc:
