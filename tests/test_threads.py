@@ -55,6 +55,12 @@ def test_a_broken_record_is_measured_again(fresh, monkeypatch):
     choice = threads.whisper_threads(models.whisper_model_dir(), AsrConfig())
     assert (choice.source, choice.threads) == ("measured", 1)
     assert json.loads(fresh.read_text())[choice.key]["threads"] == 1
+    # an entry that is readable JSON but holds no usable count is measured again too
+    for entry in ({"threads": 0}, {"threads": "2"}, {"threads": 2, "seconds": {"two": 1}}, [2]):
+        fresh.write_text(json.dumps({choice.key: entry}))
+        threads._memo.clear()
+        again = threads.whisper_threads(models.whisper_model_dir(), AsrConfig())
+        assert (again.source, again.threads) == ("measured", 1), entry
 
 
 def test_nowhere_to_remember_still_measures(tmp_path, monkeypatch):

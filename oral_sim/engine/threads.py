@@ -111,11 +111,8 @@ def whisper_threads(model_dir: Path, config: AsrConfig) -> ThreadChoice:
         lock = None
     try:  # one process measures at a time: two measuring at once would each see a busy machine
         known = _read(path)
-        entry = known.get(key)
-        if isinstance(entry, dict) and isinstance(entry.get("threads"), int) and entry["threads"] > 0:
-            choice = ThreadChoice(entry["threads"], "remembered",
-                                  {int(k): v for k, v in entry.get("seconds", {}).items()}, key)
-        else:
+        choice = _remembered(known.get(key), key)
+        if choice is None:
             try:
                 seconds = measure(model_dir, config)
             except Exception:  # noqa: BLE001 - the model's own load reports what is wrong with it
@@ -134,6 +131,19 @@ def whisper_threads(model_dir: Path, config: AsrConfig) -> ThreadChoice:
             lock.release()
     _memo[key] = choice
     return choice
+
+
+def _remembered(entry: object, key: str) -> ThreadChoice | None:
+    """The choice a record entry holds, or None when it holds none that can be used."""
+    if not isinstance(entry, dict):
+        return None
+    threads, seconds = entry.get("threads"), entry.get("seconds", {})
+    if not isinstance(threads, int) or threads < 1 or not isinstance(seconds, dict):
+        return None
+    try:
+        return ThreadChoice(threads, "remembered", {int(k): float(v) for k, v in seconds.items()}, key)
+    except (TypeError, ValueError):
+        return None
 
 
 def measure(model_dir: Path, config: AsrConfig, counts: list[int] | None = None,
