@@ -24,6 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run_analyze(args: argparse.Namespace) -> int:
     from oral_sim.config import Settings
+    from oral_sim.engine.asr import load_whisper
     from oral_sim.engine.bank import load_bank
     from oral_sim.engine.feedback import build_feedback, render_text
     from oral_sim.engine.pipeline import transcribe_file
@@ -31,6 +32,9 @@ def run_analyze(args: argparse.Namespace) -> int:
 
     settings = Settings()
     question = load_bank(args.bank).question(args.question)  # fail fast on a wrong id
+    # Whisper first: on a machine's first run its load times the thread counts
+    # (`engine.threads`), which the scorer's import beside it would skew
+    load_whisper(settings.asr)
     preload_in_background(settings.scoring)  # loads while the audio is transcribed
     result = transcribe_file(args.audio, settings, asked=question.prompt,
                              spell=question.written)
