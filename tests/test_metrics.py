@@ -180,6 +180,7 @@ def test_empty_and_long_answers() -> None:
     ("5%", 2),  # "five percent"
     ("10:30", 2),  # "ten thirty"
     ("L2", 2),  # "L two"
+    ("2.6mb", 4),  # a unit glued to a decimal: "two point six m b"
     ("-line", 1),  # Whisper's "42 -line": the hyphen is not a word
     ("and/or", 2),
     ("i.e.", 2),

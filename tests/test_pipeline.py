@@ -367,7 +367,9 @@ def test_numbers_are_written_whole(tmp_path: Path) -> None:
                      speech(["The model shrank to 2.6 MB and we routed 5% of traffic."]))
     words = transcribe_file(path).transcript.words
     said = [w.word.rstrip(".,") for w in words]
-    assert "2.6" in said and "5%" in said, said
+    # the number whole; Whisper writes the unit apart ("2.6 MB") or glued ("2.6mb"), depending
+    # on the CPU's arithmetic (BENCHMARKS.md, 2026-12-01 night): both are counted the same
+    assert any(re.fullmatch(r"2\.6(mb)?", w, re.IGNORECASE) for w in said) and "5%" in said, said
     assert sum(spoken_words(w.word) for w in words) == 15, said  # "two point six", "five percent"
 
 

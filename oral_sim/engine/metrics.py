@@ -264,13 +264,14 @@ def numeral_words(text: str) -> int:
     four-digit number with no thousands separator, 1000-2099, is read as a year, which is how
     Whisper writes years; "1,455" is a quantity, "one thousand, four hundred and fifty-five", 7),
     "1990s" 2, "18th" 1, "3.25" 4 ("three point two five"), "$5" 2 ("five dollars"), "5%" 2
-    ("five percent"). Anything else with digits ("10:30", "mp3") counts each run of digits as a
-    number and each run of letters as a word."""
+    ("five percent"). Anything else with digits ("10:30", "mp3", "2.6mb") counts each number in
+    it (a decimal point kept: "2.6" is "two point six") as a numeral and each run of letters as
+    a word."""
     from num2words import num2words
 
     m = _NUMERAL.match(text)
     if m is None:
-        runs = re.findall(r"\d+|[^\W\d_]+", text)
+        runs = re.findall(r"\d+(?:\.\d+)?|[^\W\d_]+", text)
         return sum(numeral_words(r) if re.match(r"\d", r) else 1 for r in runs)
     digits = m["int"].replace(",", "")
     try:
