@@ -18,6 +18,7 @@ CTranslate2 measures again.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import platform
@@ -62,8 +63,10 @@ class ThreadChoice:
 _memo: dict[str, ThreadChoice] = {}
 
 
+@functools.cache
 def cpu_name() -> str:
-    """The CPU's model name (from /proc/cpuinfo on Linux)."""
+    """The CPU's model name (from /proc/cpuinfo on Linux; read once: `asr.load_whisper` asks
+    for the thread count on every utterance)."""
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
