@@ -99,6 +99,56 @@ def test_missing_folder_and_empty_folder(tmp_path: Path) -> None:
         load_bank(tmp_path)
 
 
+def test_parsed_bank_is_cached_and_edits_are_seen(tmp_path: Path) -> None:
+    """A second load reads the kept bank (no YAML, no validation: 0.3 s of the first screen);
+    an edited file, a damaged cache and nowhere to write are all parsed again, never an error."""
+    import oral_sim.engine.bank as bank_module
+
+    folder = tmp_path / "bank"
+    folder.mkdir()
+    source = (locations.bank_dir() / "system-design.yaml").read_text(encoding="utf-8")
+    (folder / "design.yaml").write_text(source, encoding="utf-8")
+    first = load_bank(folder)
+    kept = list((locations.cache_dir() / "bank").glob("*.pickle"))
+    assert len(kept) == 1
+
+    calls = []
+    real = bank_module._parse_bank_file
+
+    def counting(path, raw):
+        calls.append(path)
+        return real(path, raw)
+
+    bank_module._parse_bank_file = counting
+    try:
+        assert load_bank(folder) == first and calls == []  # from the cache
+
+        edited = source.replace("title: '", "title: 'Edited ", 1)
+        (folder / "design.yaml").write_text(edited, encoding="utf-8")
+        assert load_bank(folder).scripts[0].title.startswith("Edited ")
+        assert len(calls) == 1
+        assert len(list((locations.cache_dir() / "bank").glob("*.pickle"))) == 1  # newest only
+
+        for cached in (locations.cache_dir() / "bank").glob("*.pickle"):
+            cached.write_bytes(b"not a pickle")
+        assert load_bank(folder).scripts[0].title.startswith("Edited ")
+        assert len(calls) == 2
+
+        (folder / "broken.yaml").write_text("script: [\n", encoding="utf-8")
+        with pytest.raises(BankError, match=r"broken.yaml:\d+: YAML syntax"):
+            load_bank(folder)  # a broken file is never hidden by a cache
+    finally:
+        bank_module._parse_bank_file = real
+
+
+def test_bank_loads_when_the_cache_cannot_be_written(tmp_path: Path, monkeypatch) -> None:
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file where the cache folder would go")
+    monkeypatch.setattr(locations, "cache_dir", lambda: blocker)
+    assert load_bank().all_questions()
+    assert blocker.is_file()
+
+
 # --- the shipped bank against the seeds ------------------------------------------------------
 
 

@@ -7,7 +7,7 @@ import textwrap
 from dataclasses import dataclass
 from typing import Any
 
-from oral_sim.engine.bank_schema import STORY_PART_LABELS, told_as
+from oral_sim.engine.bank_format import STORY_PART_LABELS, told_as
 from oral_sim.engine.metrics import NATURAL_PAUSE_S, WPM_RANGE, Delivery, analyze_delivery
 from oral_sim.engine.scoring import ContentScore, score_parts
 from oral_sim.engine.transcript import Transcript

@@ -43,6 +43,7 @@ class TtsSpeaker:
                 if first:
                     self.last_first_audio_s = time.monotonic() - t0
                     first = False
+                    _first_audio.set()
                     if self.on_first_audio is not None:
                         self.on_first_audio(text)
                 if cancel.is_set():
@@ -147,6 +148,12 @@ def candidate_voice_config(settings: Settings):
 
 _loading_lock = threading.Lock()
 _loading_started = False
+#: Set when the interviewer's first audio of the process is ready (`TtsSpeaker.say`).
+_first_audio = threading.Event()
+#: How long the background loader holds Whisper back for the first question's audio: its
+#: import and load would share the two cores with the first sentence's synthesis, and it is not
+#: needed before the answer starts (BENCHMARKS.md, 2026-12-01 late night).
+FIRST_AUDIO_WAIT_S = 3.0
 
 
 def start_background_loading(settings: Settings, scoring: bool = True) -> None:
@@ -164,6 +171,7 @@ def start_background_loading(settings: Settings, scoring: bool = True) -> None:
             from oral_sim.engine.tts import get_voice
 
             get_voice(settings.tts)
+            _first_audio.wait(FIRST_AUDIO_WAIT_S)
             load_whisper(settings.asr)
         except Exception:  # reported when actually used
             pass

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from oral_sim.engine.bank_schema import STORY_PART_LABELS, STORY_PARTS
+from oral_sim.engine.bank_format import STORY_PART_LABELS, STORY_PARTS
 from oral_sim.engine.scoring import split_sentences
 
 PARTS = STORY_PARTS

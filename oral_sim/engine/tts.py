@@ -245,12 +245,19 @@ def _inference_session(model: Path) -> Any:
     """The onnxruntime session for a piper voice, without onnxruntime's memory arena and memory
     patterns. With them, every new longest prompt grows a pool that is never given back (RSS rose
     208 -> 395 MB over the 85 prompts of the bank); without them, and with `malloc_trim` between
-    answers, it stays at 164 MB for about 5% more synthesis time (BENCHMARKS.md, 2026-11-25)."""
+    answers, it stays at 164 MB for about 5% more synthesis time (BENCHMARKS.md, 2026-11-25).
+
+    And without onnxruntime's graph optimizations: they took 1.1-1.3 s of the voice's 1.3 s load
+    (0.45-0.57 s without) and bought no synthesis speed (three questions: 1.128 s with them
+    against 1.103 s without, medians of 8 alternated rounds; the audio differs by at most one
+    step of 16 bits; BENCHMARKS.md, 2026-12-01 late night). The voice is on the way to the first
+    question."""
     import onnxruntime
 
     options = onnxruntime.SessionOptions()
     options.enable_cpu_mem_arena = False
     options.enable_mem_pattern = False
+    options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_DISABLE_ALL
     return onnxruntime.InferenceSession(
         str(model), sess_options=options, providers=["CPUExecutionProvider"]
     )

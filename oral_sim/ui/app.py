@@ -56,12 +56,12 @@ class OralSimApp(App):
             self.push_screen(ErrorScreen("The scripts bank could not be loaded", exc.message,
                                          exc.hint))
             return
-        if self.preload:
-            from oral_sim.engine.live import start_background_loading
-
-            start_background_loading(self.settings)
-            self.set_interval(0.5, self._poll_models)
-            self._recover()
+        if self.preload and self.mode == "demo":
+            self._start_loading()  # the interview starts at once: its voice is needed now
+        elif self.preload:
+            # nothing is needed before a choice on the start screen: the loading threads'
+            # imports would take the interpreter from the first paint (1.3 s -> 2.0 s here)
+            self.call_after_refresh(self._start_loading)
         if self.mode == "demo":
             from oral_sim.cli.interview_cmd import default_script_id
             from oral_sim.engine.plans import plan_for_script
@@ -75,6 +75,14 @@ class OralSimApp(App):
             self.start_interview(plan, "demo")
             return
         self.push_screen(StartScreen())
+
+    def _start_loading(self) -> None:
+        """Warm the models in the background and keep what a crashed session recorded."""
+        from oral_sim.engine.live import start_background_loading
+
+        start_background_loading(self.settings)
+        self.set_interval(0.5, self._poll_models)
+        self._recover()
 
     def start_interview(self, plan: Any, mode: str) -> None:
         from oral_sim.ui.screens.interview import InterviewScreen

@@ -9,7 +9,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from oral_sim.engine.bank_schema import STORY_PART_LABELS, told_as
+from oral_sim.engine.bank_format import STORY_PART_LABELS, told_as
 
 FILLER_STYLE = "bold black on #f6ad55"
 PAUSE_MARK = " ⏸ "

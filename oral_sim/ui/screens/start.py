@@ -110,7 +110,8 @@ class StartScreen(Screen):
         self._show_details()
         app: Any = self.app
         if app.check_mic:
-            self._probe_devices()
+            # after the first paint: PortAudio's start and the imports would delay it
+            self.call_after_refresh(self._probe_devices)
         else:
             self.query_one("#mic-status", Static).update("Microphone not checked.")
 
@@ -314,7 +315,7 @@ def _chosen(value: Any) -> str | None:
 
 
 def _categories(bank: Any) -> list[str]:
-    from oral_sim.engine.bank_schema import CATEGORIES
+    from oral_sim.engine.bank_format import CATEGORIES
 
     present = {q.category for q in bank.all_questions()}
     return [c for c in CATEGORIES if c in present]
