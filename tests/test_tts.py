@@ -76,6 +76,35 @@ def test_cache_hit_replays_identical_audio_from_the_file(voice, tmp_path):
     assert spy.calls == [text] and len(again) > 0
 
 
+def test_a_question_heard_before_plays_before_the_voice_is_loaded(voice, monkeypatch):
+    """`cached_speech` reads the cache with no voice loaded (a returning user hears the first
+    question while piper still loads); the speaker uses it."""
+    import threading
+
+    from oral_sim.config import Settings
+    from oral_sim.engine import tts
+    from oral_sim.engine.live import make_speaker
+
+    text = "What   did you learn from   your last project?"
+    heard = voice.synthesize(text)
+    settings = Settings()
+
+    def no_voice(config=None):
+        raise AssertionError("the voice was loaded for audio that is in the cache")
+
+    monkeypatch.setattr(tts, "get_voice", no_voice)
+    chunks = tts.cached_speech(text, settings.tts)
+    assert chunks and all(c.from_cache for c in chunks)
+    assert np.array_equal(np.concatenate([c.audio for c in chunks]), heard)
+    speaker = make_speaker(settings, play=False)
+    speaker.say(text, threading.Event())  # would raise through no_voice if not cached
+    assert speaker.last_first_audio_s is not None
+    assert tts.cached_speech("Never said before.", settings.tts) is None
+    assert tts.cached_speech(text, TtsConfig(cache=False)) is None
+    assert tts.cached_speech(text, TtsConfig(length_scale=1.3)) is None  # other settings
+    assert tts.cached_speech(text, TtsConfig(voice="no-such-voice")) is None
+
+
 def test_cut_off_stream_is_not_cached(voice):
     text = "First sentence here. Second sentence here."
     stream = voice.stream(text)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 
 from oral_sim.config import Settings
@@ -31,11 +31,13 @@ class TtsSpeaker:
     def say(self, text: str, cancel: threading.Event) -> None:
         import time
 
-        from oral_sim.engine.tts import get_voice
+        from oral_sim.engine.tts import cached_speech, get_voice
 
-        voice = get_voice(self.settings.tts)
         t0 = time.monotonic()
-        chunks = voice.stream(text)
+        chunks: Iterable = cached_speech(text, self.settings.tts) or []
+        if not chunks:
+            chunks = get_voice(self.settings.tts).stream(text)
+            t0 = time.monotonic()  # the question is timed from asking the loaded voice
 
         def timed() -> Iterator:
             first = True

@@ -22,7 +22,7 @@ import numpy as np
 from oral_sim import locations
 from oral_sim.config import TtsConfig
 from oral_sim.engine import models
-from oral_sim.errors import ModelError
+from oral_sim.errors import ModelError, OralSimError
 
 #: Bump when the cached audio would change for the same inputs (splitting, silence, format).
 CACHE_FORMAT = 1
@@ -142,12 +142,7 @@ class Voice:
         """The `piper.PiperVoice` doing the synthesis."""
         self.cache: TtsCache | None = TtsCache() if config.cache else None
         """The on-disk cache, or None when caching is off."""
-        stat = paths.model.stat()
-        self._identity = {
-            "voice": paths.name,
-            "size": stat.st_size,
-            "mtime_ns": stat.st_mtime_ns,
-        }
+        self._identity = _voice_identity(paths)
 
     @property
     def name(self) -> str:
@@ -161,13 +156,7 @@ class Voice:
 
     def cache_key(self, text: str) -> str:
         """Hash of the text, the voice file (name, size, mtime) and the settings that shape audio."""
-        settings = asdict(self.config)
-        settings.pop("cache", None)
-        settings.pop("voice", None)
-        blob = json.dumps(
-            {"format": CACHE_FORMAT, "text": text, **self._identity, **settings}, sort_keys=True
-        )
-        return hashlib.sha256(blob.encode()).hexdigest()[:32]
+        return _cache_key(self._identity, self.config, text)
 
     def stream(self, text: str) -> Iterator[AudioChunk]:
         """Speak `text`: one chunk per sentence, the first as soon as it is ready. Served from the
@@ -211,6 +200,36 @@ class Voice:
                     break
                 audio = np.concatenate([piece.audio_int16_array, silence])
                 yield AudioChunk(audio, int(piece.sample_rate), part)
+
+
+def _voice_identity(paths: models.VoicePaths) -> dict[str, Any]:
+    """What names a voice file in cache keys: its name, size and modification time."""
+    stat = paths.model.stat()
+    return {"voice": paths.name, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+
+
+def _cache_key(identity: dict[str, Any], config: TtsConfig, text: str) -> str:
+    settings = asdict(config)
+    settings.pop("cache", None)
+    settings.pop("voice", None)
+    blob = json.dumps({"format": CACHE_FORMAT, "text": text, **identity, **settings},
+                      sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()[:32]
+
+
+def cached_speech(text: str, config: TtsConfig | None = None) -> list[AudioChunk] | None:
+    """The audio of `text` from the cache without loading the voice (a question heard before
+    plays while the voice is still loading: 1.46 -> 0.9 s after launch here); None when it was
+    not spoken before with this voice and these settings, or caching is off."""
+    config = config or TtsConfig()
+    text = " ".join(text.split())
+    if not config.cache or not text:
+        return None
+    try:
+        identity = _voice_identity(models.voice(config.voice))
+    except (OralSimError, OSError):  # get_voice says what is wrong with the voice
+        return None
+    return TtsCache().load(_cache_key(identity, config, text))
 
 
 #: espeak-ng, which piper phonemizes with, keeps global state (the voice set): one caller at a
