@@ -1,7 +1,8 @@
 """Startup and memory, measured on the real console script in fresh processes:
 
 - time to the first interactive screen: `oral-sim demo` in a tmux pane; the clock stops when the
-  start of the interview is drawn (the pane shows the app and stops changing);
+  start of the interview is drawn (the pane shows the app and stops changing); a first launch
+  (which parses the bank), then the median of `LAUNCHES` more;
 - time to the first question audio: `oral-sim demo --headless --json`, which reports the wall
   clock of the first audio chunk of the first question (a returning user, a first launch with
   nothing cached, and a first launch on a new machine: medians of `LAUNCHES`);
@@ -149,9 +150,11 @@ def first_question_audio_cases(env: dict[str, str], launches: int = LAUNCHES) ->
 
 def run(env: dict[str, str], quick: bool = False) -> dict:
     """All startup figures; goals from the issue: <= 1 s, <= 2 s, <= 1 GB."""
-    screen = first_screen_s(env)
+    first_screen = first_screen_s(env)  # parses the bank into the bench home's cache
+    screens = [first_screen_s(env) for _ in range(1 if quick else LAUNCHES)]
     out: dict = {
-        "first_screen_s": None if screen is None else round(screen, 3),
+        "first_screen_s": _median(screens),
+        "first_screen_first_launch_s": None if first_screen is None else round(first_screen, 3),
         "goals": {"first_screen_s": 1.0, "first_question_audio_s": 2.0, "peak_rss_mb": 1000},
     }
     if quick:
