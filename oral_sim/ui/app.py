@@ -59,8 +59,9 @@ class OralSimApp(App):
         if self.preload and self.mode == "demo":
             self._start_loading()  # the interview starts at once: its voice is needed now
         elif self.preload:
-            # nothing is needed before a choice on the start screen: the loading threads'
-            # imports would take the interpreter from the first paint (1.3 s -> 2.0 s here)
+            # nothing is needed before a choice on the start screen, and the loading threads'
+            # imports would hold the interpreter while Textual draws (first paint 2.0 s after
+            # launch with them, 1.3 s without; BENCHMARKS.md 2026-12-01 late night)
             self.call_after_refresh(self._start_loading)
         if self.mode == "demo":
             from oral_sim.cli.interview_cmd import default_script_id
