@@ -45,9 +45,11 @@ class TtsSpeaker:
                 if first:
                     self.last_first_audio_s = time.monotonic() - t0
                     first = False
-                    _first_audio.set()
-                    if self.on_first_audio is not None:
-                        self.on_first_audio(text)
+                    try:
+                        if self.on_first_audio is not None:
+                            self.on_first_audio(text)
+                    finally:
+                        _first_audio.set()  # after the callback: what it records comes first
                 if cancel.is_set():
                     return
                 yield chunk
