@@ -144,11 +144,11 @@ def run_headless(args: argparse.Namespace) -> int:
     from oral_sim.engine.store import Store
 
     settings = settings_from_args(args)
+    start_background_loading(settings)  # the voice loads while the bank is read
     bank = load_bank(args.bank)
     plan = plan_for_script(
         bank, args.script or default_script_id(bank), args.questions, mode="demo"
     )
-    start_background_loading(settings)
     as_json = args.json
 
     def emit(obj: dict) -> None:

@@ -50,15 +50,17 @@ class OralSimApp(App):
         from oral_sim.ui.screens.errors import ErrorScreen
         from oral_sim.ui.screens.start import StartScreen
 
+        if self.preload and self.mode == "demo":
+            # the interview starts at once: its voice is needed now (it loads while the bank
+            # is read: a first launch parses the bank, 0.25 s)
+            self._start_loading()
         try:
             self.bank = load_bank(self.bank_path)
         except OralSimError as exc:
             self.push_screen(ErrorScreen("The scripts bank could not be loaded", exc.message,
                                          exc.hint))
             return
-        if self.preload and self.mode == "demo":
-            self._start_loading()  # the interview starts at once: its voice is needed now
-        elif self.preload:
+        if self.preload and self.mode != "demo":
             # nothing is needed before a choice on the start screen, and the loading threads'
             # imports would hold the interpreter while Textual draws (first paint 2.0 s after
             # launch with them, 1.3 s without; BENCHMARKS.md 2026-12-01 late night)
