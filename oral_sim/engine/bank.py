@@ -49,7 +49,7 @@ class Question:
     prompt: str
     """The question as the interviewer says it."""
     category: str
-    """One of `bank_fmt.CATEGORIES`."""
+    """One of `bank_format.CATEGORIES`."""
     difficulty: str
     """easy | medium | hard."""
     timebox_s: int
@@ -76,7 +76,7 @@ class Question:
 
     key_point_parts: list[str | None] = field(default_factory=list)
     """Per key point (same order; None when not set, or for all when this is empty): the part
-    of a story it is (`bank_fmt.STORY_PARTS`); a sentence telling that part of the story
+    of a story it is (`bank_format.STORY_PARTS`); a sentence telling that part of the story
     also makes the point."""
 
     @property
@@ -205,9 +205,7 @@ def _read_cache(path: Path) -> Bank | None:
     try:
         with path.open("rb") as f:
             bank = pickle.load(f)
-    except FileNotFoundError:
-        return None
-    except Exception:  # a damaged cache is parsed again, never an error
+    except Exception:  # not there, or damaged: parsed again, never an error
         return None
     return bank if isinstance(bank, Bank) else None
 

@@ -209,6 +209,7 @@ def _voice_identity(paths: models.VoicePaths) -> dict[str, Any]:
 
 
 def _cache_key(identity: dict[str, Any], config: TtsConfig, text: str) -> str:
+    """The cache file name for `text` spoken by the voice `identity` with `config`."""
     settings = asdict(config)
     settings.pop("cache", None)
     settings.pop("voice", None)
@@ -219,7 +220,8 @@ def _cache_key(identity: dict[str, Any], config: TtsConfig, text: str) -> str:
 
 def cached_speech(text: str, config: TtsConfig | None = None) -> list[AudioChunk] | None:
     """The audio of `text` from the cache without loading the voice (a question heard before
-    plays while the voice is still loading: 1.46 -> 0.9 s after launch here); None when it was
+    plays while the voice is still loading: a returning user's first question 1.46 s -> 0.49-0.58
+    s after launch in the bench, BENCHMARKS.md 2026-12-01 late night); None when it was
     not spoken before with this voice and these settings, or caching is off."""
     config = config or TtsConfig()
     text = " ".join(text.split())
