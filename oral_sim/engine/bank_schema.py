@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator, model_validator
 
-from oral_sim.engine.bank_format import (  # noqa: F401 - re-exported: the schema's vocabulary
+from oral_sim.engine.bank_format import (
     CATEGORIES,
     DIFFICULTIES,
     ID_PATTERN,
@@ -21,9 +21,7 @@ from oral_sim.engine.bank_format import (  # noqa: F401 - re-exported: the schem
     MIN_KEY_POINTS,
     MIN_TIMEBOX_S,
     SCRIPT_ID_PATTERN,
-    STORY_PART_LABELS,
     STORY_PARTS,
-    told_as,
 )
 
 Category = Literal[CATEGORIES]  # type: ignore[valid-type]

@@ -428,7 +428,7 @@ def score_texts(answer: str, reference: str, key_points: list[str],
     point, sentences that make it; the answer is matched against those too, and such a point is
     covered from `example_threshold`, default `threshold`).
 
-    `parts`: per key point, the part of a story it is (`bank_schema.STORY_PARTS`), for answers
+    `parts`: per key point, the part of a story it is (`bank_format.STORY_PARTS`), for answers
     that tell a story (`story_parts`): a point not reached by similarity is also made by a
     sentence the story classifier gives its part (`structure.sequence_parts`), when that
     sentence is on the point's topic at all (similarity at least SOFT_COVER_FLOOR) and, for a
