@@ -306,8 +306,15 @@ def test_the_encoder_hears_the_utterance_plus_its_padding(monkeypatch) -> None:
     audio = speech([S1, S2], gaps_s=0.4, tail_s=0.5)
     model = load_whisper()
     short, _ = transcribe_array(model, audio, config=AsrConfig(window_pad_s=12.0))
+    short_seen, seen[:] = list(seen), []
     whole, _ = transcribe_array(model, audio, config=AsrConfig(window_pad_s=30.0))
-    assert seen == [window_frames(len(audio), 12.0), 3000]
+    # the first window is the utterance plus its padding; a second look at speech the decoder
+    # stopped before or skipped (`transcribe_array`) may add windows: never the whole 30 s
+    # with the padding, always the whole 30 s without (on one CI machine the 30 s run looked
+    # twice, so count windows, not calls)
+    assert short_seen[0] == window_frames(len(audio), 12.0)
+    assert all(frames < 3000 for frames in short_seen), short_seen
+    assert seen and all(frames == 3000 for frames in seen), seen
     said = _words(S1 + " " + S2)
     for words in (short, whole):
         heard = _words(" ".join(w.word for w in words))
