@@ -22,5 +22,11 @@ def _private_data_home(tmp_path, monkeypatch, _machine_file):
     monkeypatch.setenv("ORAL_SIM_HOME", str(home))
     monkeypatch.setenv("ORAL_SIM_MODELS", str(tmp_path / "no-user-models"))
     monkeypatch.setenv("ORAL_SIM_MACHINE_FILE", str(_machine_file))
-    monkeypatch.delenv("ORAL_SIM_WHISPER_THREADS", raising=False)
+    forced = os.environ.get("ORAL_SIM_TEST_WHISPER_THREADS", "").strip()
+    if forced:
+        # run the suite as a machine that chose this many Whisper threads would (the words
+        # Whisper writes differ with the thread count: a CI machine may choose otherwise)
+        monkeypatch.setenv("ORAL_SIM_WHISPER_THREADS", forced)
+    else:
+        monkeypatch.delenv("ORAL_SIM_WHISPER_THREADS", raising=False)
     yield home

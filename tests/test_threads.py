@@ -13,6 +13,12 @@ from oral_sim.errors import UsageError
 pytestmark = pytest.mark.slow
 
 
+@pytest.fixture(autouse=True)
+def _measured(monkeypatch):
+    """These tests are about the measured choice, whatever count the suite forces."""
+    monkeypatch.delenv(threads.THREADS_ENV, raising=False)
+
+
 @pytest.fixture
 def fresh(tmp_path, monkeypatch):
     """A machine record of its own and no choice remembered in this process."""

@@ -168,8 +168,8 @@ async def _live_interview(pulse, mic) -> None:  # noqa: F811
         # the start of the answer came through: most of its first clause, and the first
         # sentence's last words (under CI load tiny.en once heard the first word "Supervised"
         # as "to provide", the rest of the clause right)
-        assert len({"supervised", "trains", "labelled", "examples"} & heard) >= 3, live
-        assert "spam" in heard, live
+        first = {"supervised", "learning", "trains", "labelled", "examples", "spam", "filters"}
+        assert len(first & heard) >= 5, live
         assert scr.query_one("#feedback-box").display
         (question, feedback), = scr.feedbacks
         assert feedback.content is not None and feedback.content.score > 0
@@ -230,13 +230,16 @@ async def _device_lost(pulse, mic) -> None:  # noqa: F811
         # transcribes the first sentence late)
         mic.say(_speech_16k(" ".join([LONG_ANSWER] * 3)))
         # unplug once the first sentence has been heard and transcribed
-        await _until(pilot, lambda: "noise" in str(scr.query_one("#live").render()).lower(), 60,
+        await _until(pilot, lambda: re.search(r"noise|training|data",
+                                              str(scr.query_one("#live").render()).lower()), 60,
                      "the first sentence in the live transcript")
         opened[-1]._stream.abort()
         await _until(pilot, lambda: scr.waiting_next, 60, "the feedback card")
         status = str(scr.query_one("#status").render())
         assert "went away" in status and "kept" in status, status
-        assert "overfitting" in str(scr.query_one("#live").render()).lower()
+        # what was said before the unplug is kept (the first sentence, give or take a word)
+        kept = set(re.findall(r"[a-z]+", str(scr.query_one("#live").render()).lower()))
+        assert len({"overfitting", "model", "learns", "noise", "training", "data"} & kept) >= 4, kept
         (_question, feedback), = scr.feedbacks
         assert len(feedback.transcript.words) >= 5
         await pilot.press("n")
