@@ -76,3 +76,15 @@ def test_record_keeps_previous_runs(tmp_path: Path) -> None:
     assert text.count("## 2026-") == 2
     assert text.index("2026-01-02") < text.index("2026-01-01"), "newest first, older kept"
     assert "| TTS first audio, cached | 0.001 s |" in text
+
+
+def test_the_returning_users_launch_finds_the_question_audio_cached(tmp_path: Path) -> None:
+    """The launch that fills the bench home's caches runs to its end: killed at the first audio
+    it kept no question audio, and "a returning user" was timed with the voice synthesizing."""
+    from oral_sim.bench.startup import first_question_audio_s
+
+    home = tmp_path / "home"
+    env = {**os.environ, "ORAL_SIM_HOME": str(home)}
+    whole = first_question_audio_s(env, to_the_end=True)
+    assert whole is not None and whole > 0
+    assert list(home.glob("cache/tts/*.npz")), "the question's audio was not kept"
