@@ -291,8 +291,8 @@ def test_skipped_speech_is_decoded_in_its_place(monkeypatch) -> None:
     monkeypatch.setattr(asr, "_decode", first_skips)
     words, segs = asr.transcribe_array(model, audio, 0.0, AsrConfig())
     text = _words(" ".join(w.word for w in words))
-    # the skipped stretch was decoded again, starting in the gap before S2 (a further look at
-    # speech a decode stopped before may follow: faster-whisper's own second look, not counted)
+    # the skipped stretch was decoded again, starting in the gap before S2 (another look may
+    # follow, where a decode's words stop before the voice does: `transcribe_array`'s own)
     assert len(calls) >= 2 and s1_end - 0.6 < calls[1] < s2_start + 0.3, (calls, spans)
     # S2 heard again, between S1's words and S3's
     only1, only2, only3 = ([w for w in _words(s) if all(w not in _words(o) for o in (S1, S2, S3)
