@@ -50,20 +50,17 @@ class OralSimApp(App):
         from oral_sim.ui.screens.errors import ErrorScreen
         from oral_sim.ui.screens.start import StartScreen
 
-        if self.preload and self.mode == "demo":
-            # the interview starts at once: its voice is needed now (it loads while the bank
-            # is read: a first launch parses the bank, 0.25 s)
-            self._start_loading()
         try:
             self.bank = load_bank(self.bank_path)
         except OralSimError as exc:
             self.push_screen(ErrorScreen("The scripts bank could not be loaded", exc.message,
                                          exc.hint))
             return
-        if self.preload and self.mode != "demo":
-            # nothing is needed before a choice on the start screen, and the loading threads'
-            # imports would hold the interpreter while Textual draws (first paint 2.0 s after
-            # launch with them, 1.3 s without; BENCHMARKS.md 2026-12-01 late night)
+        if self.preload:
+            # after the first paint: the loading threads' imports would hold the interpreter
+            # while Textual draws (start screen: first paint 2.0 s after launch with them, 1.3 s
+            # without; the demo, whose voice is needed at once: 1.17 -> 0.96 s, and its
+            # question heard no later; BENCHMARKS.md 2026-12-01 late night, 2026-12-02 early)
             self.call_after_refresh(self._start_loading)
         if self.mode == "demo":
             from oral_sim.cli.interview_cmd import default_script_id
