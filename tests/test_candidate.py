@@ -10,6 +10,7 @@ import pytest
 from oral_sim.config import AsrConfig, TtsConfig
 from oral_sim.engine.asr import FILLER_PROMPT
 from oral_sim.engine.candidate import SimulatedCandidate
+from oral_sim.engine.fillers import is_filled_pause
 from oral_sim.engine.tts import get_voice
 
 pytestmark = pytest.mark.slow
@@ -91,8 +92,8 @@ def test_whisper_hears_the_answer_and_the_fillers(voice, whisper):
     # Content: almost every word of the answer comes back.
     assert sum(1 for w in expected if w in words) >= 0.85 * len(expected), heard
     # Fillers: Whisper writes them as um/umm/uh/uhh (a spoken "uh" now and then as "ah" or
-    # "er", which the feedback counts too); most of the inserted ones are heard.
-    heard_fillers = [w for w in words if re.fullmatch(r"u+h+|u+m+|h+m+|a+h+|e+r+m*", w)]
+    # "er"), counted as the feedback counts them; most of the inserted ones are heard.
+    heard_fillers = [w for w in words if is_filled_pause(w)]
     heard_fillers += ["you know"] * heard.lower().count("you know")
     assert candidate.filler_count >= 2
     assert len(heard_fillers) >= candidate.filler_count - 1, (candidate.script, heard)

@@ -207,7 +207,6 @@ def test_one_window_per_utterance_when_only_silence_is_left() -> None:
     try:
         words, _ = transcribe_array(model, audio, 0.0, Settings().asr)
         ours = len(calls)
-        asr._decode = real_decode
         calls.clear()
         segments, _ = model.transcribe(audio.astype(np.float32) / 32768, language="en",
                                        word_timestamps=True, condition_on_previous_text=False)
@@ -344,8 +343,8 @@ def test_the_encoder_hears_the_utterance_plus_its_padding(monkeypatch) -> None:
     # word times come from the shorter window's alignment as well (the same word, heard in
     # both windows, at the same time)
     times = {w.word.lower().strip(".,"): w.start_s for w in whole}
-    pairs = [(w.start_s, times[w.word.lower().strip(".,")]) for w in short
-             if w.word.lower().strip(".,") in times][:5]
+    pairs = [(w.start_s, times[key]) for w in short
+             if (key := w.word.lower().strip(".,")) in times][:5]
     assert len(pairs) >= 3 and all(abs(a - b) < 0.2 for a, b in pairs), pairs
 
 
