@@ -151,18 +151,28 @@ def test_long_first_sentence_is_split_so_audio_starts_sooner():
     assert len(no_comma) == 2 and no_comma[1].startswith("that ")
 
 
-def test_time_to_first_audio(voice):
-    """Uncached: the first sentence only; cached: a file read. Prints the numbers; bounds loose
-    enough for a loaded CI machine (the targets are 0.3 s and 0.05 s)."""
+def test_first_audio_waits_for_the_first_sentence_only(voice, monkeypatch):
+    """Uncached: the first audio is out once piper has spoken the first sentence, before it is
+    given the second; cached: no piper at all. Counted, not timed (the times are the bench's:
+    `oral-sim bench --only tts`). Prints the times for a look."""
     text = "Tell me about a time you disagreed with your manager. How did it end?"
+    given: list[str] = []
+    real = voice.piper.synthesize
+
+    def spy(part, *args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        given.append(part)
+        return real(part, *args, **kwargs)
+
+    monkeypatch.setattr(voice.piper, "synthesize", spy)
     t0 = time.monotonic()
-    next(iter(voice.stream(text)))
+    stream = iter(voice.stream(text))
+    first = next(stream)
     uncached = time.monotonic() - t0
-    voice.synthesize(text)  # completes the stream, so it is cached
+    assert not first.from_cache and given == ["Tell me about a time you disagreed with your manager."]
+    assert len(list(stream)) == 1 and len(given) == 2  # the rest, then cached
+    given.clear()
     t0 = time.monotonic()
     first = next(iter(voice.stream(text)))
     cached = time.monotonic() - t0
     print(f"time to first audio: uncached {uncached * 1000:.0f} ms, cached {cached * 1000:.1f} ms")
-    assert first.from_cache
-    assert uncached < 1.5
-    assert cached < 0.25
+    assert first.from_cache and given == []
