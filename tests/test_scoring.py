@@ -112,6 +112,11 @@ def test_a_missed_key_term_shows_what_was_heard_in_its_place() -> None:
              "gradient descent, two passes").split()
     assert heard_as(["gating", "stochastic", "two", "regularization"], words) == {
         "gating": "getting", "stochastic": "to Chastic"}  # "two" / "to": too short to tell
+    # a span does not cross a break Whisper wrote ("Um, supervised" is a filler and a word), and
+    # a word is not shown for its opposite ("supervised" for "unsupervised", and back)
+    assert heard_as(["unsupervised", "labeled"], "Um, supervised, unlabeled data.".split()) == {}
+    assert heard_as(["unsupervised"], "Um supervised learning uses labels.".split()) == {
+        "unsupervised": "Um supervised"}
     question = load_bank().question("oral-03")  # "... used only as gating checks"
     question.reference_answer.index("gating checks")
     text = " ".join(words)
@@ -232,6 +237,36 @@ def test_answer_embedded_while_spoken_leaves_only_the_last_part_to_embed(overfit
 
 ROLE_ANSWER = ("We built a spam filter for the support inbox. I was the only ML engineer on it, so I "
                "made the modelling calls and ran the rollout.")
+
+
+def test_a_point_named_only_by_its_opposite_is_not_made() -> None:
+    """"Supervised learning ... a labeled dataset" sits close to "Unsupervised learning finds
+    structure in unlabeled data" for the embedder (0.53, covered before this rule): an answer
+    about supervised learning alone makes the supervised points, not the unsupervised ones."""
+    from oral_sim.engine.scoring import split_sentences
+    from oral_sim.engine.terms import contradicts, opposites, plain_words
+
+    def c(point: str, window: str) -> bool:
+        return contradicts(plain_words(point), plain_words(window))
+
+    assert c("Unsupervised learning uses unlabeled data", "we trained on labeled data")
+    assert c("Supervised learning trains on labeled data", "unsupervised learning clusters")
+    assert not c("Unsupervised learning uses unlabeled data", "unsupervised: no labels")
+    # a point that contrasts the two is made only by a window that says both
+    both = "Supervised learning minimizes error; unsupervised learning is exploratory"
+    assert c(both, "supervised learning minimizes error") and not c(both, "unlike supervised, "
+                                                                    "unsupervised explores")
+    assert not c("Unlike bagging, boosting is sequential", "it is like bagging")  # everyday words
+    assert c("A nonlinear model", "a non-linear one is not a linear one") is False
+    assert c("A nonlinear model", "a linear model")
+    assert opposites("unsupervised", "supervised") and not opposites("uneven", "even")
+
+    q = load_bank().question("mlq-001")
+    sentences = split_sentences(q.reference_answer)
+    supervised_only = score_answer(" ".join(sentences[:3]), q)
+    assert [k.covered for k in supervised_only.key_points] == [True, True, True, False, False,
+                                                               False]
+    assert all(k.covered for k in score_answer(q.reference_answer, q).key_points)
 
 
 def test_a_rubric_point_is_matched_through_its_examples() -> None:

@@ -482,6 +482,9 @@ def score_texts(answer: str, reference: str, key_points: list[str],
         told = classify_all(sentences)
     void = (np.array([says_nothing(w, asked) for w in windows]) if key_points and not blind
             else np.zeros(len(windows), dtype=bool))
+    from oral_sim.engine.terms import contradicts, plain_words
+
+    window_words = [plain_words(w) for w in windows]
     offset = 0
     for i, (k, kv) in enumerate(zip(key_points, kp_vectors if kp_vectors is not None else [],
                                     strict=False)):
@@ -498,7 +501,10 @@ def score_texts(answer: str, reference: str, key_points: list[str],
             closest = ex[int(by_example.max(axis=0).argmax())]
             sims = np.maximum(sims, by_example.max(axis=1))
         offset += len(ex)
-        sims = np.where(void, -1.0, sims)
+        # a window that names the point's term only by its opposite does not make it
+        point_words = plain_words(k)
+        opposite = np.array([contradicts(point_words, w) for w in window_words], dtype=bool)
+        sims = np.where(void | opposite, -1.0, sims)
         on_topic = sims[: len(sentences)] >= SOFT_COVER_FLOOR
         if _NEEDS_NUMBER.search(k):
             if numbered is None:

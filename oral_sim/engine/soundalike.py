@@ -36,6 +36,7 @@ MAX_SPAN_WORDS = 3
 _DIPHTHONGS = (("eɪ", "E"), ("aɪ", "I"), ("ɔɪ", "O"), ("aʊ", "A"), ("oʊ", "U"), ("əʊ", "U"))
 _NOT_SOUND = re.compile(r"[ˈˌːˑ\s.,;:!?\"'()\-]")
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'\-]*")
+_BREAK = re.compile(r"[,.;:!?]\W*$")
 
 
 @lru_cache(maxsize=1)
@@ -70,27 +71,31 @@ def _merged(sound: str) -> str:
 
 def heard_as(terms: list[str], words: list[str]) -> dict[str, str]:
     """For each term, the span of `words` (a transcript's words, in order) that sounds most like
-    it, when within `MAX_DISTANCE`; spans of stop words only are left out ("to" for "two")."""
+    it, when within `MAX_DISTANCE`; spans of stop words only are left out ("to" for "two"), and
+    so are spans across a break Whisper wrote: "Um, supervised" is a filled pause, then a word,
+    not "unsupervised" (the feedback counts that "Um" as a filler)."""
     if not terms:
         return {}
     from rapidfuzz import process
     from rapidfuzz.distance import Levenshtein
 
-    from oral_sim.engine.terms import STOP_WORDS
+    from oral_sim.engine.terms import STOP_WORDS, opposites
 
-    clean = [m.group(0) for w in words if (m := _WORD.search(w))]
+    found = [(m.group(0), bool(_BREAK.search(w))) for w in words if (m := _WORD.search(w))]
+    clean = [w for w, _ in found]
+    breaks = [b for _, b in found]  # the word is followed by punctuation
     sounds = [_merged(phonemes(w.lower())) for w in clean]
     spans: dict[str, str] = {}  # phonemes -> the span as written (the first one kept)
     for k in range(1, MAX_SPAN_WORDS + 1):
         for i in range(len(clean) - k + 1):
             part = clean[i:i + k]
-            if all(w.lower() in STOP_WORDS for w in part):
+            if all(w.lower() in STOP_WORDS for w in part) or any(breaks[i:i + k - 1]):
                 continue
             spans.setdefault("".join(sounds[i:i + k]), " ".join(part))
-    keys = list(spans)
     out: dict[str, str] = {}
     for term in terms:
         said = phonemes(term.lower())
+        keys = [k for k, span in spans.items() if not opposites(term, span)]
         if len(said) < MIN_PHONEMES or not keys:
             continue
         said = _merged(said)

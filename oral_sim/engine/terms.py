@@ -144,3 +144,48 @@ def term_recall(answer: str, references: list[str], within: str | None = None) -
         if best is None or (match.recall or 0) > (best.recall or 0):
             best = match
     return best or TermMatch(None)
+
+
+# --- opposites ---------------------------------------------------------------------------------
+
+#: Prefixes that make a word its opposite: "unsupervised", "nonlinear", "imbalanced".
+NEGATING_PREFIXES = ("un", "non", "in", "im", "ir", "il", "dis")
+
+#: The shortest stem an opposite is looked for on: "even" / "uneven", "like" / "unlike", "seen" /
+#: "unseen" are everyday words, not terms.
+MIN_OPPOSITE_STEM = 5
+
+_HYPHEN = re.compile(r"(?<=[a-z])-(?=[a-z])")
+
+
+def plain_words(text: str) -> frozenset[str]:
+    """The lower-case words of `text`, a hyphenated word as one ("non-linear" -> "nonlinear")."""
+    return frozenset(re.findall(r"[a-z]+", _HYPHEN.sub("", text.lower())))
+
+
+def opposites(a: str, b: str) -> bool:
+    """Is one word the other with a negating prefix ("unlabeled" / "labeled", "non-linear" /
+    "linear")? Two words that sound alike and mean the opposite."""
+    x, y = ("".join(plain_words(w)) if len(plain_words(w)) == 1 else "" for w in (a, b))
+    short, long_ = sorted((x, y), key=len)
+    return (len(short) >= MIN_OPPOSITE_STEM and short not in STOP_WORDS
+            and any(long_ == p + short for p in NEGATING_PREFIXES))
+
+
+def contradicts(point_words: frozenset[str], window_words: frozenset[str]) -> bool:
+    """Does a window name a term of a key point only by its opposite? ("supervised learning
+    trains on labeled data" for "unsupervised learning finds structure in unlabeled data").
+    Where the window says either word of such a pair, it must say each one the point says: a
+    point that contrasts the two ("supervised minimizes error; unsupervised is exploratory")
+    is not made by one side alone. The embedder cannot tell: the two sentences above sit close
+    together. Both arguments are `plain_words`."""
+    both = point_words | window_words
+    for word in both:
+        for prefix in NEGATING_PREFIXES:
+            stem = word[len(prefix):]
+            if (word.startswith(prefix) and len(stem) >= MIN_OPPOSITE_STEM
+                    and stem in both and stem not in STOP_WORDS):
+                need, have = {word, stem} & point_words, {word, stem} & window_words
+                if need and have and not need <= have:
+                    return True
+    return False
