@@ -163,3 +163,34 @@ def test_follow_ups_do_not_shift_the_question_numbers() -> None:
     assert ev.QuestionAsked(q, 2, 3).number == 2  # no follow-ups: the same count
     asked = [SimpleNamespace(is_follow_up=f) for f in (False, True, False, True, True, False)]
     assert question_numbers(SimpleNamespace(questions=asked)) == [1, 1, 2, 2, 2, 3]
+
+
+def test_a_point_made_in_the_follow_up_is_not_one_to_work_on() -> None:
+    """The answer misses "early stopping", the follow-up probe asks for it and the answer to the
+    probe makes it: the session summary lists the other missed points, not that one (the real
+    scorer on typed answers)."""
+    from oral_sim.engine.feedback import build_feedback
+    from oral_sim.engine.session import _follow_up_question, _probes_to_ask, summarize
+    from oral_sim.engine.transcript import Segment, Transcript
+
+    def typed(text: str) -> Transcript:
+        return Transcript(segments=[Segment(0.0, 10.0, text)])
+
+    q = load_bank().question("mlq-002")
+    answer = build_feedback(typed("Overfitting is when the model learns the noise in the "
+                                  "training data, so it does well on training data and badly "
+                                  "on new data."), q, typed=True)
+    (probe,) = _probes_to_ask(q, answer)
+    early = q.key_points[probe.key_point]
+    assert "Early stopping" in early
+    follow_up = _follow_up_question(q, probe)
+    made = build_feedback(typed("I watch the validation loss, and early stopping halts "
+                                "training once validation performance starts to degrade."),
+                          follow_up, typed=True)
+    assert made.content.key_points[0].covered
+    missed = summarize([(q, answer), (follow_up, made)]).missed_key_points
+    assert (q.id, early) not in missed and (q.id, q.key_points[2]) in missed, missed
+    # not made in the follow-up either: still one to work on
+    vague = build_feedback(typed("I would look at the charts."), follow_up, typed=True)
+    missed = summarize([(q, answer), (follow_up, vague)]).missed_key_points
+    assert missed.count((q.id, early)) == 1 and all(qid == q.id for qid, _ in missed), missed

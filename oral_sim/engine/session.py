@@ -185,7 +185,8 @@ class SessionSummary:
     avg_latency_s: float | None = None
     """Mean response latency."""
     missed_key_points: list[tuple[str, str]] = field(default_factory=list)
-    """(question id, key point) pairs the answers missed."""
+    """(question id, key point) pairs the answers missed; one made in the answer to its
+    follow-up probe is not listed."""
 
 
 Event = Any
@@ -567,9 +568,16 @@ def feedback_numbers(feedback: Any) -> dict[str, Any]:
     }
 
 
+#: A follow-up probe's question id is its question's id with this after it.
+FOLLOW_UP_SUFFIX = "#follow-up"
+
+
 def summarize(feedbacks: Iterable[tuple[Question, Any]], skipped: int = 0) -> SessionSummary:
-    """Session averages from (question, Feedback) pairs."""
+    """Session averages from (question, Feedback) pairs. A key point missed in an answer and
+    then made in the answer to its follow-up probe is not one to work on; one missed in both is
+    listed once, under its question's id."""
     scores, wpms, lats, missed = [], [], [], []
+    made_later: set[tuple[str, str]] = set()
     filler_count, minutes = 0, 0.0
     n = 0
     for question, fb in feedbacks:
@@ -584,9 +592,13 @@ def summarize(feedbacks: Iterable[tuple[Question, Any]], skipped: int = 0) -> Se
         if m["fillers_count"] is not None and m["duration_s"]:
             filler_count += m["fillers_count"]
             minutes += m["duration_s"] / 60.0
+        asked = question.id.removesuffix(FOLLOW_UP_SUFFIX)  # a probe's point is its question's
         for kp in (fb.to_dict().get("content") or {}).get("key_points") or []:
+            point = (asked, kp.get("text", ""))
             if not kp.get("covered"):
-                missed.append((question.id, kp.get("text", "")))
+                missed.append(point)
+            elif asked != question.id:
+                made_later.add(point)
 
     def mean(xs: list[float]) -> float | None:
         return round(sum(xs) / len(xs), 1) if xs else None
@@ -598,7 +610,7 @@ def summarize(feedbacks: Iterable[tuple[Question, Any]], skipped: int = 0) -> Se
         avg_wpm=mean(wpms),
         fillers_per_min=round(filler_count / minutes, 2) if minutes > 0 else None,
         avg_latency_s=mean(lats),
-        missed_key_points=missed,
+        missed_key_points=[m for m in dict.fromkeys(missed) if m not in made_later],
     )
 
 
@@ -619,7 +631,7 @@ def _follow_up_question(parent: Question, probe: FollowUp) -> Question:
     index = probe.key_point if probe.key_point is not None else 0
     kp = parent.key_points[index]
     return Question(
-        id=f"{parent.id}#follow-up",
+        id=parent.id + FOLLOW_UP_SUFFIX,
         prompt=probe.prompt,
         category=parent.category,
         difficulty=parent.difficulty,

@@ -101,7 +101,7 @@ class SessionScreen(Screen):
             for a in q.attempts or [None]:
                 score = "-" if a is None or a.score is None else f"{a.score:.0f}"
                 tag = "F" if q.is_follow_up else f"Q{number}"
-                label = f"{tag} {score:>3}  {q.prompt[:38]}"
+                label = f"{tag:<3}{score:>3}  {q.prompt[:38]}"  # "F", "Q2" and "Q12" line up
                 self.rows.append((q, a))
                 lv.append(ListItem(Label(label)))
         if self.rows:
