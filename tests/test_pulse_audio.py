@@ -266,8 +266,8 @@ def _median_f0(audio: np.ndarray, rate_hz: int = 16000) -> float:
     return float(np.median(f0s)) if f0s else 0.0
 
 
-def test_replay_plays_the_conversation_through_the_chosen_speaker(pulse, voice, tmp_path,
-                                                                  monkeypatch):  # noqa: F811
+def test_replay_plays_the_conversation_through_the_chosen_speaker(
+        pulse, voice, tmp_path, monkeypatch):  # noqa: F811
     """A script replay and a recorded answer, heard on the null sink's monitor: each line in
     order, the candidate's line played raised in pitch, the recorded answer played as it was
     recorded."""

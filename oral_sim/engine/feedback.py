@@ -90,7 +90,8 @@ def _cut(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 3].rstrip() + "..."
 
 
-def _mmss(seconds: float | None) -> str:
+def mmss(seconds: float | None) -> str:
+    """Seconds as m:ss ("-" for None)."""
     if seconds is None:
         return "-"
     return f"{int(seconds) // 60}:{int(seconds) % 60:02d}"
@@ -143,7 +144,7 @@ def render_text(feedback: Feedback, width: int = 88) -> str:
             if f["count"] else ""))
         timed = [it for it in f.get("items", []) if it.get("start_s") is not None][:8]
         if timed:
-            out.append("  at " + ", ".join(f"{_mmss(it['start_s'])} {it['text']}" for it in timed))
+            out.append("  at " + ", ".join(f"{mmss(it['start_s'])} {it['text']}" for it in timed))
     p = d.get("pace")
     if p:
         out.append(
@@ -155,13 +156,13 @@ def render_text(feedback: Feedback, width: int = 88) -> str:
         out.append(
             f"Pauses: {ps['count']} (longest {ps['longest_s']:.1f} s; {ps['per_min']:.1f}/min; "
             f"{NATURAL_PAUSE_S[0]}-{NATURAL_PAUSE_S[1]} s reads as natural)"
-            + (": long at " + ", ".join(f"{_mmss(x['start_s'])} ({x['duration_s']:.1f} s)"
+            + (": long at " + ", ".join(f"{mmss(x['start_s'])} ({x['duration_s']:.1f} s)"
                                         for x in ps["long"]) if ps["long"] else "")
         )
     tb = d.get("timebox") or {}
     if tb.get("timebox_s"):
         out.append(
-            f"Time: {_mmss(tb['duration_s'])} of {_mmss(tb['timebox_s'])} - {tb['status']}"
+            f"Time: {mmss(tb['duration_s'])} of {mmss(tb['timebox_s'])} - {tb['status']}"
             + (f" by {abs(tb['delta_s']):.0f} s" if tb["status"] == "over" else "")
         )
     return "\n".join(out)

@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from oral_sim.engine.bank_format import STORY_PART_LABELS, told_as
+from oral_sim.engine.feedback import mmss
 
 FILLER_STYLE = "bold black on #f6ad55"
 PAUSE_MARK = " ⏸ "
@@ -52,12 +53,6 @@ def live_transcript(transcript: Any) -> Text:
         text.append(w.word, style=FILLER_STYLE if filled else "")
         text.append(" ")
     return text
-
-
-def _mmss(seconds: float | None) -> str:
-    if seconds is None:
-        return "-"
-    return f"{int(seconds) // 60}:{int(seconds) % 60:02d}"
 
 
 def feedback_card(fb: dict, prompt: str | None = None) -> Group:
@@ -119,7 +114,7 @@ def feedback_card(fb: dict, prompt: str | None = None) -> Group:
     if f:
         rate = f" ({f['per_min']:.1f}/min)" if f.get("per_min") is not None else ""
         what = ", ".join(f"{k} ×{v}" for k, v in (f.get("by_text") or {}).items())
-        where = ", ".join(f"{_mmss(i['start_s'])}" for i in f.get("items", [])[:6]
+        where = ", ".join(f"{mmss(i['start_s'])}" for i in f.get("items", [])[:6]
                           if i.get("start_s") is not None)
         delivery.add_row("Fillers", f"{f['count']}{rate}" + (f": {what}" if what else "")
                          + (f"  at {where}" if where else ""))
@@ -128,14 +123,14 @@ def feedback_card(fb: dict, prompt: str | None = None) -> Group:
         delivery.add_row("Pace", f"{p['wpm']:.0f} WPM ({p['verdict']}; 100–165 recommended), "
                                  f"articulation {p['articulation_wpm']:.0f}")
         ps = p["pauses"]
-        longs = ", ".join(f"{_mmss(x['start_s'])} ({x['duration_s']:.1f} s)" for x in ps["long"])
+        longs = ", ".join(f"{mmss(x['start_s'])} ({x['duration_s']:.1f} s)" for x in ps["long"])
         delivery.add_row("Pauses", f"{ps['count']}, longest {ps['longest_s']:.1f} s"
                          + (f"; long at {longs}" if longs else ""))
         if p.get("response_latency_s") is not None:
             delivery.add_row("Started", f"{p['response_latency_s']:.1f} s after the question")
     tb = fb.get("timebox") or {}
     if tb.get("timebox_s"):
-        delivery.add_row("Time", f"{_mmss(tb['duration_s'])} of {_mmss(tb['timebox_s'])} — "
+        delivery.add_row("Time", f"{mmss(tb['duration_s'])} of {mmss(tb['timebox_s'])} — "
                                  f"{tb['status']}")
     parts.append(delivery)
     return Group(*parts)

@@ -16,7 +16,7 @@ from textual.widgets import Footer, Header, Input, Label, ProgressBar, Static
 
 from oral_sim.engine import session as ev
 from oral_sim.errors import OralSimError
-from oral_sim.ui.render import feedback_card, live_transcript
+from oral_sim.ui.render import feedback_card, live_transcript, mmss
 
 
 class InterviewScreen(Screen):
@@ -57,7 +57,7 @@ class InterviewScreen(Screen):
             with Horizontal(id="meters"):
                 yield Label("Level", classes="meter-label")
                 yield ProgressBar(total=60, show_eta=False, show_percentage=False, id="level")
-                yield Label("0:00", id="clock", classes="meter-label")
+                yield Label("0:00", id="clock")
                 yield ProgressBar(total=100, show_eta=False, show_percentage=False, id="timebox")
             with VerticalScroll(id="live-box"):
                 yield Static("", id="live")
@@ -139,6 +139,7 @@ class InterviewScreen(Screen):
             self.query_one("#live-box").remove_class("done")
             self.query_one("#timebox", ProgressBar).update(total=max(1, q.timebox_s), progress=0)
             self.query_one("#timebox").remove_class("over")
+            self.query_one("#clock", Label).update(f"0:00 / {mmss(q.timebox_s)}")
             self.waiting_next = False
         elif isinstance(event, ev.ListeningStarted):
             self.listening = True
@@ -157,8 +158,8 @@ class InterviewScreen(Screen):
             bar.update(progress=min(event.elapsed_s, self.timebox_s))
             if event.elapsed_s > self.timebox_s:
                 bar.add_class("over")
-            e = int(event.elapsed_s)
-            self.query_one("#clock", Label).update(f"{e // 60}:{e % 60:02d}")
+            self.query_one("#clock", Label).update(
+                f"{mmss(event.elapsed_s)} / {mmss(self.timebox_s)}")  # the time of the timebox
         elif isinstance(event, ev.PartialTranscript):
             self.query_one("#live", Static).update(live_transcript(event.transcript))
         elif isinstance(event, ev.AnswerFinished):
@@ -254,3 +255,4 @@ def _can_play(settings: Any) -> bool:
         return True
     except Exception:
         return False
+
