@@ -49,7 +49,10 @@ def test_list_show_and_exports(recorded, monkeypatch, capsys, tmp_path) -> None:
     assert "Question 1" in shown and "score" in shown
     md = tmp_path / "r.md"
     assert main(["sessions", "export", sid, "--format", "md", "-o", str(md)]) == 0
-    assert "## Question 1" in md.read_text()
+    report = md.read_text()
+    assert "## Question 1" in report
+    counts = re.findall(r"\b(\d+) (fillers?)\b", report)  # "1 filler", "2 fillers"
+    assert counts and all((n == "1") == (word == "filler") for n, word in counts), counts
     js = tmp_path / "r.json"
     assert main(["sessions", "export", sid, "--format", "json", "-o", str(js)]) == 0
     data = json.loads(js.read_text())

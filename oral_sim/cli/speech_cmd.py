@@ -40,5 +40,5 @@ def run_transcribe(args: argparse.Namespace) -> int:
     pace = delivery.pace
     extra = f"; {pace.wpm:.0f} WPM" if pace is not None and pace.wpm else ""
     print(f"\n[{result.duration_s:.1f} s of audio, transcribed in {result.processing_s:.1f} s; "
-          f"{f.count} fillers{extra}]")
+          f"{f.count} filler{'' if f.count == 1 else 's'}{extra}]")
     return 0

@@ -67,7 +67,8 @@ def to_markdown(record: SessionRecord) -> str:
             lines.append("")
             nums = [f"score {a.score:.0f}" if a.score is not None else None,
                     f"{a.wpm:.0f} WPM" if a.wpm else None,
-                    f"{a.fillers_count} fillers" if a.fillers_count is not None else None,
+                    (f"{a.fillers_count} filler" + ("" if a.fillers_count == 1 else "s"))
+                    if a.fillers_count is not None else None,
                     f"latency {a.latency_s:.1f} s" if a.latency_s is not None else None,
                     f"{a.duration_s:.0f} s" if a.duration_s else None]
             lines.append(", ".join(n for n in nums if n) or "no metrics")
