@@ -172,8 +172,11 @@ def plain_words(text: str) -> frozenset[str]:
 def opposites(a: str, b: str) -> bool:
     """Is one word the other with a negating prefix ("unlabeled" / "labeled", "non-linear" /
     "linear")? Two words that sound alike and mean the opposite."""
-    x, y = ("".join(plain_words(w)) if len(plain_words(w)) == 1 else "" for w in (a, b))
-    short, long_ = sorted((x, y), key=len)
+    def one_word(text: str) -> str:  # "" for a span of several words
+        words = plain_words(text)
+        return next(iter(words)) if len(words) == 1 else ""
+
+    short, long_ = sorted((one_word(a), one_word(b)), key=len)
     return (len(short) >= MIN_OPPOSITE_STEM and short not in STOP_WORDS
             and any(long_ == p + short for p in NEGATING_PREFIXES))
 
