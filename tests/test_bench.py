@@ -88,3 +88,26 @@ def test_the_returning_users_launch_finds_the_question_audio_cached(tmp_path: Pa
     whole = first_question_audio_s(env, to_the_end=True)
     assert whole is not None and whole > 0
     assert list(home.glob("cache/tts/*.npz")), "the question's audio was not kept"
+
+
+def test_the_first_screen_launch_gets_its_own_environment(tmp_path: Path) -> None:
+    """A tmux session made on a running server gets that server's environment: with the user's
+    own tmux running (here one started with another data home), the bench launched the app
+    with that home. It now runs its own tmux server."""
+    import shutil
+
+    import pytest
+
+    from oral_sim.bench.startup import first_screen_s
+
+    if shutil.which("tmux") is None:
+        pytest.skip("needs tmux")
+    name = f"foreign-{os.getpid()}"
+    wrong, right = tmp_path / "wrong", tmp_path / "right"
+    subprocess.run(["tmux", "new-session", "-d", "-s", name, "sleep 120"], check=True,
+                   env={**os.environ, "ORAL_SIM_HOME": str(wrong)})
+    try:
+        assert first_screen_s({**os.environ, "ORAL_SIM_HOME": str(right)}) is not None
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+    assert list(right.glob("cache/bank/*.pickle")) and not wrong.exists()

@@ -16,9 +16,15 @@ EXE = str(Path(sys.executable).parent / "oral-sim")
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux")
 
 
+def _tmux(name: str, *args: str, **kwargs) -> subprocess.CompletedProcess:  # noqa: ANN003
+    """tmux on a server of this test's own (`-L`): a new session on a running server gets that
+    server's environment, not the caller's (another test's tmux, e.g. the bench's, would lend
+    the demo its environment)."""
+    return subprocess.run(["tmux", "-L", name, *args], **kwargs)
+
+
 def _screen(name: str) -> str:
-    return subprocess.run(["tmux", "capture-pane", "-p", "-t", name], capture_output=True,
-                          text=True).stdout
+    return _tmux(name, "capture-pane", "-p", "-t", name, capture_output=True, text=True).stdout
 
 
 def _wait_for(name: str, text: str, timeout_s: float = 180) -> str:
@@ -37,8 +43,7 @@ def test_demo_in_a_real_terminal(tmp_path: Path) -> None:
     env_args = ["env", f"ORAL_SIM_HOME={tmp_path / 'home'}", "TERM=xterm-256color"]
     cmd = " ".join([*env_args, EXE, "demo", "--script", "ml-questions", "--questions", "1",
                     "--answer-sentences", "2"])
-    subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", "100", "-y", "30", cmd],
-                   check=True)
+    _tmux(name, "new-session", "-d", "-s", name, "-x", "100", "-y", "30", cmd, check=True)
     try:
         screen = _wait_for(name, "supervised and unsupervised", 150)
         assert "Question 1/1" in screen
@@ -48,14 +53,14 @@ def test_demo_in_a_real_terminal(tmp_path: Path) -> None:
         deadline = time.monotonic() + 180
         while "Average score" not in screen and time.monotonic() < deadline:
             if "Press n for the next question" in screen:  # the answer's card (or a follow-up's)
-                subprocess.run(["tmux", "send-keys", "-t", name, "n"], check=True)
+                _tmux(name, "send-keys", "-t", name, "n", check=True)
             time.sleep(1.0)
             screen = _screen(name)
         assert "Average score" in screen, screen
-        subprocess.run(["tmux", "send-keys", "-t", name, "q"], check=True)
+        _tmux(name, "send-keys", "-t", name, "q", check=True)
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
-            alive = subprocess.run(["tmux", "has-session", "-t", name], capture_output=True)
+            alive = _tmux(name, "has-session", "-t", name, capture_output=True)
             if alive.returncode != 0:
                 break
             time.sleep(0.3)
@@ -63,5 +68,5 @@ def test_demo_in_a_real_terminal(tmp_path: Path) -> None:
             raise AssertionError("the app did not quit on q")
         assert "Traceback" not in screen
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+        _tmux(name, "kill-server", capture_output=True)
     assert list((tmp_path / "home").rglob("history.sqlite3")), "the session was stored"

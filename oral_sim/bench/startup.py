@@ -31,17 +31,20 @@ def first_screen_s(env: dict[str, str], timeout_s: float = 30.0) -> float | None
     if shutil.which("tmux") is None:
         return None
     name = f"oral-sim-bench-{os.getpid()}"
+    # A tmux server of its own (-L): a session made on a running server (the user's own tmux,
+    # say) gets that server's environment, not `env`, and would launch with another data home.
+    tmux = ["tmux", "-L", name]
     cmd = f"{_exe()} demo --questions 1"
     t0 = time.perf_counter()
     subprocess.run(
-        ["tmux", "new-session", "-d", "-s", name, "-x", "100", "-y", "30", cmd],
+        [*tmux, "new-session", "-d", "-s", name, "-x", "100", "-y", "30", cmd],
         env=env,
         check=True,
     )
     try:
         while time.perf_counter() - t0 < timeout_s:
             screen = subprocess.run(
-                ["tmux", "capture-pane", "-p", "-t", name], capture_output=True, text=True
+                [*tmux, "capture-pane", "-p", "-t", name], capture_output=True, text=True
             ).stdout
             lines = [line for line in screen.splitlines() if line.strip()]
             # The app paints its whole first screen at once; a handful of drawn lines means it
@@ -51,7 +54,7 @@ def first_screen_s(env: dict[str, str], timeout_s: float = 30.0) -> float | None
             time.sleep(0.02)
         return None
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+        subprocess.run([*tmux, "kill-server"], capture_output=True)
 
 
 def first_question_audio_s(env: dict[str, str], timeout_s: float = 120.0,
