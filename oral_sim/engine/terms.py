@@ -169,16 +169,24 @@ def plain_words(text: str) -> frozenset[str]:
     return frozenset(re.findall(r"[a-z]+", _HYPHEN.sub("", text.lower())))
 
 
+def _negated_stems(word: str) -> list[str]:
+    """The stems `word` negates: "unlabeled" -> ["labeled"] (a negating prefix on a stem of
+    `MIN_OPPOSITE_STEM` letters or more that is not a stop word)."""
+    return [word[len(p):] for p in NEGATING_PREFIXES
+            if word.startswith(p) and len(word) - len(p) >= MIN_OPPOSITE_STEM
+            and word[len(p):] not in STOP_WORDS]
+
+
 def opposites(a: str, b: str) -> bool:
     """Is one word the other with a negating prefix ("unlabeled" / "labeled", "non-linear" /
     "linear")? Two words that sound alike and mean the opposite."""
+
     def one_word(text: str) -> str:  # "" for a span of several words
         words = plain_words(text)
         return next(iter(words)) if len(words) == 1 else ""
 
-    short, long_ = sorted((one_word(a), one_word(b)), key=len)
-    return (len(short) >= MIN_OPPOSITE_STEM and short not in STOP_WORDS
-            and any(long_ == p + short for p in NEGATING_PREFIXES))
+    x, y = one_word(a), one_word(b)
+    return x in _negated_stems(y) or y in _negated_stems(x)
 
 
 def contradicts(point_words: frozenset[str], window_words: frozenset[str]) -> bool:
@@ -190,10 +198,8 @@ def contradicts(point_words: frozenset[str], window_words: frozenset[str]) -> bo
     together. Both arguments are `plain_words`."""
     both = point_words | window_words
     for word in both:
-        for prefix in NEGATING_PREFIXES:
-            stem = word[len(prefix):]
-            if (word.startswith(prefix) and len(stem) >= MIN_OPPOSITE_STEM
-                    and stem in both and stem not in STOP_WORDS):
+        for stem in _negated_stems(word):
+            if stem in both:
                 need, have = {word, stem} & point_words, {word, stem} & window_words
                 if need and have and not need <= have:
                     return True
