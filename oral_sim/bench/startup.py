@@ -30,7 +30,8 @@ def first_screen_s(env: dict[str, str], timeout_s: float = 30.0) -> float | None
     """Seconds from launching the app in a 100x30 tmux pane until its first screen is drawn."""
     if shutil.which("tmux") is None:
         return None
-    name = f"oral-sim-bench-{os.getpid()}"
+    # a new name each launch: the last launch's server may still be closing down
+    name = f"oral-sim-bench-{os.getpid()}-{time.monotonic_ns()}"
     # A tmux server of its own (-L): a session made on a running server (the user's own tmux,
     # say) gets that server's environment, not `env`, and would launch with another data home.
     tmux = ["tmux", "-L", name]
