@@ -61,3 +61,13 @@ class DeviceError(AudioError):
 
 class StorageError(OralSimError):
     """The data home or the history database cannot be used."""
+
+
+class UnexpectedError(OralSimError):
+    """An exception oral-sim did not expect (a bug). Its traceback is saved to a file
+    (`engine.crashlog`), which the hint names, because a screen has room for one line."""
+
+    def __init__(self, message: str, hint: str | None = None, log_path: str | None = None) -> None:
+        super().__init__(message, hint)
+        self.log_path = log_path
+        """The saved traceback, or None when it could not be written."""

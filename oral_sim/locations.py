@@ -50,6 +50,11 @@ def tts_cache_dir() -> Path:
     return cache_dir() / "tts"
 
 
+def logs_dir() -> Path:
+    """Saved tracebacks of unexpected errors (`engine.crashlog`), the newest few kept."""
+    return data_home() / "logs"
+
+
 def ensure_private_dir(path: Path) -> Path:
     """Create `path` (and any missing parents) readable by the user only; return it."""
     missing = []

@@ -383,3 +383,32 @@ async def _missing_speech_model_is_explained(tmp_path: Path) -> None:
 
 def test_missing_speech_model_is_explained(tmp_path: Path) -> None:
     asyncio.run(_missing_speech_model_is_explained(tmp_path))
+
+
+async def _a_bug_mid_answer_is_one_line_and_a_saved_traceback(monkeypatch) -> None:
+    from oral_sim.engine.pipeline import AnswerPipeline
+
+    def broken_finish(self):
+        raise RuntimeError("a gremlin in the transcriber")
+
+    monkeypatch.setattr(AnswerPipeline, "finish", broken_finish)
+    app = _app(mode="demo", script_id="ml-questions", questions=1)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _until(pilot, lambda: app.last_error is not None
+                     and type(app.screen).__name__ == "SummaryScreen", 120)
+        await pilot.pause(0.5)  # the summary's header mounts before the app closes (Textual)
+        (log,) = locations.logs_dir().glob("error-*.txt")
+        assert app.last_error == (
+            "Unexpected error while running the interview (RuntimeError: a gremlin in the "
+            f"transcriber).\nThe details are in {log}; please include that file when you report it.")
+        text = log.read_text(encoding="utf-8")
+        assert "in broken_finish" in text and "in _capture" in text
+    with Store() as store:
+        (s,) = store.list_sessions()
+        assert s.status == "interrupted"  # kept, with the answer audio on disk
+    (wav,) = locations.sessions_dir().rglob("*.wav")
+    assert wav.stat().st_size > 16000  # a second and more of the answer
+
+
+def test_a_bug_mid_answer_is_one_line_and_a_saved_traceback(monkeypatch) -> None:
+    asyncio.run(_a_bug_mid_answer_is_one_line_and_a_saved_traceback(monkeypatch))

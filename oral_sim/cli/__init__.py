@@ -7,6 +7,7 @@ import argparse
 import importlib
 import signal
 import sys
+import traceback
 
 from oral_sim import __version__
 from oral_sim.errors import OralSimError
@@ -63,6 +64,16 @@ def main(argv: list[str] | None = None) -> int:
         return 128 + signal.SIGINT
     except BrokenPipeError:
         return 0
+    except Exception as exc:  # a bug: one line here, the whole traceback saved to a file
+        from oral_sim.engine import crashlog
+
+        during = f"running 'oral-sim {args.command}'" if args.command else "running the app"
+        error = crashlog.unexpected(exc, during)
+        print(f"oral-sim: {error.message}", file=sys.stderr)
+        if error.log_path is None:
+            traceback.print_exception(exc, file=sys.stderr)  # the file failed: never lose it
+        print(f"  hint: {error.hint}", file=sys.stderr)
+        return error.exit_code
     return int(code or 0)
 
 

@@ -354,6 +354,11 @@ class InterviewRunner:
             # said with the end of the session, so a screen that leaves on SessionEnded has it
             error = exc
             raise
+        except Exception as exc:  # a bug: said like any error, its traceback saved to a file
+            from oral_sim.engine import crashlog
+
+            error = crashlog.unexpected(exc, "running the interview")
+            raise error from exc
         finally:
             self.store.finish_session(rec.id, status)
             recovery.release(session_dir)

@@ -98,8 +98,11 @@ class InterviewScreen(Screen):
                 runner.run()
         except OralSimError as exc:
             app.call_from_thread(self._failed, exc.message, exc.hint)
-        except Exception as exc:  # never a traceback on screen
-            app.call_from_thread(self._failed, f"Unexpected error: {exc}", None)
+        except Exception as exc:  # never a traceback on screen: it is saved to a file instead
+            from oral_sim.engine import crashlog
+
+            error = crashlog.unexpected(exc, "starting the interview")
+            app.call_from_thread(self._failed, error.message, error.hint)
         finally:
             app.current_runner = None
 

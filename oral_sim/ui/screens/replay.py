@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from oral_sim.engine.replay import Replayer, ReplayLine, script_lines
+from oral_sim.errors import OralSimError
 
 NAMES = {"interviewer": ("Interviewer", "bold cyan"), "candidate": ("Candidate", "bold green"),
          "you": ("You", "bold yellow")}
@@ -55,10 +56,18 @@ class ReplayScreen(Screen):
                                  on_line=lambda i, line: self.app.call_from_thread(self._current, i))
         try:
             self.replayer.run()
-        except Exception as exc:
-            self.app.call_from_thread(self.notify, f"Replay stopped: {exc}", severity="error")
+        except OralSimError as exc:
+            self.app.call_from_thread(self._stopped, exc)
+        except Exception as exc:  # a bug: one line here, the traceback saved to a file
+            from oral_sim.engine import crashlog
+
+            self.app.call_from_thread(self._stopped, crashlog.unexpected(exc, "replaying"))
         else:
             self.app.call_from_thread(self.notify, "End of replay.", timeout=3)
+
+    def _stopped(self, exc: OralSimError) -> None:
+        text = exc.message + (f"\n{exc.hint}" if exc.hint else "")
+        self.notify(text, title="Replay stopped", severity="error", timeout=15)
 
     def _current(self, index: int) -> None:
         for w in self.query(".replay-line"):
