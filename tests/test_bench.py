@@ -34,6 +34,9 @@ def test_quick_bench_runs_every_section_and_records(tmp_path: Path) -> None:
     assert results["sections"]["tts"]["first_audio_cached_s"] < results["sections"]["tts"][
         "first_audio_uncached_s"]
     assert results["sections"]["startup"]["peak_rss_mb"] > 100
+    # the scorer loaded in a new process from its export, and without one (its first load)
+    assert results["sections"]["startup"]["scorer_load_s"] > 0
+    assert results["sections"]["startup"]["scorer_load_first_s"] > 0
     # filled pauses the simulated candidate put in, found by the real pipeline (no eval data needed)
     sim = results["sections"]["fillers"]["simulated_candidate"]
     assert sim["answers"] == 1 and sim["filled_pauses"] > 0

@@ -94,15 +94,20 @@ def run_bench(options: BenchOptions, log: Callable[[str], None] = print) -> dict
         "errors": {},
     }
     machine_file = locations.machine_file()
+    embedder_onnx = locations.embedder_onnx_path()
     with tempfile.TemporaryDirectory(prefix="oral-sim-bench-") as tmp:
         work = Path(tmp)
         home = work / "home"
         old_home = os.environ.get("ORAL_SIM_HOME")
+        old_onnx = os.environ.get("ORAL_SIM_EMBEDDER_ONNX")
         os.environ["ORAL_SIM_HOME"] = str(home)
+        os.environ["ORAL_SIM_EMBEDDER_ONNX"] = str(embedder_onnx)
         # the bench's home is new, but the machine is not: its processes read the machine's
-        # record of what was measured (Whisper's threads) from the usual place
+        # record of what was measured (Whisper's threads) and the scorer's export from the
+        # usual place
         env = {**os.environ, "ORAL_SIM_HOME": str(home),
-               "ORAL_SIM_MACHINE_FILE": str(machine_file)}
+               "ORAL_SIM_MACHINE_FILE": str(machine_file),
+               "ORAL_SIM_EMBEDDER_ONNX": str(embedder_onnx)}
         try:
             for name in options.sections:
                 log(f"[{name}]")
@@ -117,10 +122,11 @@ def run_bench(options: BenchOptions, log: Callable[[str], None] = print) -> dict
                 out["section_s"] = round(time.perf_counter() - t0, 1)
                 results["sections"][name] = out
         finally:
-            if old_home is None:
-                os.environ.pop("ORAL_SIM_HOME", None)
-            else:
-                os.environ["ORAL_SIM_HOME"] = old_home
+            for name, old in (("ORAL_SIM_HOME", old_home), ("ORAL_SIM_EMBEDDER_ONNX", old_onnx)):
+                if old is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = old
     latency = results["sections"].get("latency", {})
     results["end_of_answer_latency_s"] = latency.get("end_of_answer_latency_s")
     results["latency_ratio_vs_batch"] = latency.get("latency_ratio_vs_batch")

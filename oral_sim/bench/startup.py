@@ -7,7 +7,9 @@
   clock of the first audio chunk of the first question (a returning user, a first launch with
   nothing cached, and a first launch on a new machine: medians of `LAUNCHES`);
 - peak RSS over a simulated 5-question session (`oral-sim demo --headless --fast`), sampled with
-  psutil over the process tree.
+  psutil over the process tree;
+- the scorer's load in a new process, and the session's peak RSS, with the scorer's ONNX export
+  on disk and without it (its first load), side by side.
 """
 
 from __future__ import annotations
@@ -161,6 +163,37 @@ def first_question_audio_cases(env: dict[str, str], launches: int = LAUNCHES) ->
     }
 
 
+def scorer_load_s(env: dict[str, str]) -> float | None:
+    """Seconds a new process takes to load the scorer (`scoring.get_embedder`), imports included."""
+    code = ("import time; t = time.perf_counter(); from oral_sim.engine import scoring; "
+            "m = scoring.get_embedder(); print(type(m).__name__, time.perf_counter() - t)")
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                          timeout=300)
+    try:
+        return round(float(done.stdout.split()[-1]), 3)
+    except (IndexError, ValueError):
+        return None
+
+
+def scorer_cases(env: dict[str, str], quick: bool = False) -> dict:
+    """The scorer's load and the session's peak memory, with the scorer's ONNX export on disk (a
+    returning user) and without it (its first load: sentence-transformers, then the export),
+    side by side."""
+    from oral_sim import locations
+
+    exported = env.get("ORAL_SIM_EMBEDDER_ONNX") or str(locations.embedder_onnx_path())
+    scorer_load_s({**env, "ORAL_SIM_EMBEDDER_ONNX": exported})  # makes the export if missing
+    out: dict = {"scorer_load_s": scorer_load_s({**env, "ORAL_SIM_EMBEDDER_ONNX": exported})}
+    with tempfile.TemporaryDirectory(prefix="oral-sim-no-export-") as tmp:
+        first = {**env, "ORAL_SIM_EMBEDDER_ONNX": f"{tmp}/fresh/scorer.onnx"}
+        out["scorer_load_first_s"] = scorer_load_s(first)
+        if not quick:
+            shutil.rmtree(f"{tmp}/fresh", ignore_errors=True)
+            rss = peak_rss_mb(first)
+            out["peak_rss_first_scorer_load_mb"] = rss["peak_rss_mb"]
+    return out
+
+
 def run(env: dict[str, str], quick: bool = False) -> dict:
     """All startup figures; goals from the issue: <= 1 s, <= 2 s, <= 1 GB."""
     first_screen = first_screen_s(env)  # parses the bank into the bench home's cache
@@ -175,5 +208,6 @@ def run(env: dict[str, str], quick: bool = False) -> dict:
         out["first_question_audio_s"] = None if audio is None else round(audio, 3)
     else:
         out.update(first_question_audio_cases(env))
+    out.update(scorer_cases(env, quick))
     out.update(peak_rss_mb(env, questions=2 if quick else 5))
     return out
