@@ -82,3 +82,32 @@ def test_the_first_load_exports_and_the_next_uses_the_export(tmp_path, monkeypat
                            second.encode(texts, normalize_embeddings=True), atol=1e-5)
     finally:
         scoring._model = saved
+
+
+def test_a_command_that_ends_while_the_scorer_loads_exits_cleanly(tmp_path) -> None:
+    """`analyze` on silence ends 0.4 s in, while the scorer loads from its export in a daemon
+    thread: it exited with 134 or 139 after its report (3 of 4 runs) until loading threads were
+    waited for at exit (`engine.background`)."""
+    import os
+    import subprocess
+    import sys
+
+    from speech_clips import write_wav
+
+    from oral_sim import locations
+
+    if embedder.load(embedder_dir()) is None:  # make the export this run's commands load
+        scoring._model = None
+        scoring.get_embedder()
+        for thread in threading.enumerate():
+            if thread.name == "oral-sim-export-scorer":
+                thread.join(120)
+    assert locations.embedder_onnx_path().is_file()
+    silent = tmp_path / "silent.wav"
+    write_wav(silent, np.zeros(32000, dtype=np.int16))
+    exe = os.path.join(os.path.dirname(sys.executable), "oral-sim")
+    for _ in range(3):
+        done = subprocess.run([exe, "analyze", str(silent), "--question", "mlq-001"],
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert "No speech" in done.stdout or "no speech" in done.stdout.lower(), done.stdout

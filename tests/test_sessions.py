@@ -58,6 +58,11 @@ def test_list_show_and_exports(recorded, monkeypatch, capsys, tmp_path) -> None:
     data = json.loads(js.read_text())
     assert data["questions"][0]["attempts"][0]["transcript"]["words"]
     assert main(["sessions", "show", "nope"]) == 2
+    capsys.readouterr()
+    missing = tmp_path / "no" / "such" / "folder" / "r.html"
+    assert main(["sessions", "export", sid, "--format", "html", "-o", str(missing)]) == 2
+    err = capsys.readouterr().err
+    assert f"cannot write {missing} (No such file or directory)" in err and "Unexpected" not in err
 
 
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="needs Debian's chromium")
@@ -197,3 +202,40 @@ def test_a_point_made_in_the_follow_up_is_not_one_to_work_on() -> None:
     vague = build_feedback(typed("I would look at the charts."), follow_up, typed=True)
     missed = summarize([(q, answer), (follow_up, vague)]).missed_key_points
     assert missed.count((q.id, early)) == 1 and all(qid == q.id for qid, _ in missed), missed
+
+
+def test_the_summary_counts_fillers_per_minute_as_the_cards_do() -> None:
+    """Two spoken answers that each start 3 s after the question: the session's (and history's)
+    fillers per minute is over the same speaking time as each card's, so it lies between them;
+    it was over the answers' whole length, latency included, and came out below both. A typed
+    answer's fillers are counted, with no rate per minute."""
+    from oral_sim.engine.feedback import build_feedback
+    from oral_sim.engine.session import feedback_numbers, summarize
+    from oral_sim.engine.transcript import Segment, Transcript, Word
+
+    def spoken(text: str, start_s: float = 3.0, step_s: float = 0.4) -> Transcript:
+        words = [Word(w, start_s + i * step_s, start_s + i * step_s + 0.3)
+                 for i, w in enumerate(text.split())]
+        return Transcript(words=words, segments=[Segment(start_s, words[-1].end_s, text)],
+                          duration_s=words[-1].end_s + 0.5)
+
+    q = load_bank().question("mlq-002")
+    one = build_feedback(spoken("Um overfitting is when the model learns the noise um and so "
+                                "it fails on new data"), q)
+    two = build_feedback(spoken("So basically you know we add regularization and dropout and "
+                                "we stop early when validation loss rises again"), q)
+    rates = [fb.to_dict()["fillers"]["per_min"] for fb in (one, two)]
+    typed = build_feedback(Transcript(segments=[Segment(0.0, 5.0, "Um, I would, uh, use dropout.")]),
+                           q, typed=True)
+    summary = summarize([(q, one), (q, two), (q, typed)])
+    assert min(rates) <= summary.fillers_per_min <= max(rates), (rates, summary.fillers_per_min)
+    counts = [fb.to_dict()["fillers"]["count"] for fb in (one, two, typed)]
+    assert summary.fillers == sum(counts) and counts[2] == 2
+    with Store() as store:
+        rec = store.start_session("ml-questions", "ML", "demo", {})
+        for n, fb in enumerate((one, two, typed), 1):
+            asked = store.add_question(rec.id, n, q.id, q.prompt, q.category, q.timebox_s)
+            store.add_attempt(asked, None, {}, fb.to_dict(), fb is typed, **feedback_numbers(fb))
+        store.finish_session(rec.id, "completed")
+        (listed,) = store.list_sessions()
+    assert listed.fillers_per_min == pytest.approx(summary.fillers_per_min, abs=0.01)

@@ -5,6 +5,7 @@ of each screen (pytest-textual-snapshot)."""
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import sqlite3
 from pathlib import Path
@@ -41,7 +42,7 @@ async def _until(pilot, cond, timeout_s: float = 120.0) -> None:
 
 async def _whole_demo_session_through_the_real_engine() -> None:
     app = _app(mode="demo", script_id="ml-questions", questions=2)
-    async with app.run_test(size=(100, 34)) as pilot:
+    async with app.run_test(size=(100, 22)) as pilot:
         seen_questions, cards = [], []
         while type(app.screen).__name__ != "SummaryScreen":
             await _until(pilot, lambda: type(app.screen).__name__ == "SummaryScreen"
@@ -52,6 +53,14 @@ async def _whole_demo_session_through_the_real_engine() -> None:
                 cards.append(scr.query_one("#feedback").render())
                 live = str(scr.query_one("#live").render())
                 assert live.strip(), "the transcript of the answer is shown"
+                # each card opens at its top, with the keys scrolling it (it kept the last
+                # card's place, and needed the mouse)
+                box = scr.query_one("#feedback-box")
+                await pilot.pause(0.2)
+                assert box.has_focus and box.scroll_y == 0
+                await pilot.press("end")
+                await pilot.pause(0.2)
+                assert box.scroll_y == box.max_scroll_y > 0  # 22 rows: every card scrolls
                 await pilot.press("n")
                 await pilot.pause(0.2)
         bank = load_bank()
@@ -101,6 +110,14 @@ async def _typed_answers_get_content_feedback() -> None:
         assert answers >= 1
         card = app.screen.feedbacks[0][1].to_dict()
         assert card["content"]["score"] >= 50 and card["pace"] is None
+        from rich.console import Console
+
+        from oral_sim.ui.render import feedback_card
+
+        console = Console(width=100, record=True)
+        console.print(feedback_card(card))
+        shown = console.export_text()
+        assert "typed, not timed" in shown and "0:00 of" not in shown, shown
 
 
 def test_typed_answers_get_content_feedback() -> None:
@@ -412,3 +429,32 @@ async def _a_bug_mid_answer_is_one_line_and_a_saved_traceback(monkeypatch) -> No
 
 def test_a_bug_mid_answer_is_one_line_and_a_saved_traceback(monkeypatch) -> None:
     asyncio.run(_a_bug_mid_answer_is_one_line_and_a_saved_traceback(monkeypatch))
+
+
+async def _quit_mid_answer_keeps_what_was_said() -> None:
+    app = _app(mode="demo", script_id="ml-questions", questions=2, realtime=True,
+               answer_sentences=3)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _until(pilot, lambda: getattr(app.screen, "listening", False)
+                     and len(str(app.screen.query_one("#live").render()).split()) >= 3, 180)
+        heard = str(app.screen.query_one("#live").render())
+        await pilot.press("q")
+        await pilot.pause(0.1)
+        await pilot.press("y")
+        await _until(pilot, lambda: type(app.screen).__name__ == "SummaryScreen", 120)
+        await pilot.pause(0.5)
+        assert app.screen.status == "interrupted"
+        assert app.screen.summary.answered == 1 and app.screen.summary.skipped == 0
+    with Store() as store:
+        (s,) = store.list_sessions()
+        assert s.status == "interrupted" and s.answered == 1
+    db = sqlite3.connect(locations.database_path())
+    (transcript,) = [json.loads(t) for (t,) in db.execute("SELECT transcript FROM attempts")]
+    db.close()
+    said = " ".join(w["word"] for w in transcript["words"])
+    # what was on screen when quit was pressed is in the stored answer
+    assert all(w.strip(".,?") in said for w in heard.split()[:3]), (heard, said)
+
+
+def test_quit_mid_answer_keeps_what_was_said() -> None:
+    asyncio.run(_quit_mid_answer_keeps_what_was_said())

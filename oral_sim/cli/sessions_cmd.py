@@ -75,7 +75,13 @@ def run_export(args: argparse.Namespace) -> int:
         record = store.get_session(args.id)
     text = export(record, args.format)
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+        from oral_sim.errors import UsageError
+
+        try:
+            Path(args.output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot write {args.output} ({exc.strerror or exc})",
+                             "check that its folder exists and can be written to") from exc
         print(f"wrote {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text + "\n")

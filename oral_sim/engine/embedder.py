@@ -15,6 +15,7 @@ The vectors agree to 3e-7 (1,573 SemEval texts; BENCHMARKS.md, 2026-12-02 late m
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import warnings
@@ -101,14 +102,23 @@ class OnnxEmbedder:
         return out[0] if single else out
 
 
+def is_exported(model_dir: Path, onnx_path: Path | None = None) -> bool:
+    """Whether an export of these weights is on disk (what `load` will try)."""
+    onnx_path = onnx_path or locations.embedder_onnx_path()
+    try:
+        made_from = json.loads(_sidecar(onnx_path).read_text(encoding="utf-8"))
+        return made_from == _fingerprint(model_dir) and onnx_path.is_file()
+    except (OSError, ValueError):
+        return False
+
+
 def load(model_dir: Path, onnx_path: Path | None = None) -> OnnxEmbedder | None:
     """The ONNX embedder, when an export of these weights that passed its check is on disk;
     None otherwise (then the caller loads sentence-transformers and may `export`)."""
     onnx_path = onnx_path or locations.embedder_onnx_path()
+    if not is_exported(model_dir, onnx_path):
+        return None
     try:
-        made_from = json.loads(_sidecar(onnx_path).read_text(encoding="utf-8"))
-        if made_from != _fingerprint(model_dir) or not onnx_path.is_file():
-            return None
         return OnnxEmbedder(onnx_path, model_dir)
     except Exception:  # no export yet, or a broken one: the reference path is taken
         return None
@@ -124,7 +134,8 @@ def export(reference: Any, model_dir: Path, onnx_path: Path | None = None) -> Pa
         _remove_abandoned(onnx_path.parent)
         import torch
 
-        bert = reference[0].auto_model.eval()
+        # a copy: the reference may be embedding an answer in another thread meanwhile
+        bert = copy.deepcopy(reference[0].auto_model).eval()
 
         class Network(torch.nn.Module):
             def __init__(self) -> None:

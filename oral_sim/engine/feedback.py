@@ -160,7 +160,9 @@ def render_text(feedback: Feedback, width: int = 88) -> str:
                                         for x in ps["long"]) if ps["long"] else "")
         )
     tb = d.get("timebox") or {}
-    if tb.get("timebox_s"):
+    if tb.get("timebox_s") and d.get("typed"):
+        out.append(f"Time: typed, not timed (timebox {mmss(tb['timebox_s'])})")
+    elif tb.get("timebox_s"):
         out.append(
             f"Time: {mmss(tb['duration_s'])} of {mmss(tb['timebox_s'])} - {tb['status']}"
             + (f" by {abs(tb['delta_s']):.0f} s" if tb["status"] == "over" else "")

@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+import atexit
 import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 
 from oral_sim.config import Settings
+from oral_sim.engine import background
 from oral_sim.engine.bank import Question
 from oral_sim.engine.session import FrameSource, SourceFactory
 from oral_sim.errors import OralSimError
@@ -158,6 +160,9 @@ _first_audio = threading.Event()
 #: import and load would share the two cores with the first sentence's synthesis, and it is not
 #: needed before the answer starts (BENCHMARKS.md, 2026-12-01 late night).
 FIRST_AUDIO_WAIT_S = 3.0
+#: How long a process that ends waits for the loader to leave native code (`engine.background`);
+#: set at exit, `_closing` makes it load nothing more.
+SPEECH_LOAD_WAIT_S = 30.0
 
 
 def start_background_loading(settings: Settings, scoring: bool = True) -> None:
@@ -176,10 +181,12 @@ def start_background_loading(settings: Settings, scoring: bool = True) -> None:
 
             get_voice(settings.tts)
             _first_audio.wait(FIRST_AUDIO_WAIT_S)
+            if background.closing():
+                return
             load_whisper(settings.asr)
         except Exception:  # reported when actually used
             pass
-        if scoring:
+        if scoring and not background.closing():
             # after Whisper: on a machine's first launch its load times the thread counts
             # (`engine.threads`), and the scorer's import beside it would make two threads look
             # slow (seen: 1 thread chosen at 0.66 s against 0.76 s, where a quiet machine gives
@@ -188,4 +195,10 @@ def start_background_loading(settings: Settings, scoring: bool = True) -> None:
 
             preload_in_background(settings.scoring)
 
-    threading.Thread(target=speech, name="oral-sim-load-speech", daemon=True).start()
+    background.start(speech, "oral-sim-load-speech", SPEECH_LOAD_WAIT_S)
+    atexit.register(_stop_loading)  # runs before the join above (last registered, first run)
+
+
+def _stop_loading() -> None:
+    background.close()
+    _first_audio.set()  # the loader stops waiting for it, and loads nothing more

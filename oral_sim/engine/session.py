@@ -181,7 +181,10 @@ class SessionSummary:
     avg_wpm: float | None = None
     """Mean words per minute."""
     fillers_per_min: float | None = None
-    """Fillers per minute over all spoken answers."""
+    """Fillers per minute of speaking over all spoken answers (the measure each answer's card
+    gives: from the first word to the last, `metrics.Pace.speaking_s`)."""
+    fillers: int = 0
+    """Fillers counted in all answers, spoken and typed."""
     avg_latency_s: float | None = None
     """Mean response latency."""
     missed_key_points: list[tuple[str, str]] = field(default_factory=list)
@@ -408,6 +411,10 @@ class InterviewRunner:
             transcript, audio_path, reason, typed = self._capture(question, ordinal, attempt)
             if reason == "repeat":
                 continue
+            if reason == "quit" and transcript.text.strip():
+                # "what you answered so far is kept": scored and stored like any answer, then
+                # the session ends (the feedback does not wait for "next" once quit is asked)
+                return self._give_feedback(question, asked_id, transcript, audio_path, typed)
             if reason in ("skip", "quit"):
                 self._skipped += 1
                 self.on_event(QuestionSkipped(question))
@@ -583,7 +590,7 @@ def summarize(feedbacks: Iterable[tuple[Question, Any]], skipped: int = 0) -> Se
     listed once, under its question's id."""
     scores, wpms, lats, missed = [], [], [], []
     made_later: set[tuple[str, str]] = set()
-    filler_count, minutes = 0, 0.0
+    filler_count, filler_total, minutes = 0, 0, 0.0
     n = 0
     for question, fb in feedbacks:
         n += 1
@@ -594,9 +601,12 @@ def summarize(feedbacks: Iterable[tuple[Question, Any]], skipped: int = 0) -> Se
             wpms.append(m["wpm"])
         if m["latency_s"] is not None:
             lats.append(m["latency_s"])
-        if m["fillers_count"] is not None and m["duration_s"]:
-            filler_count += m["fillers_count"]
-            minutes += m["duration_s"] / 60.0
+        speaking_s = (fb.to_dict().get("pace") or {}).get("speaking_s")
+        if m["fillers_count"] is not None:
+            filler_total += m["fillers_count"]
+            if speaking_s:  # typed answers have no time to count per minute of
+                filler_count += m["fillers_count"]
+                minutes += speaking_s / 60.0
         asked = question.id.removesuffix(FOLLOW_UP_SUFFIX)  # a probe's point is its question's
         for kp in (fb.to_dict().get("content") or {}).get("key_points") or []:
             point = (asked, kp.get("text", ""))
@@ -614,6 +624,7 @@ def summarize(feedbacks: Iterable[tuple[Question, Any]], skipped: int = 0) -> Se
         avg_score=mean(scores),
         avg_wpm=mean(wpms),
         fillers_per_min=round(filler_count / minutes, 2) if minutes > 0 else None,
+        fillers=filler_total,
         avg_latency_s=mean(lats),
         missed_key_points=[m for m in dict.fromkeys(missed) if m not in made_later],
     )

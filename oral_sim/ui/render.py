@@ -121,7 +121,7 @@ def feedback_card(fb: dict, prompt: str | None = None) -> Group:
     p = fb.get("pace")
     if p:
         delivery.add_row("Pace", f"{p['wpm']:.0f} WPM ({p['verdict']}; 100–165 recommended), "
-                                 f"articulation {p['articulation_wpm']:.0f}")
+                                 f"{p['articulation_wpm']:.0f} without the pauses")
         ps = p["pauses"]
         longs = ", ".join(f"{mmss(x['start_s'])} ({x['duration_s']:.1f} s)" for x in ps["long"])
         delivery.add_row("Pauses", f"{ps['count']}, longest {ps['longest_s']:.1f} s"
@@ -129,7 +129,9 @@ def feedback_card(fb: dict, prompt: str | None = None) -> Group:
         if p.get("response_latency_s") is not None:
             delivery.add_row("Started", f"{p['response_latency_s']:.1f} s after the question")
     tb = fb.get("timebox") or {}
-    if tb.get("timebox_s"):
+    if tb.get("timebox_s") and fb.get("typed"):
+        delivery.add_row("Time", f"typed, not timed (timebox {mmss(tb['timebox_s'])})")
+    elif tb.get("timebox_s"):
         delivery.add_row("Time", f"{mmss(tb['duration_s'])} of {mmss(tb['timebox_s'])} — "
                                  f"{tb['status']}")
     parts.append(delivery)
@@ -144,7 +146,13 @@ def summary_table(summary: Any) -> Group:
     t.add_row("Answered", f"{summary.answered} (skipped {summary.skipped})")
     t.add_row("Average score", "-" if summary.avg_score is None else f"{summary.avg_score:.0f}/100")
     t.add_row("Pace", "-" if summary.avg_wpm is None else f"{summary.avg_wpm:.0f} WPM")
-    t.add_row("Fillers", "-" if summary.fillers_per_min is None else f"{summary.fillers_per_min:.1f}/min")
+    if summary.fillers_per_min is not None:
+        fillers = f"{summary.fillers_per_min:.1f}/min ({summary.fillers} in all)"
+    elif summary.fillers:
+        fillers = f"{summary.fillers} in all (typed answers: no rate per minute)"
+    else:
+        fillers = "-" if not summary.answered else "none"
+    t.add_row("Fillers", fillers)
     t.add_row("Response latency", "-" if summary.avg_latency_s is None else f"{summary.avg_latency_s:.1f} s")
     parts: list[Any] = [t]
     if summary.missed_key_points:

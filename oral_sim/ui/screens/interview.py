@@ -178,7 +178,11 @@ class InterviewScreen(Screen):
             app: Any = self.app
             if app.settings.session.feedback_each_answer:
                 self.query_one("#feedback", Static).update(feedback_card(fb))
-                self.query_one("#feedback-box").display = True
+                box = self.query_one("#feedback-box")
+                box.display = True
+                # each card from its top (it kept the last one's place), and the keys scroll it
+                box.scroll_home(animate=False)
+                box.focus()
                 self.query_one("#live-box").add_class("done")  # the card gets the room
                 if self.answer_cut_short:
                     # stays on screen (a notification fades): the answer was cut by the device
