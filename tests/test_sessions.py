@@ -109,6 +109,24 @@ def test_progress_compare_and_weak_first(recorded, monkeypatch) -> None:
     assert set(order[: 5 - len(answered & {q.id for q in pool})]).isdisjoint(answered)
 
 
+def test_progress_charts_read_plainly(recorded, monkeypatch, capsys) -> None:
+    """`sessions progress` into a pipe: no colour codes, whole session numbers, and a WPM axis
+    with the recommended band in view (it spanned only the values, 150.7-152.9)."""
+    from oral_sim.engine.progress import session_ticks, value_range
+
+    home, _ = recorded
+    monkeypatch.setenv("ORAL_SIM_HOME", str(home))
+    assert main(["sessions", "progress"]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b[" not in out and "score by session" in out
+    assert "1.25" not in out and "1.50" not in out
+    assert session_ticks(1) == [1] and session_ticks(25) == list(range(1, 26, 3))
+    low, high = value_range("wpm", [150.7, 152.9])
+    assert low <= 90 and high >= 175
+    assert value_range("score", [74.5]) == (0.0, 100.0)
+    assert value_range("fillers_per_min", [])[0] == 0.0
+
+
 def test_missing_audio_and_removed_question_are_explained(recorded, monkeypatch, tmp_path) -> None:
     home, sid = recorded
     copy = tmp_path / "home"
@@ -144,6 +162,23 @@ def test_replay_order_and_controls() -> None:
     replayer = Replayer(lines, speak=speak)
     replayer.run()
     assert played == [0, 1, 1, 2, 3, 4]
+
+
+def test_replay_without_audio_prints_the_script_and_loads_no_voice(monkeypatch, capsys) -> None:
+    """`oral-sim replay SCRIPT --no-audio` prints every line at once: it synthesized each one
+    without playing it, to no end (49 s for the oral interview)."""
+    from oral_sim.engine import tts
+
+    def no_voice(*args, **kwargs):
+        raise AssertionError("no voice is needed to print the script")
+
+    monkeypatch.setattr(tts, "get_voice", no_voice)
+    assert main(["replay", "oral-interview", "--no-audio"]) == 0
+    out = capsys.readouterr().out
+    lines = script_lines(load_bank().script("oral-interview"))
+    assert out.count("Interviewer:") == sum(x.speaker == "interviewer" for x in lines)
+    assert out.count("Candidate:") == sum(x.speaker == "candidate" for x in lines) > 5
+    assert " ".join(lines[-1].text.split()[:4]) in " ".join(out.split())
 
 
 def test_replay_voices_sound_different() -> None:

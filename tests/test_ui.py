@@ -101,6 +101,12 @@ async def _typed_answers_get_content_feedback() -> None:
             if scr.waiting_next:
                 await pilot.press("n")
             else:
+                # Esc leaves the answer box for the keys (s, r, q), and Esc goes back to it
+                box = scr.query_one("#typed")
+                await pilot.press("escape")
+                assert not box.has_focus and "s skip" in str(scr.query_one("#status").render())
+                await pilot.press("escape")
+                assert box.has_focus
                 scr.query_one("#typed").value = (
                     "I have seven years of experience in machine learning, the last four as a "
                     "senior machine learning engineer on models serving 80 million users.")
@@ -222,6 +228,8 @@ async def _history_session_compare_and_progress_screens() -> None:
         await pilot.press("c")
         await pilot.pause(0.3)
         assert type(app.screen).__name__ == "CompareScreen"
+        shown = " ".join(str(w.render()) for w in app.screen.query(".attempt Static"))
+        assert "score: 61 → 62" in shown and "score: 61.0" not in shown, shown
         await pilot.press("escape")
         await pilot.press("escape")
         await pilot.press("g")
@@ -458,3 +466,25 @@ async def _quit_mid_answer_keeps_what_was_said() -> None:
 
 def test_quit_mid_answer_keeps_what_was_said() -> None:
     asyncio.run(_quit_mid_answer_keeps_what_was_said())
+
+
+async def _a_bad_question_count_is_said_and_a_mix_says_its_default() -> None:
+    app = _app(mode=None)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = app.screen
+        count = screen.query_one("#count")
+        assert count.placeholder == "all"
+        scripts = screen.query_one("#scripts")
+        scripts.index = len(scripts.children) - 1  # the practice mix
+        await pilot.pause(0.2)
+        assert count.placeholder == "5"
+        count.value = "0"
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        assert type(app.screen).__name__ == "StartScreen"  # not started with every question
+        assert any("'0' is not a number of questions" in n.message
+                   for n in app._notifications), list(app._notifications)
+
+
+def test_a_bad_question_count_is_said_and_a_mix_says_its_default() -> None:
+    asyncio.run(_a_bad_question_count_is_said_and_a_mix_says_its_default())

@@ -91,7 +91,7 @@ def run_export(args: argparse.Namespace) -> int:
 def run_progress(args: argparse.Namespace) -> int:
     import plotext as plt
 
-    from oral_sim.engine.progress import by_category, series
+    from oral_sim.engine.progress import by_category, series, session_ticks, value_range
     from oral_sim.engine.store import Store
 
     with Store() as store:
@@ -101,18 +101,25 @@ def run_progress(args: argparse.Namespace) -> int:
         print("No answered sessions yet.")
         return 0
     xs = list(range(1, len(points) + 1))
-    for title, values in (("score", [p.score for p in points]),
-                          ("fillers per minute", [p.fillers_per_min for p in points]),
-                          ("words per minute", [p.wpm for p in points]),
-                          ("response latency (s)", [p.latency_s for p in points])):
+    for metric, title, values in (
+            ("score", "score", [p.score for p in points]),
+            ("fillers_per_min", "fillers per minute", [p.fillers_per_min for p in points]),
+            ("wpm", "words per minute", [p.wpm for p in points]),
+            ("latency_s", "response latency (s)", [p.latency_s for p in points])):
         pairs = [(x, v) for x, v in zip(xs, values, strict=True) if v is not None]
         if not pairs:
+            print(f"{title}: no spoken answers yet")
             continue
         plt.clear_figure()
         plt.plotsize(70, 12)
         plt.plot([x for x, _ in pairs], [v for _, v in pairs], marker="dot")
+        plt.xticks(session_ticks(len(xs)))
+        plt.xlim(0.5, len(xs) + 0.5)
+        plt.ylim(*value_range(metric, [v for _, v in pairs]))
         plt.title(f"{title} by session")
-        plt.show()
+        chart = plt.build()
+        # no colour codes into a file or a pipe
+        print(chart if sys.stdout.isatty() else plt.uncolorize(chart))
     for cat, scores in cats.items():
         print(f"{cat:<18} {len(scores):>3} answers, last {scores[-1]:.0f}, "
               f"mean {sum(scores) / len(scores):.0f}")

@@ -31,6 +31,27 @@ def series(store: Any) -> list[Point]:
     return list(reversed(points))
 
 
+def session_ticks(count: int, most: int = 10) -> list[int]:
+    """Whole session numbers 1..count to label a chart's x axis with (at most `most`): a
+    plotting library left alone labels 1.25, 1.50..."""
+    step = max(1, -(-count // most))
+    return list(range(1, count + 1, step))
+
+
+def value_range(metric: str, values: list[float]) -> tuple[float, float]:
+    """The y range of a progress chart, so that a small change looks small: the score on its
+    whole 0-100 scale, WPM with the recommended 100-165 band in view, fillers per minute and
+    latency from 0 (a chart left alone spans only the values: 150.7-152.9 WPM)."""
+    top = max(values) if values else 0.0
+    if metric == "score":
+        return 0.0, 100.0
+    if metric == "wpm":
+        return min(90.0, min(values, default=90.0) - 10), max(175.0, top + 10)
+    if metric == "latency_s":
+        return 0.0, max(2.0, top * 1.2)
+    return 0.0, max(5.0, top * 1.2)
+
+
 def by_category(store: Any) -> dict[str, list[float]]:
     """Scores per question category, oldest first (each attempt in time order)."""
     out: dict[str, list[tuple[str, float]]] = defaultdict(list)

@@ -16,6 +16,10 @@ from textual.widgets import DataTable, Footer, Header, Label, ListItem, ListView
 from oral_sim.errors import OralSimError
 from oral_sim.ui.render import feedback_card, transcript_text
 
+#: How each compared figure is named and rounded (`progress.compare_attempts`).
+CHANGE_LABELS = {"score": ("score", 0), "wpm": ("WPM", 0), "fillers_per_min": ("fillers/min", 1),
+                 "latency_s": ("latency (s)", 1), "key_points_missed": ("key points missed", 0)}
+
 
 def _fmt(x: Any, digits: int = 0) -> str:
     return "-" if x is None else f"{x:.{digits}f}"
@@ -217,7 +221,9 @@ class CompareScreen(Screen):
                 if ch.better is None:
                     continue
                 style = "green" if ch.better else "red"
-                text.append(f"{ch.metric}: {_fmt(ch.before, 1)} → {_fmt(ch.after, 1)}\n", style=style)
+                label, digits = CHANGE_LABELS.get(ch.metric, (ch.metric, 1))
+                text.append(f"{label}: {_fmt(ch.before, digits)} → {_fmt(ch.after, digits)}\n",
+                            style=style)
             if row["diff"]:
                 text.append("said differently: ", style="bold")
                 for d in row["diff"][:40]:
@@ -250,7 +256,7 @@ class ProgressScreen(Screen):
     def on_mount(self) -> None:
         from textual_plotext import PlotextPlot
 
-        from oral_sim.engine.progress import by_category, series
+        from oral_sim.engine.progress import by_category, series, session_ticks, value_range
         from oral_sim.engine.store import Store
 
         try:
@@ -261,15 +267,20 @@ class ProgressScreen(Screen):
             self.notify(exc.message, severity="error")
             return
         xs = list(range(1, len(points) + 1))
-        for wid, title, values in (("chart-score", "Score", [p.score for p in points]),
-                                   ("chart-fillers", "Fillers per minute", [p.fillers_per_min for p in points]),
-                                   ("chart-wpm", "Words per minute", [p.wpm for p in points])):
+        for wid, metric, title, values in (
+                ("chart-score", "score", "Score", [p.score for p in points]),
+                ("chart-fillers", "fillers_per_min", "Fillers per minute",
+                 [p.fillers_per_min for p in points]),
+                ("chart-wpm", "wpm", "Words per minute", [p.wpm for p in points])):
             plot = self.query_one(f"#{wid}", PlotextPlot)
             pairs = [(x, v) for x, v in zip(xs, values, strict=True) if v is not None]
-            plot.plt.title(title)
+            plot.plt.title(title if pairs else f"{title}: no spoken answers yet")
             plot.plt.xlabel("session")
             if pairs:
                 plot.plt.plot([x for x, _ in pairs], [v for _, v in pairs], marker="dot")
+                plot.plt.xticks(session_ticks(len(xs)))
+                plot.plt.xlim(0.5, len(xs) + 0.5)
+                plot.plt.ylim(*value_range(metric, [v for _, v in pairs]))
         plot = self.query_one("#chart-category", PlotextPlot)
         plot.plt.title("Mean score by category")
         if cats:

@@ -29,6 +29,8 @@ class InterviewScreen(Screen):
         Binding("s", "skip", "Skip"),
         Binding("p", "pause", "Pause"),
         Binding("q", "quit_session", "Quit"),
+        # the answer box takes every letter: Esc leaves it for the keys above, and goes back
+        Binding("escape", "leave_answer_box", "Keys", show=False),
     ]
 
     def __init__(self, plan: Any, mode: str, autostart: bool = True) -> None:
@@ -151,7 +153,8 @@ class InterviewScreen(Screen):
                 typed.display = True
                 typed.value = ""
                 typed.focus()
-                status.update(Text("⌨ Type your answer, Enter to submit", style="bold green"))
+                status.update(Text("⌨ Type your answer, Enter to submit (Esc: s skip, r repeat, "
+                                   "q quit)", style="bold green"))
             else:
                 self.app.bell()
                 status.update(Text("● Recording: answer now (space to stop)", style="bold red"))
@@ -217,6 +220,19 @@ class InterviewScreen(Screen):
     def _typed(self, event: Input.Submitted) -> None:
         if self.runner is not None and event.value.strip():
             self.runner.submit_typed(event.value)
+
+    def action_leave_answer_box(self) -> None:
+        """Esc: out of the answer box to the keys, and back in."""
+        typed = self.query_one("#typed", Input)
+        status = self.query_one("#status", Static)
+        if typed.has_focus:
+            self.set_focus(None)
+            status.update(Text("Keys: s skip, r repeat, q quit; Esc to type again",
+                               style="bold green"))
+        elif typed.display and self.listening:
+            typed.focus()
+            status.update(Text("⌨ Type your answer, Enter to submit (Esc: s skip, r repeat, "
+                               "q quit)", style="bold green"))
 
     def action_stop_answer(self) -> None:
         if self.runner is not None and self.listening:

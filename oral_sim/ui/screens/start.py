@@ -136,6 +136,8 @@ class StartScreen(Screen):
         details = self.query_one("#details", Static)
         for w in self.query(".mix-only"):
             w.display = sid == MIX
+        # what an empty box means: a mix runs 5 questions, a script all of its own
+        self.query_one("#count", Input).placeholder = "5" if sid == MIX else "all"
         if sid == MIX:
             details.update("[b]Practice mix[/b]\nQuestions from the whole bank, filtered by "
                            "category and difficulty; weak first picks what you scored lowest "
@@ -254,7 +256,11 @@ class StartScreen(Screen):
                         title="No microphone", severity="warning")
             return
         raw = self.query_one("#count", Input).value.strip()
-        count = int(raw) if raw.isdigit() and int(raw) > 0 else None
+        if raw and not (raw.isdigit() and int(raw) > 0):
+            self.notify(f"Questions: {raw!r} is not a number of questions; give 1 or more, or "
+                        "leave it empty", severity="warning")
+            return
+        count = int(raw) if raw else None
         sid = self._selected()
         self._mic_stop.set()
         try:
