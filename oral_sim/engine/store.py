@@ -245,7 +245,9 @@ class Store:
     # --- reading -----------------------------------------------------------------------------
 
     def list_sessions(self) -> list[SessionSummary]:
-        """Every session, newest first, with its averages."""
+        """Every session, newest first, with its averages. Fillers per minute is over speaking
+        time, as on each answer's card (the feedback's `pace.speaking_s`; the answer's length
+        where a stored feedback has none)."""
         rows = self._read(
             """
             SELECT s.*,
@@ -254,11 +256,12 @@ class Store:
                  WHERE a.session_id = s.id) AS answered,
               (SELECT AVG(t.score) FROM asked a JOIN attempts t ON t.asked_id = a.id
                  WHERE a.session_id = s.id) AS avg_score,
-              (SELECT SUM(t.fillers_count) * 60.0
-                      / NULLIF(SUM(json_extract(t.feedback, '$.pace.speaking_s')), 0)
+              (SELECT SUM(t.fillers_count) * 60.0 / NULLIF(SUM(
+                        COALESCE(json_extract(t.feedback, '$.pace.speaking_s'), t.duration_s)), 0)
                  FROM asked a JOIN attempts t ON t.asked_id = a.id
                  WHERE a.session_id = s.id AND t.typed = 0
-                   AND json_extract(t.feedback, '$.pace.speaking_s') > 0) AS fillers_per_min,
+                   AND COALESCE(json_extract(t.feedback, '$.pace.speaking_s'), t.duration_s) > 0
+                ) AS fillers_per_min,
               (SELECT AVG(t.wpm) FROM asked a JOIN attempts t ON t.asked_id = a.id
                  WHERE a.session_id = s.id) AS avg_wpm,
               (SELECT AVG(t.latency_s) FROM asked a JOIN attempts t ON t.asked_id = a.id
