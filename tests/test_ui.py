@@ -488,3 +488,20 @@ async def _a_bad_question_count_is_said_and_a_mix_says_its_default() -> None:
 
 def test_a_bad_question_count_is_said_and_a_mix_says_its_default() -> None:
     asyncio.run(_a_bad_question_count_is_said_and_a_mix_says_its_default())
+
+
+async def _the_start_screen_opens_on_the_script_list_and_offers_start() -> None:
+    app = _app(mode=None)
+    async with app.run_test(size=(100, 30)) as pilot:
+        scripts = app.screen.query_one("#scripts")
+        assert scripts.has_focus and scripts.index == 0
+        # the footer offers Enter as Start while the list has focus (the list's own hidden
+        # Enter hid it)
+        enter = app.screen.active_bindings["enter"].binding
+        assert enter.description == "Start" and enter.show
+        await pilot.press("down")
+        assert scripts.index == 1  # the keys move through the scripts at once
+
+
+def test_the_start_screen_opens_on_the_script_list_and_offers_start() -> None:
+    asyncio.run(_the_start_screen_opens_on_the_script_list_and_offers_start())

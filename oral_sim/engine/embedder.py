@@ -7,7 +7,7 @@ first load also exports the same network, from the same bundled weights, to ONNX
 (`torch.onnx`, under the data home's cache), checks that it gives the same vectors, and every
 later load runs that file with onnxruntime (already loaded for the piper voice) and the model's
 own tokenizer (`tokenizers`, the fast tokenizer sentence-transformers itself uses): about 0.5 s.
-The vectors agree to 3e-7 (1,573 SemEval texts; BENCHMARKS.md, 2026-12-02 late morning).
+The vectors agree to 3.1e-7 (3,000 SemEval texts; BENCHMARKS.md, 2026-12-02 late morning).
 
 `load` gives the ONNX embedder when a valid export for these weights exists, else None;
 `export` makes one. Both embedders have the same `encode` call.
@@ -59,7 +59,7 @@ class OnnxEmbedder:
     scaled to unit length (the model's own modules). `encode` takes sentence-transformers'
     arguments; `normalize_embeddings` changes nothing, as for this model there."""
 
-    def __init__(self, onnx_path: Path, model_dir: Path, threads: int = 0) -> None:
+    def __init__(self, onnx_path: Path, model_dir: Path) -> None:
         import onnxruntime
         from tokenizers import Tokenizer
 
@@ -72,8 +72,6 @@ class OnnxEmbedder:
         # (as for the voice, tts._inference_session)
         options.enable_cpu_mem_arena = False
         options.enable_mem_pattern = False
-        if threads:
-            options.intra_op_num_threads = threads
         self.session = onnxruntime.InferenceSession(str(onnx_path), sess_options=options,
                                                     providers=["CPUExecutionProvider"])
         """The exported network: token ids, attention mask and token types in, token vectors out."""

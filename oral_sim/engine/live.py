@@ -161,7 +161,7 @@ _first_audio = threading.Event()
 #: needed before the answer starts (BENCHMARKS.md, 2026-12-01 late night).
 FIRST_AUDIO_WAIT_S = 3.0
 #: How long a process that ends waits for the loader to leave native code (`engine.background`);
-#: set at exit, `_closing` makes it load nothing more.
+#: once the exit has begun (`background.close()`), it loads nothing more.
 SPEECH_LOAD_WAIT_S = 30.0
 
 

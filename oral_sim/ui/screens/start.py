@@ -30,6 +30,13 @@ MIX = "__mix__"
 ANSWER_MODES = [("Microphone", "live"), ("Simulated candidate", "demo"), ("Typed answers", "typed")]
 
 
+class ScriptList(ListView):
+    """The scripts; Enter starts the highlighted one, and the footer says so (a list's own
+    Enter binding is hidden, and it hid the screen's "Start" while the list had focus)."""
+
+    BINDINGS = [Binding("enter", "select_cursor", "Start", show=True)]
+
+
 class StartScreen(Screen):
     """Choose what to practise."""
 
@@ -56,7 +63,7 @@ class StartScreen(Screen):
                                   name=s.id) for s in bank.scripts]
                 items.append(ListItem(Label("Practice mix\n[dim]filters, shuffle, weak first[/]"),
                                       name=MIX))
-                yield ListView(*items, id="scripts")
+                yield ScriptList(*items, id="scripts")
             with VerticalScroll(id="options"):
                 yield Static(id="details")
                 with Horizontal(classes="row"):
@@ -106,7 +113,9 @@ class StartScreen(Screen):
         return "typed" if app.mode == "typed" else "live"
 
     def on_mount(self) -> None:
-        self.query_one("#scripts", ListView).index = 0
+        scripts = self.query_one("#scripts", ListView)
+        scripts.index = 0
+        scripts.focus()  # up/down choose a script and Enter starts it, from the first key
         self._show_details()
         app: Any = self.app
         if app.check_mic:
