@@ -505,3 +505,26 @@ async def _the_start_screen_opens_on_the_script_list_and_offers_start() -> None:
 
 def test_the_start_screen_opens_on_the_script_list_and_offers_start() -> None:
     asyncio.run(_the_start_screen_opens_on_the_script_list_and_offers_start())
+
+
+async def _a_new_session_keeps_the_last_choices() -> None:
+    from oral_sim.ui.screens.start import StartScreen
+
+    app = _app(mode=None)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = app.screen
+        screen.query_one("#scripts").index = 1
+        screen.query_one("#count").value = "2"
+        screen.query_one("#answer-mode").value = "typed"
+        screen._remember()  # what starting a session does
+        app.switch_screen(StartScreen())  # what "New session" on the summary does
+        await pilot.pause(0.3)
+        again = app.screen
+        assert again is not screen
+        assert again.query_one("#scripts").index == 1
+        assert again.query_one("#count").value == "2"
+        assert again.query_one("#answer-mode").value == "typed"
+
+
+def test_a_new_session_keeps_the_last_choices() -> None:
+    asyncio.run(_a_new_session_keeps_the_last_choices())

@@ -44,6 +44,8 @@ class OralSimApp(App):
         self.current_runner: Any = None
         self.last_error: str | None = None
         """The last error that stopped a session (shown as a notification)."""
+        self.start_choices: dict | None = None
+        """The start screen's choices for the last session started, kept for the next one."""
 
     def on_mount(self) -> None:
         from oral_sim.engine.bank import load_bank

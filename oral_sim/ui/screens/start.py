@@ -30,6 +30,11 @@ MIX = "__mix__"
 ANSWER_MODES = [("Microphone", "live"), ("Simulated candidate", "demo"), ("Typed answers", "typed")]
 
 
+#: The fields a new session's start screen keeps from the last one (it went back to "all" and
+#: the simulated candidate, so the next Enter started a 54-question session).
+KEPT_FIELDS = ("#count", "#category", "#difficulty", "#shuffle", "#weak", "#answer-mode", "#speed")
+
+
 class ScriptList(ListView):
     """The scripts; Enter starts the highlighted one, and the footer says so (a list's own
     Enter binding is hidden, and it hid the screen's "Start" while the list had focus)."""
@@ -116,6 +121,7 @@ class StartScreen(Screen):
         scripts = self.query_one("#scripts", ListView)
         scripts.index = 0
         scripts.focus()  # up/down choose a script and Enter starts it, from the first key
+        self._restore()
         self._show_details()
         app: Any = self.app
         if app.check_mic:
@@ -123,6 +129,23 @@ class StartScreen(Screen):
             self.call_after_refresh(self._probe_devices)
         else:
             self.query_one("#mic-status", Static).update("Microphone not checked.")
+
+    # --- the form, kept for the next session ---------------------------------------------------
+
+    def _remember(self) -> None:
+        """Keep the form's choices for the next start screen of this run ("New session")."""
+        app: Any = self.app
+        app.start_choices = {"script": self.query_one("#scripts", ListView).index,
+                             **{field: self.query_one(field).value for field in KEPT_FIELDS}}
+
+    def _restore(self) -> None:
+        app: Any = self.app
+        choices = getattr(app, "start_choices", None) or {}
+        if choices.get("script") is not None:
+            self.query_one("#scripts", ListView).index = choices["script"]
+        for field in KEPT_FIELDS:
+            if field in choices:
+                self.query_one(field).value = choices[field]
 
     # --- details -----------------------------------------------------------------------------
 
@@ -271,6 +294,7 @@ class StartScreen(Screen):
             return
         count = int(raw) if raw else None
         sid = self._selected()
+        self._remember()
         self._mic_stop.set()
         try:
             if sid == MIX:
