@@ -44,6 +44,9 @@ def test_list_show_and_exports(recorded, monkeypatch, capsys, tmp_path) -> None:
     assert main(["sessions", "list", "--json"]) == 0
     sessions = json.loads(capsys.readouterr().out)["sessions"]
     assert sessions[0]["id"] == sid and sessions[0]["answered"] >= 2
+    assert main(["sessions", "list"]) == 0  # answered of asked, not the questions asked alone
+    listed = capsys.readouterr().out
+    assert f"{sessions[0]['answered']}/{sessions[0]['questions']}" in listed and "answered" in listed
     assert main(["sessions", "show", sid]) == 0
     shown = capsys.readouterr().out
     assert "Question 1" in shown and "score" in shown
@@ -274,3 +277,17 @@ def test_the_summary_counts_fillers_per_minute_as_the_cards_do() -> None:
         store.finish_session(rec.id, "completed")
         (listed,) = store.list_sessions()
     assert listed.fillers_per_min == pytest.approx(summary.fillers_per_min, abs=0.01)
+
+
+@pytest.mark.parametrize("seconds", [9.0, 23.0, 26.0, 61.0])
+def test_the_report_pace_chart_reads_steady_speech_as_steady(seconds: float) -> None:
+    """Steady speech at 130 WPM, starting 2 s into the answer: every window of the report's pace
+    chart reads about 130. The last window was a full 10 s whatever it held (a 3 s tail read
+    as 40 WPM), and the first included the wait before the first word."""
+    from oral_sim.engine.export import pace_windows
+
+    words = [{"start_s": 2 + i * 60 / 130, "end_s": 2 + i * 60 / 130 + 0.3}
+             for i in range(int(seconds * 130 / 60))]
+    middles, rates = pace_windows(words)
+    assert middles == sorted(middles) and len(rates) == max(1, round(seconds / 10))
+    assert all(abs(r - 130) / 130 < 0.12 for r in rates), rates

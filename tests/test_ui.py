@@ -61,6 +61,9 @@ async def _whole_demo_session_through_the_real_engine() -> None:
                 await pilot.press("end")
                 await pilot.pause(0.2)
                 assert box.scroll_y == box.max_scroll_y > 0  # 22 rows: every card scrolls
+                # the footer offers the keys that work now: next, not stop / skip
+                offered = set(scr.active_bindings)
+                assert "n" in offered and not offered & {"space", "s", "r", "p"}, offered
                 await pilot.press("n")
                 await pilot.pause(0.2)
         bank = load_bank()

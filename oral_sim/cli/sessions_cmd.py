@@ -48,11 +48,12 @@ def run_list(args: argparse.Namespace) -> int:
     if not sessions:
         print("No sessions yet: `oral-sim` or `oral-sim demo` to start one.")
         return 0
-    print(f"{'id':<22} {'date':<17} {'script':<16} {'status':<11} {'q':>3} {'score':>5} "
+    print(f"{'id':<22} {'date':<17} {'script':<16} {'status':<11} {'answered':>8} {'score':>5} "
           f"{'fill/min':>8} {'WPM':>5}")
     for s in sessions:
+        answered = f"{s.answered}/{s.questions}"
         print(f"{s.id:<22} {s.started_at[:16].replace('T', ' '):<17} {s.script_id[:16]:<16} "
-              f"{s.status:<11} {s.questions:>3} {_fmt(s.avg_score):>5} "
+              f"{s.status:<11} {answered:>8} {_fmt(s.avg_score):>5} "
               f"{_fmt(s.fillers_per_min, digits=1):>8} {_fmt(s.avg_wpm):>5}")
     return 0
 

@@ -104,6 +104,28 @@ def _svg(fig: Any) -> str:
     return text[text.index("<svg"):]
 
 
+def pace_windows(words: list[dict]) -> tuple[list[float], list[float]]:
+    """Words per minute in WINDOW_S windows from the first word to the last: (window middles,
+    rates). Each rate is over its window's own length, and a last window shorter than half a
+    window joins the one before: over a full window, a last partial one read as the speaker
+    slowing to a crawl (about 20 WPM)."""
+    start = min(w["start_s"] for w in words)
+    end = max(w["end_s"] for w in words)
+    edges = [start]
+    while edges[-1] + WINDOW_S < end:
+        edges.append(edges[-1] + WINDOW_S)
+    if len(edges) > 1 and end - edges[-1] < WINDOW_S / 2:
+        edges.pop()
+    edges.append(end)
+    counts = [0] * (len(edges) - 1)
+    for w in words:
+        i = sum(1 for e in edges[1:-1] if w["start_s"] >= e)
+        counts[i] += 1
+    spans = [max(b - a, 1e-6) for a, b in zip(edges, edges[1:], strict=False)]
+    return ([(a + b) / 2 for a, b in zip(edges, edges[1:], strict=False)],
+            [c * 60.0 / d for c, d in zip(counts, spans, strict=True)])
+
+
 def pace_chart(attempt: Any) -> str | None:
     """Words per minute over the answer (10 s windows), fillers as red ticks, long pauses shaded."""
     words = [w for w in attempt.transcript.get("words") or [] if w.get("source") != "voiced_gap"]
@@ -115,13 +137,7 @@ def pace_chart(attempt: Any) -> str | None:
     import matplotlib.pyplot as plt
 
     plt.rcParams["svg.fonttype"] = "path"  # text as shapes: no font needed where it is opened
-    end = max(w["end_s"] for w in words)
-    n = max(1, int(end // WINDOW_S) + 1)
-    counts = [0] * n
-    for w in words:
-        counts[min(n - 1, int(w["start_s"] // WINDOW_S))] += 1
-    xs = [(i + 0.5) * WINDOW_S for i in range(n)]
-    wpm = [c * 60.0 / WINDOW_S for c in counts]
+    xs, wpm = pace_windows(words)
     fig, ax = plt.subplots(figsize=(7, 2.2))
     ax.plot(xs, wpm, marker="o", color="#2b6cb0", label="words per minute")
     ax.axhspan(100, 165, color="#c6f6d5", alpha=0.5, label="100-165 WPM")
@@ -133,7 +149,7 @@ def pace_chart(attempt: Any) -> str | None:
         ax.axvspan(p["start_s"], p["start_s"] + p["duration_s"], color="#a0aec0", alpha=0.5)
     ax.set_xlabel("seconds into the answer (red: fillers, grey: long pauses)")
     ax.set_ylim(bottom=0)
-    ax.legend(loc="lower right", fontsize=7)
+    ax.legend(loc="best", fontsize=7)
     return _svg(fig)
 
 
@@ -189,10 +205,12 @@ def to_html(record: SessionRecord) -> str:
             parts.append("<p><em>Not answered.</em></p>")
         for a in q.attempts:
             parts.append(f"<h3>Attempt {a.attempt}{' (typed)' if a.typed else ''}</h3><p class='nums'>")
-            for label, value in (("score", a.score), ("WPM", a.wpm), ("fillers", a.fillers_count),
-                                 ("latency s", a.latency_s), ("length s", a.duration_s)):
+            for label, value, digits in (("score", a.score, 0), ("WPM", a.wpm, 0),
+                                         ("fillers", a.fillers_count, 0),
+                                         ("latency s", a.latency_s, 1), ("length s", a.duration_s, 0)):
                 if value is not None:
-                    parts.append(f"<span>{label}: <b>{value:.0f}</b></span>" if isinstance(value, float)
+                    parts.append(f"<span>{label}: <b>{value:.{digits}f}</b></span>"
+                                 if isinstance(value, float)
                                  else f"<span>{label}: <b>{value}</b></span>")
             parts.append("</p>")
             words, fillers, pauses = _words_and_marks(a)

@@ -41,7 +41,8 @@ class HistoryScreen(Screen):
         from oral_sim.engine.store import Store
 
         table = self.query_one("#sessions", DataTable)
-        table.add_columns("Date", "Script", "Status", "Q", "Score", "Fillers/min", "WPM", "Latency")
+        table.add_columns("Date", "Script", "Status", "Answered", "Score", "Fillers/min", "WPM",
+                          "Latency")
         try:
             with Store() as store:
                 sessions = store.list_sessions()
@@ -52,8 +53,8 @@ class HistoryScreen(Screen):
         if not sessions:
             self.query_one("#history-note", Static).update("No sessions yet.")
         for s in sessions:
-            table.add_row(s.started_at[:16].replace("T", " "), s.script_title[:28], s.status,
-                          str(s.questions), _fmt(s.avg_score), _fmt(s.fillers_per_min, 1),
+            table.add_row(s.started_at[:16].replace("T", " "), s.script_title[:22], s.status,
+                          f"{s.answered}/{s.questions}", _fmt(s.avg_score), _fmt(s.fillers_per_min, 1),
                           _fmt(s.avg_wpm), _fmt(s.avg_latency_s, 1), key=s.id)
         table.focus()
 

@@ -146,8 +146,10 @@ class InterviewScreen(Screen):
             self.query_one("#timebox").remove_class("over")
             self.query_one("#clock", Label).update(f"0:00 / {mmss(q.timebox_s)}")
             self.waiting_next = False
+            self.refresh_bindings()
         elif isinstance(event, ev.ListeningStarted):
             self.listening = True
+            self.refresh_bindings()
             if event.audio_path is None:
                 typed = self.query_one("#typed", Input)
                 typed.display = True
@@ -170,6 +172,7 @@ class InterviewScreen(Screen):
             self.query_one("#live", Static).update(live_transcript(event.transcript))
         elif isinstance(event, ev.AnswerFinished):
             self.listening = False
+            self.refresh_bindings()
             self.answer_cut_short = self.last_notice if event.reason == "device_lost" else None
             self.query_one("#typed", Input).display = False
             status.update(Text("✓ Answer recorded: transcribing the last words and scoring…",
@@ -196,6 +199,7 @@ class InterviewScreen(Screen):
                     status.update(Text("Feedback below. Press n for the next question, q to quit.",
                                        style="green"))
                 self.waiting_next = True
+                self.refresh_bindings()
             else:
                 status.update(Text("Answer saved.", style="green"))
         elif isinstance(event, ev.QuestionSkipped):
@@ -234,6 +238,17 @@ class InterviewScreen(Screen):
             status.update(Text("⌨ Type your answer, Enter to submit (Esc: s skip, r repeat, "
                                "q quit)", style="bold green"))
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The footer offers only the keys that do something now: stop and pause while an
+        answer is recorded, next while a card waits, skip and repeat until then."""
+        if action in ("stop_answer", "pause"):
+            return self.listening
+        if action == "next":
+            return self.waiting_next
+        if action in ("skip", "repeat"):
+            return not self.waiting_next
+        return True
+
     def action_stop_answer(self) -> None:
         if self.runner is not None and self.listening:
             self.runner.stop_answer()
@@ -241,6 +256,7 @@ class InterviewScreen(Screen):
     def action_next(self) -> None:
         if self.runner is not None and self.waiting_next:
             self.waiting_next = False
+            self.refresh_bindings()
             self.runner.next_question()
 
     def action_repeat(self) -> None:
