@@ -531,3 +531,24 @@ async def _a_new_session_keeps_the_last_choices() -> None:
 
 def test_a_new_session_keeps_the_last_choices() -> None:
     asyncio.run(_a_new_session_keeps_the_last_choices())
+
+
+async def _one_click_chooses_a_script_and_a_second_starts_it() -> None:
+    app = _app(mode=None)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = app.screen
+        screen.query_one("#answer-mode").value = "typed"
+        scripts = screen.query_one("#scripts")
+        mix = scripts.children[-1]  # the practice mix, below the scripts
+        await pilot.click(mix)
+        await pilot.pause(0.3)
+        assert type(app.screen).__name__ == "StartScreen" and scripts.index == len(scripts) - 1
+        assert "Practice mix" in str(screen.query_one("#details").render())
+        await pilot.click(mix)
+        await _until(pilot, lambda: type(app.screen).__name__ == "InterviewScreen", 30)
+        if app.screen.runner is not None:
+            app.screen.runner.quit()
+
+
+def test_one_click_chooses_a_script_and_a_second_starts_it() -> None:
+    asyncio.run(_one_click_chooses_a_script_and_a_second_starts_it())

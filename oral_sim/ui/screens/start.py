@@ -37,9 +37,21 @@ KEPT_FIELDS = ("#count", "#category", "#difficulty", "#shuffle", "#weak", "#answ
 
 class ScriptList(ListView):
     """The scripts; Enter starts the highlighted one, and the footer says so (a list's own
-    Enter binding is hidden, and it hid the screen's "Start" while the list had focus)."""
+    Enter binding is hidden, and it hid the screen's "Start" while the list had focus). A click
+    chooses a script; a click on the chosen one starts it."""
 
     BINDINGS = [Binding("enter", "select_cursor", "Start", show=True)]
+
+    def _on_list_item__child_clicked(self, event: ListItem._ChildClicked) -> None:
+        # a click shows a script's details and options; a click on the one already chosen
+        # starts it (one click on "Practice mix" started a 5-question session at once)
+        # (Textual calls ListView's own handler after this one, unless the default is prevented)
+        if self.highlighted_child is event.item:
+            return
+        event.prevent_default()
+        event.stop()
+        self.focus()
+        self.index = list(self.children).index(event.item)
 
 
 class StartScreen(Screen):
