@@ -24,7 +24,7 @@ bench: setup
 lint: setup-test
 	$(VENV)/bin/ruff check oral_sim tests
 
-setup: $(VENV)/.syslibs-run $(VENV)/.installed
+setup: $(VENV)/.syslibs-run $(VENV)/.installed $(VENV)/.scorer
 
 setup-test: $(VENV)/.syslibs-test $(VENV)/.installed-test
 
@@ -48,6 +48,13 @@ $(VENV)/.torch: | $(PY)
 
 $(VENV)/.installed: pyproject.toml $(VENV)/.torch
 	$(PY) -m pip install -q -e .
+	touch $@
+
+# The scorer's ONNX export (engine/embedder.py), made once here so that even the first launch
+# loads it in 0.5 s and never imports torch; the app makes it itself if this step did not.
+$(VENV)/.scorer: $(VENV)/.installed
+	@echo "oral-sim: preparing the scoring model (once, about 20 s)"
+	-$(PY) -c 'from oral_sim.engine import scoring; scoring.get_embedder()'
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.torch
