@@ -16,11 +16,15 @@ from collections.abc import Callable
 from typing import Any
 
 _closing = threading.Event()
+_wakers: list[Callable[[], Any]] = []
 
 
 def close() -> None:
-    """Say that the process is ending: loaders check `closing()` and start nothing more."""
+    """Say that the process is ending: loaders check `closing()` and start nothing more, and
+    any loader waiting on something is woken (`start`'s `wake`)."""
     _closing.set()
+    for wake in _wakers:
+        wake()
 
 
 def closing() -> bool:
@@ -29,9 +33,12 @@ def closing() -> bool:
 
 
 def start(target: Callable[..., Any], name: str, wait_at_exit_s: float,
-          args: tuple = ()) -> threading.Thread:
+          args: tuple = (), wake: Callable[[], Any] | None = None) -> threading.Thread:
     """Run `target(*args)` in a daemon thread named `name`; at exit, wait for it up to
-    `wait_at_exit_s` seconds, after `close()` (exit handlers run last registered first)."""
+    `wait_at_exit_s` seconds, after `close()` (exit handlers run last registered first), which
+    calls `wake` so a thread waiting on something stops waiting."""
+    if wake is not None:
+        _wakers.append(wake)
     thread = threading.Thread(target=target, args=args, name=name, daemon=True)
     thread.start()
     atexit.register(thread.join, wait_at_exit_s)

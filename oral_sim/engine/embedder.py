@@ -18,6 +18,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import time
 import warnings
 from pathlib import Path
 from typing import Any
@@ -174,8 +175,6 @@ def export(reference: Any, model_dir: Path, onnx_path: Path | None = None) -> Pa
 def _remove_abandoned(folder: Path, older_than_s: float = 600.0) -> None:
     """Partial exports left by a process that ended mid-export (another may be writing one now:
     only old ones go)."""
-    import time
-
     for stale in folder.glob("*.partial.onnx"):
         try:
             if time.time() - stale.stat().st_mtime > older_than_s:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import bisect
 import html
 import io
 import json
@@ -119,11 +120,10 @@ def pace_windows(words: list[dict]) -> tuple[list[float], list[float]]:
     edges.append(end)
     counts = [0] * (len(edges) - 1)
     for w in words:
-        i = sum(1 for e in edges[1:-1] if w["start_s"] >= e)
-        counts[i] += 1
-    spans = [max(b - a, 1e-6) for a, b in zip(edges, edges[1:], strict=False)]
-    return ([(a + b) / 2 for a, b in zip(edges, edges[1:], strict=False)],
-            [c * 60.0 / d for c, d in zip(counts, spans, strict=True)])
+        counts[bisect.bisect_right(edges, w["start_s"], 1, len(edges) - 1) - 1] += 1
+    windows = list(zip(edges, edges[1:], strict=False))
+    return ([(a + b) / 2 for a, b in windows],
+            [c * 60.0 / max(b - a, 1e-6) for c, (a, b) in zip(counts, windows, strict=True)])
 
 
 def pace_chart(attempt: Any) -> str | None:

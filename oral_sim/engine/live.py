@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import atexit
 import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -195,10 +194,5 @@ def start_background_loading(settings: Settings, scoring: bool = True) -> None:
 
             preload_in_background(settings.scoring)
 
-    background.start(speech, "oral-sim-load-speech", SPEECH_LOAD_WAIT_S)
-    atexit.register(_stop_loading)  # runs before the join above (last registered, first run)
-
-
-def _stop_loading() -> None:
-    background.close()
-    _first_audio.set()  # the loader stops waiting for it, and loads nothing more
+    # at exit the loader stops waiting for the first audio, and loads nothing more
+    background.start(speech, "oral-sim-load-speech", SPEECH_LOAD_WAIT_S, wake=_first_audio.set)

@@ -595,20 +595,21 @@ def summarize(feedbacks: Iterable[tuple[Question, Any]], skipped: int = 0) -> Se
     for question, fb in feedbacks:
         n += 1
         m = feedback_numbers(fb)
+        d = fb.to_dict()
         if m["score"] is not None:
             scores.append(m["score"])
         if m["wpm"]:
             wpms.append(m["wpm"])
         if m["latency_s"] is not None:
             lats.append(m["latency_s"])
-        speaking_s = (fb.to_dict().get("pace") or {}).get("speaking_s")
+        speaking_s = (d.get("pace") or {}).get("speaking_s")
         if m["fillers_count"] is not None:
             filler_total += m["fillers_count"]
             if speaking_s:  # typed answers have no time to count per minute of
                 filler_count += m["fillers_count"]
                 minutes += speaking_s / 60.0
         asked = question.id.removesuffix(FOLLOW_UP_SUFFIX)  # a probe's point is its question's
-        for kp in (fb.to_dict().get("content") or {}).get("key_points") or []:
+        for kp in (d.get("content") or {}).get("key_points") or []:
             point = (asked, kp.get("text", ""))
             if not kp.get("covered"):
                 missed.append(point)

@@ -11,12 +11,16 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, ProgressBar, Static
 
 from oral_sim.engine import session as ev
 from oral_sim.errors import OralSimError
 from oral_sim.ui.render import feedback_card, live_transcript, mmss
+
+#: The status line while a typed answer is awaited.
+TYPE_PROMPT = "⌨ Type your answer, Enter to submit (Esc: s skip, r repeat, q quit)"
 
 
 class InterviewScreen(Screen):
@@ -33,6 +37,12 @@ class InterviewScreen(Screen):
         Binding("escape", "leave_answer_box", "Keys", show=False),
     ]
 
+    # the footer follows these (`check_action`)
+    listening = var(False, bindings=True)
+    """An answer is being recorded or typed."""
+    waiting_next = var(False, bindings=True)
+    """A feedback card waits for `n`."""
+
     def __init__(self, plan: Any, mode: str, autostart: bool = True) -> None:
         super().__init__()
         self.autostart = autostart
@@ -41,10 +51,8 @@ class InterviewScreen(Screen):
         self.mode = mode
         self.runner: Any = None
         self.timebox_s = 0
-        self.listening = False
         self.feedbacks: list[tuple[Any, Any]] = []
         self.session_id: str | None = None
-        self.waiting_next = False
         self.last_notice: str | None = None
         """The last engine notice (e.g. the microphone went away)."""
         self.answer_cut_short: str | None = None
@@ -146,17 +154,14 @@ class InterviewScreen(Screen):
             self.query_one("#timebox").remove_class("over")
             self.query_one("#clock", Label).update(f"0:00 / {mmss(q.timebox_s)}")
             self.waiting_next = False
-            self.refresh_bindings()
         elif isinstance(event, ev.ListeningStarted):
             self.listening = True
-            self.refresh_bindings()
             if event.audio_path is None:
                 typed = self.query_one("#typed", Input)
                 typed.display = True
                 typed.value = ""
                 typed.focus()
-                status.update(Text("⌨ Type your answer, Enter to submit (Esc: s skip, r repeat, "
-                                   "q quit)", style="bold green"))
+                status.update(Text(TYPE_PROMPT, style="bold green"))
             else:
                 self.app.bell()
                 status.update(Text("● Recording: answer now (space to stop)", style="bold red"))
@@ -172,7 +177,6 @@ class InterviewScreen(Screen):
             self.query_one("#live", Static).update(live_transcript(event.transcript))
         elif isinstance(event, ev.AnswerFinished):
             self.listening = False
-            self.refresh_bindings()
             self.answer_cut_short = self.last_notice if event.reason == "device_lost" else None
             self.query_one("#typed", Input).display = False
             status.update(Text("✓ Answer recorded: transcribing the last words and scoring…",
@@ -199,7 +203,6 @@ class InterviewScreen(Screen):
                     status.update(Text("Feedback below. Press n for the next question, q to quit.",
                                        style="green"))
                 self.waiting_next = True
-                self.refresh_bindings()
             else:
                 status.update(Text("Answer saved.", style="green"))
         elif isinstance(event, ev.QuestionSkipped):
@@ -235,8 +238,7 @@ class InterviewScreen(Screen):
                                style="bold green"))
         elif typed.display and self.listening:
             typed.focus()
-            status.update(Text("⌨ Type your answer, Enter to submit (Esc: s skip, r repeat, "
-                               "q quit)", style="bold green"))
+            status.update(Text(TYPE_PROMPT, style="bold green"))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The footer offers only the keys that do something now: stop and pause while an
@@ -256,7 +258,6 @@ class InterviewScreen(Screen):
     def action_next(self) -> None:
         if self.runner is not None and self.waiting_next:
             self.waiting_next = False
-            self.refresh_bindings()
             self.runner.next_question()
 
     def action_repeat(self) -> None:

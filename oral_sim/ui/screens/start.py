@@ -152,7 +152,7 @@ class StartScreen(Screen):
 
     def _restore(self) -> None:
         app: Any = self.app
-        choices = getattr(app, "start_choices", None) or {}
+        choices = app.start_choices or {}
         if choices.get("script") is not None:
             self.query_one("#scripts", ListView).index = choices["script"]
         for field in KEPT_FIELDS:
