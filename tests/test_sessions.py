@@ -169,7 +169,7 @@ def test_replay_order_and_controls() -> None:
 
 def test_replay_without_audio_prints_the_script_and_loads_no_voice(monkeypatch, capsys) -> None:
     """`oral-sim replay SCRIPT --no-audio` prints every line at once: it synthesized each one
-    without playing it, to no end (49 s for the oral interview)."""
+    without playing it, to no end (17 s for the oral interview here)."""
     from oral_sim.engine import tts
 
     def no_voice(*args, **kwargs):

@@ -193,8 +193,8 @@ def replay_cli(script_id: str | None, session_id: str | None, play: bool = True)
         print(f"\n{names[line.speaker]}:", flush=True)
         print(textwrap.indent(textwrap.fill(line.text, 90), "  "), flush=True)
 
-    # without audio the script is printed at once (the voice would only set the pace: a
-    # 40-line interview took 49 s to print)
+    # without audio the script is printed at once (the voice would only set the pace: the
+    # 33-line oral interview took 17 s to print; BENCHMARKS.md, 2026-12-02 late morning)
     replayer = Replayer(lines, on_line=show, play=play,
                         speak=None if play else (lambda line, cancel: None))
     try:
