@@ -93,6 +93,13 @@ def eval_dir() -> Path:
     return Path(env).expanduser() if env else PROJECT_ROOT.parent / "shared" / "eval"
 
 
+def short_answers_file() -> Path:
+    """Short answers to bank questions, each labelled with the key points it makes: some name
+    the topic and make none (written and labelled for this project by readers who had not seen
+    the scorer; `calibration.evaluate_short_answers`)."""
+    return PROJECT_ROOT / "oral_sim" / "bench" / "data" / "short_answers.jsonl"
+
+
 def key_point_answers_file() -> Path:
     """The labelled spoken answers key-point coverage is measured on (written and labelled for
     this project, shipped with it; `calibration.evaluate_key_points`)."""

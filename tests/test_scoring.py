@@ -575,3 +575,62 @@ def test_a_one_word_sentence_tells_no_part_of_the_story() -> None:
     assert len("Challenge.".split()) < MIN_WINDOW_WORDS
     res = score_answer(story, q).key_points[situation]
     assert not res.covered and res.evidence != "Challenge."
+
+
+def test_naming_the_topic_makes_no_point_and_earns_no_credit() -> None:
+    """"Precision and recall are critical metrics" sits near every point on precision and
+    recall (it made three of six, with partial credit for the rest: 70 of 100), but it is closer
+    still to the question. It makes none now and scores only for being on topic; sentences that
+    make the points still do, and without the question margin the old credit comes back."""
+    q = load_bank().question("mlq-005")
+    vacuous = "Precision and recall are critical metrics."
+    res = score_answer(vacuous, q)
+    assert not any(kp.covered for kp in res.key_points)
+    assert all(kp.evidence is None and kp.similarity == 0.0 for kp in res.key_points)
+    assert res.parts["coverage_points"] == 0.0 and res.score < 35
+    before = score_texts(vacuous, q.reference_answer, list(q.key_points), 0.5, asked=q.prompt,
+                         topic_gate=False)
+    assert sum(kp.covered for kp in before.key_points) >= 2 and before.score > res.score + 20
+    made = ("Precision is the share of the predicted positives that really are positive. "
+            "If you push precision up, recall usually goes down.")
+    good = score_answer(made, q)
+    assert sum(kp.covered for kp in good.key_points) >= 2 and good.score > res.score + 15
+
+
+def test_short_answer_evaluation_counts(tmp_path: Path) -> None:
+    from oral_sim.engine import calibration
+
+    path = tmp_path / "short.jsonl"
+    lines = [
+        {"question_id": "mlq-005", "kind": "vacuous", "answer": "Precision and recall are critical "
+         "metrics.", "makes": [], "split": "test"},
+        {"question_id": "mlq-005", "kind": "short", "answer": "Precision is the share of the "
+         "predicted positives that really are positive.", "makes": [0, 1], "split": "test"},
+        {"question_id": "no-such-question", "kind": "short", "answer": "x", "makes": [0],
+         "split": "test"},
+    ]
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    out = calibration.evaluate_short_answers(path)
+    assert out["answers"] == 2 and out["left_out_lines"] == [3]
+    ours, plain = out["ours"]["test"], out["without_question_margin"]["test"]
+    assert ours["answers"] == {"vacuous": 1, "short": 1} and ours["marked"] == 2
+    assert ours["points_credited_to_vacuous_answers"] == 0
+    assert plain["points_credited_to_vacuous_answers"] >= 2
+    assert ours["mean_score"]["vacuous"] < ours["mean_score"]["short"]
+    path.write_text('{"question_id": "mlq-005", "kind": "long", "answer": "x", "makes": [], '
+                    '"split": "test"}\n', encoding="utf-8")
+    with pytest.raises(Exception) as info:
+        calibration.load_short_answers(path)
+    assert f"{path}:1:" in str(info.value) and "'long'" in str(info.value)
+
+
+def test_shipped_short_answers_are_well_formed() -> None:
+    from oral_sim.engine import calibration
+
+    items = calibration.load_short_answers()
+    bank = load_bank()
+    assert len(items) >= 150 and {a.split for a in items} == {"development", "test"}
+    for a in items:
+        n = len(bank.question(a.question_id).key_points)
+        assert all(0 <= i < n for i in a.makes)
+        assert (a.kind == "vacuous") == (not a.makes)

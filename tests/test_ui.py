@@ -552,3 +552,25 @@ async def _one_click_chooses_a_script_and_a_second_starts_it() -> None:
 
 def test_one_click_chooses_a_script_and_a_second_starts_it() -> None:
     asyncio.run(_one_click_chooses_a_script_and_a_second_starts_it())
+
+
+async def _the_model_status_and_the_form_fit_small_terminals(monkeypatch) -> None:
+    from oral_sim.ui.app import OralSimApp
+
+    monkeypatch.setattr(OralSimApp, "_start_loading", lambda self: None)  # the line, not the load
+    for size in ((80, 24), (100, 30)):
+        app = _app(mode=None, preload=True)
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause(0.2)
+            screen = app.screen
+            status = screen.query_one("#models")
+            region = status.region
+            assert "Models: speech" in str(status.render())
+            # on screen, above the footer, whatever the form below the details holds
+            assert region.height >= 1 and region.bottom <= size[1] - 1, (size, region)
+            for widget in screen.query("#options Select, #options Input"):
+                assert widget.region.right <= size[0], (size, widget.id, widget.region)
+
+
+def test_the_model_status_and_the_form_fit_small_terminals(monkeypatch) -> None:
+    asyncio.run(_the_model_status_and_the_form_fit_small_terminals(monkeypatch))

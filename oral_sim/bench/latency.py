@@ -197,7 +197,7 @@ def run(
                                   offset=offset, pause_s=pause_s)
         # as in a session: the answer so far is embedded for scoring while it is spoken
         prefetch = Prefetcher(question.reference_answer, question.key_points,
-                              question.key_point_examples)
+                              question.key_point_examples, asked=question.prompt)
         prefetch.update("")
         pipe = AnswerPipeline(settings, on_update=lambda t, p=prefetch: p.update(t.text),
                               asked=question.prompt, spell=UNRELATED_SUBJECT)  # as in a session
@@ -214,7 +214,7 @@ def run(
 
         # the peers embed the answer when it ends (the reference and key points beforehand)
         clear_cache()
-        warm("", question.reference_answer, question.key_points)
+        warm("", question.reference_answer, question.key_points, asked=question.prompt)
         t0 = time.perf_counter()
         peer_transcript = batch_transcript(model, path, settings)
         batch_transcript_s = time.perf_counter() - t0
@@ -282,7 +282,7 @@ def silence_ended(settings: Settings, clips: list[Clip], question, work: Path, s
         w.setframerate(SAMPLE_RATE_HZ)
         w.writeframes(np.concatenate([data, tail]).tobytes())
     prefetch = Prefetcher(question.reference_answer, question.key_points,
-                          question.key_point_examples)
+                          question.key_point_examples, asked=question.prompt)
     prefetch.update("")
     pipe = AnswerPipeline(settings, on_update=lambda t: prefetch.update(t.text),
                           asked=question.prompt, spell=UNRELATED_SUBJECT)

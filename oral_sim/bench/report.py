@@ -217,6 +217,24 @@ def rows(results: dict) -> list[tuple[str, str, str, str, str]]:
         mine = kp["ours"]["all"]
         out.append((f"key points: evidence is the labelled span ({mine.get('true_covers')} "
                     "rightly covered)", _fmt(mine.get("evidence_right")), "", "", ""))
+    short = sc.get("short_answers", {}) or {}
+    for split in ("test", "development"):
+        ours, plain = ((short.get(v) or {}).get(split) for v in ("ours", "without_question_margin"))
+        if not ours or not plain:
+            continue
+        n = ours["answers"]
+        out.append((f"short answers, {split} split ({n.get('vacuous', 0)} naming only the topic): "
+                    "key points credited to them (beside it: without the question margin)", str(ours["points_credited_to_vacuous_answers"]),
+                    str(plain["points_credited_to_vacuous_answers"]), "", "none"))
+        out.append((f"short answers, {split} split ({n.get('short', 0) + n.get('medium', 0)} "
+                    "making points): precision / recall", f"{_fmt(ours.get('precision'))} / "
+                    f"{_fmt(ours.get('recall'))}", f"{_fmt(plain.get('precision'))} / "
+                    f"{_fmt(plain.get('recall'))}", "", ""))
+        out.append((f"short answers, {split} split: mean score, naming only the topic / short / "
+                    "medium", " / ".join(_fmt(ours["mean_score"].get(k)) for k in
+                                         ("vacuous", "short", "medium")),
+                    " / ".join(_fmt(plain["mean_score"].get(k)) for k in
+                               ("vacuous", "short", "medium")), "", "the first well below"))
     st_eval = sc.get("structure", {}) or {}
     for group, label in (("held_out", "held out"), ("all", "all")):
         ours, kw = (st_eval.get(group) or {}).get("ours"), (st_eval.get(group) or {}).get("keywords_only")

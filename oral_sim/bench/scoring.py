@@ -1,7 +1,7 @@
 """Scoring figures: `grade` throughput (answers per second, batched) and agreement with human
 labels beside plain cosine, both from the calibration module on the grading data; key-point
-coverage and STAR+AT structure against the labelled spoken answers shipped in
-`oral_sim/bench/data/`."""
+coverage (long answers, and short ones that may only name the topic) and STAR+AT structure
+against the labelled answers shipped in `oral_sim/bench/data/`."""
 
 from __future__ import annotations
 
@@ -29,5 +29,6 @@ def run(settings: Settings, eval_root: Path, quick: bool = False) -> dict:
         "agreement": agreement,
         # shipped with the project, small: the same in a quick run
         "key_points": calibration.evaluate_key_points(),
+        "short_answers": calibration.evaluate_short_answers(),
         "structure": calibration.evaluate_structure(),
     }

@@ -10,7 +10,9 @@ Pearson and Spearman correlation with the 0/1 label.
 Key-point coverage (`evaluate_key_points`) is measured apart, on spoken-style answers to bank
 questions labelled point by point (`locations.key_point_answers_file()`): precision and recall of
 "covered", whether the evidence shown is the labelled span, and how often a point only mentioned,
-stated wrongly or omitted is counted as covered.
+stated wrongly or omitted is counted as covered. Short answers (`evaluate_short_answers`,
+`locations.short_answers_file()`): how many points an answer that only names the topic is
+credited with, and precision and recall on short answers that make one or two.
 """
 
 from __future__ import annotations
@@ -298,7 +300,93 @@ def evaluate_key_points(path: Path | None = None) -> dict:
                      "story part is also made by a sentence telling that part and at least "
                      "SOFT_COVER_FLOOR similar; a window that only restates the question, or "
                      "in which the speaker says they do not know or remember it, makes no point "
-                     "(scoring.says_nothing)")
+                     "(scoring.says_nothing), nor does one no closer to a point than to the "
+                     "question (scoring.QUESTION_MARGIN)")
+    return out
+
+
+@dataclass
+class ShortAnswer:
+    """A short answer to a bank question, labelled with the key points it makes."""
+
+    question_id: str
+    """The bank question it answers."""
+    kind: str
+    """"vacuous" (names the topic, makes no point), "short" (5-25 words making one or two
+    points) or "medium" (30-70 words making one to three, among talk that makes none)."""
+    answer: str
+    """The answer as spoken."""
+    makes: list[int]
+    """Indices (0-based, bank order) of the key points it makes."""
+    split: str
+    """"development" (looked at while choosing `scoring.QUESTION_MARGIN`) or "test" (written
+    apart, scored once the choice was made)."""
+    line: int
+    """Line in the file (1-based)."""
+
+
+def _short_answer(item: dict, line: int) -> ShortAnswer:
+    kind = str(item["kind"])
+    if kind not in ("vacuous", "short", "medium"):
+        raise ValueError(f"kind {kind!r} is not vacuous, short or medium")
+    return ShortAnswer(str(item["question_id"]), kind, str(item["answer"]),
+                       [int(i) for i in item["makes"]], str(item["split"]), line)
+
+
+def load_short_answers(path: Path | None = None) -> list[ShortAnswer]:
+    """The labelled short answers; a malformed line raises `UsageError` naming file and line."""
+    return _read_jsonl(path or locations.short_answers_file(), "a labelled short answer",
+                       _short_answer)
+
+
+def evaluate_short_answers(path: Path | None = None) -> dict:
+    """Short answers, with and without the question margin (`scoring.QUESTION_MARGIN`), per
+    split: key points credited to answers that make none, precision and recall of "covered" on
+    the others, and the mean score of each kind (an answer that only names the topic should
+    score well below one that makes a point)."""
+    from oral_sim.config import ScoringConfig
+    from oral_sim.engine.bank import load_bank
+    from oral_sim.engine.scoring import score_texts, story_parts
+
+    everything = load_short_answers(path)
+    questions = {q.id: q for q in load_bank().all_questions()}
+    items = [a for a in everything if a.question_id in questions
+             and all(0 <= i < len(questions[a.question_id].key_points) for i in a.makes)]
+    config = ScoringConfig()
+    # lines whose question left the bank, or lost the point they name, are not scored
+    out: dict = {"answers": len(items), "left_out_lines": [a.line for a in everything
+                                                         if a not in items]}
+    for variant, gate in (("ours", True), ("without_question_margin", False)):
+        by_split: dict[str, dict] = {}
+        for split in sorted({a.split for a in items}):
+            tp = fp = fn = vacuous_points = 0
+            scores: dict[str, list[float]] = {}
+            for a in (a for a in items if a.split == split):
+                q = questions[a.question_id]
+                res = score_texts(a.answer, q.reference_answer, list(q.key_points),
+                                  config.coverage_threshold, examples=q.key_point_examples,
+                                  example_threshold=config.example_threshold,
+                                  parts=story_parts(q, a.answer), asked=q.prompt,
+                                  topic_gate=gate)
+                made = {i for i, kp in enumerate(res.key_points) if kp.covered}
+                scores.setdefault(a.kind, []).append(res.exact)
+                if a.kind == "vacuous":
+                    vacuous_points += len(made)
+                    continue
+                gold = set(a.makes)
+                tp, fp, fn = tp + len(made & gold), fp + len(made - gold), fn + len(gold - made)
+            by_split[split] = {
+                "answers": {k: len(v) for k, v in scores.items()},
+                "points_credited_to_vacuous_answers": vacuous_points,
+                **precision_recall(tp, fp, fn),
+                "mean_score": {k: round(float(np.mean(v)), 1) for k, v in scores.items()},
+            }
+        out[variant] = by_split
+    out["method"] = (f"{locations.short_answers_file().name}: answers written and labelled for "
+                     "this project by three readers who had not seen the scorer; the development "
+                     "split (the first two) was looked at while choosing the margin (0, 0.05 or "
+                     "0.1) and the exemption for a point's own words; the test split (the third) "
+                     "was scored once, after")
     return out
 
 

@@ -46,6 +46,17 @@ SOFT_COVER_FLOOR = 0.30
 #: the story: "Challenge." or "Timeline and execution." tell no part of anything.
 MIN_WINDOW_WORDS = 4
 SIM_WEIGHT = 0.5
+#: A window makes a key point only when it is closer to the point than to the question asked,
+#: by at least this much, or uses one of the point's own content words that the question does
+#: not. A sentence that only names the topic ("Precision and recall are critical metrics",
+#: "Quantization's something I've been reading a lot about") sits close to every point on that
+#: topic, and made one to three of them; closer still to the question, it now makes none and
+#: earns no partial credit. A full-sentence answer that restates the question ("The default
+#: Adam learning rate in PyTorch is 0.001") is close to the question too, and its own words
+#: ("0.001") let it through. Chosen among 0 / 0.05 / 0.1 on the labelled answers and one set of
+#: short answers, then checked on sets written apart (2026-12-02 midday section of
+#: BENCHMARKS.md).
+QUESTION_MARGIN = 0.05
 TERM_WEIGHT = 0.5
 STRUCTURED_CATEGORIES = {"behavioral", "project-deep-dive"}
 
@@ -272,18 +283,36 @@ def _encode(texts: list[str], cache: bool = True, batch_size: int = 64) -> np.nd
     return np.stack([found[t] for t in texts])
 
 
+@lru_cache(maxsize=4096)
+def _stems(text: str) -> frozenset[str]:
+    from oral_sim.engine.terms import key_terms
+
+    return frozenset(key_terms(text))
+
+
+@lru_cache(maxsize=512)
+def _point_terms(point: str, examples: tuple[str, ...], asked: str) -> frozenset[str]:
+    """The content words (stems) of a key point and its examples that the question does not
+    use: a window naming one of them ("0.001", "ensemble", "change") says more than the topic."""
+    return _stems(" ".join((point, *examples))) - _stems(asked)
+
+
 def _texts_to_score(answer: str, reference: str, key_points: list[str],
-                    examples: list[list[str]] | None = None) -> list[str]:
-    """Every text `score_texts` embeds for this answer, in its order."""
+                    examples: list[list[str]] | None = None,
+                    asked: str | None = None) -> list[str]:
+    """Every text `score_texts` embeds for this answer, in its order (the question asked last,
+    when there are key points to hold it against: `QUESTION_MARGIN`)."""
     windows = answer_windows(split_sentences(clean_spoken(answer)))
     return (windows + split_sentences(reference) + list(key_points)
-            + [e for ex in examples or [] for e in ex])
+            + [e for ex in examples or [] for e in ex]
+            + ([asked] if asked and key_points else []))
 
 
 def warm(answer: str, reference: str, key_points: list[str],
-         examples: list[list[str]] | None = None) -> None:
+         examples: list[list[str]] | None = None, asked: str | None = None) -> None:
     """Embed now (into the cache) everything scoring this answer will need."""
-    _encode(_texts_to_score(answer, reference, key_points, examples), batch_size=WARM_BATCH)
+    _encode(_texts_to_score(answer, reference, key_points, examples, asked),
+            batch_size=WARM_BATCH)
 
 
 def clear_cache() -> None:
@@ -299,10 +328,13 @@ class Prefetcher:
     runs until the embedder is loaded (the first question never waits for it)."""
 
     def __init__(self, reference: str, key_points: list[str],
-                 examples: list[list[str]] | None = None, structured: bool = False) -> None:
+                 examples: list[list[str]] | None = None, structured: bool = False,
+                 asked: str | None = None) -> None:
         self.reference = reference
         self.key_points = list(key_points)
         self.examples = [list(e) for e in examples or []]
+        self.asked = asked
+        """The question as put to the speaker (scoring holds windows against it)."""
         self.structured = structured
         """The answer gets structure feedback: embed the STAR example sentences too."""
         self._latest: str | None = None
@@ -330,7 +362,7 @@ class Prefetcher:
         if text is None:
             return
         try:
-            warm(text, self.reference, self.key_points, self.examples)
+            warm(text, self.reference, self.key_points, self.examples, self.asked)
             from oral_sim.engine import soundalike
 
             soundalike.warm(" ".join([text, *self.key_points]))  # words heard and terms asked
@@ -450,7 +482,8 @@ def score_texts(answer: str, reference: str, key_points: list[str],
                 examples: list[list[str]] | None = None,
                 example_threshold: float | None = None,
                 parts: list[str | None] | None = None,
-                asked: str | None = None, blind: bool = False) -> ContentScore:
+                asked: str | None = None, blind: bool = False,
+                topic_gate: bool = True) -> ContentScore:
     """The content score of `answer` against a reference and key points (`examples`: per key
     point, sentences that make it; the answer is matched against those too, and such a point is
     covered from `example_threshold`, default `threshold`).
@@ -467,8 +500,9 @@ def score_texts(answer: str, reference: str, key_points: list[str],
     the best-matching reference counts. Both measured in `calibration.py`.
 
     `asked`: the question as put to the speaker; a window that only restates it, or in which
-    the speaker disowns what they say, makes no key point (`says_nothing`; `blind` turns that
-    off, for measuring it)."""
+    the speaker disowns what they say, makes no key point (`says_nothing`), and neither does a
+    window no closer to a point than to the question (`QUESTION_MARGIN`). `blind` turns both
+    off and `topic_gate=False` the second, for measuring them."""
     notes: list[str] = []
     sentences = split_sentences(clean_spoken(answer))
     if not sentences:
@@ -483,15 +517,22 @@ def score_texts(answer: str, reference: str, key_points: list[str],
     ref_sentences = split_sentences(reference)
     examples = [list(e) for e in examples or []]
     example_vectors: np.ndarray | None = None
+    asked_vector: np.ndarray | None = None
     if answer_vectors is None:
-        all_vecs = _encode(_texts_to_score(answer, reference, key_points, examples))
+        all_vecs = _encode(_texts_to_score(answer, reference, key_points, examples, asked))
         answer_vectors = all_vecs[: len(windows)]
         ref_vectors = all_vecs[len(windows) : len(windows) + len(ref_sentences)]
         kp_end = len(windows) + len(ref_sentences) + len(key_points)
         kp_vectors = all_vecs[len(windows) + len(ref_sentences) : kp_end]
-        example_vectors = all_vecs[kp_end:]
-    elif any(examples):
-        example_vectors = _encode([e for ex in examples for e in ex])
+        ex_end = kp_end + sum(len(e) for e in examples)
+        example_vectors = all_vecs[kp_end:ex_end]
+        if asked and key_points:
+            asked_vector = all_vecs[ex_end]
+    else:
+        if any(examples):
+            example_vectors = _encode([e for ex in examples for e in ex])
+        if asked and key_points:
+            asked_vector = _encode([asked])[0]
     sent_vecs = answer_vectors[: len(sentences)]
     similarity = 0.0
     if ref_vectors is not None and len(ref_vectors):
@@ -512,6 +553,10 @@ def score_texts(answer: str, reference: str, key_points: list[str],
     from oral_sim.engine.terms import contradicts, plain_words
 
     window_words = [plain_words(w) for w in windows]
+    # per window: its similarity to the question asked (-inf: no question to hold it against)
+    to_question = (answer_vectors @ asked_vector
+                   if asked_vector is not None and topic_gate and not blind
+                   else np.full(len(windows), -np.inf))
     offset = 0
     for i, (k, kv) in enumerate(zip(key_points, kp_vectors if kp_vectors is not None else [],
                                     strict=False)):
@@ -531,7 +576,14 @@ def score_texts(answer: str, reference: str, key_points: list[str],
         # a window that names the point's term only by its opposite does not make it
         point_words = plain_words(k)
         opposite = np.array([contradicts(point_words, w) for w in window_words], dtype=bool)
-        sims = np.where(void | opposite, -1.0, sims)
+        # a window no closer to the point than to the question, sharing none of the point's
+        # own words (the question's aside), only names the topic
+        topic_only = sims < to_question + QUESTION_MARGIN
+        if topic_only.any():
+            own = _point_terms(k, tuple(ex), asked or "")
+            topic_only &= np.array([not (own & _stems(w)) for w in windows], dtype=bool)
+        silent = void | opposite | topic_only
+        sims = np.where(silent, -1.0, sims)
         on_topic = sims[: len(sentences)] >= SOFT_COVER_FLOOR
         if _NEEDS_NUMBER.search(k):
             if numbered is None:
@@ -555,7 +607,7 @@ def score_texts(answer: str, reference: str, key_points: list[str],
             if tellers:
                 best = max(tellers, key=lambda j: float(sims[j]))
                 s, covered = float(sims[best]), True
-        if void[best]:  # every window says nothing: nothing to show, nothing to credit
+        if silent[best]:  # every window says nothing of it: nothing to show, nothing to credit
             results.append(KeyPointResult(k, False, None, 0.0, None, closest))
             soft.append(0.0)
             continue

@@ -438,7 +438,8 @@ class InterviewRunner:
 
         prefetch = Prefetcher(question.reference_answer, list(question.key_points),
                                question.key_point_examples,
-                               structured=question.category in STRUCTURED_CATEGORIES)
+                               structured=question.category in STRUCTURED_CATEGORIES,
+                               asked=question.prompt)
         prefetch.update("")  # the reference and key points, while the person starts talking
 
         def on_update(transcript: Transcript) -> None:

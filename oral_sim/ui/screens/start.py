@@ -81,48 +81,53 @@ class StartScreen(Screen):
                 items.append(ListItem(Label("Practice mix\n[dim]filters, shuffle, weak first[/]"),
                                       name=MIX))
                 yield ScriptList(*items, id="scripts")
-            with VerticalScroll(id="options"):
-                yield Static(id="details")
-                with Horizontal(classes="row"):
-                    yield Label("Questions", classes="label")
-                    yield Input(placeholder="all", id="count", type="integer")
-                with Horizontal(classes="row mix-only"):
-                    yield Label("Category", classes="label")
-                    yield Select([(c, c) for c in _categories(bank)], prompt="all", id="category")
-                with Horizontal(classes="row mix-only"):
-                    yield Label("Difficulty", classes="label")
-                    yield Select([(d, d) for d in ("easy", "medium", "hard")], prompt="all",
-                                 id="difficulty")
-                with Horizontal(classes="row mix-only"):
-                    yield Label("Shuffle", classes="label")
-                    yield Switch(value=True, id="shuffle")
-                    yield Label("Weak first", classes="label")
-                    yield Switch(value=False, id="weak")
-                with Horizontal(classes="row"):
-                    yield Label("Answer with", classes="label")
-                    yield Select(ANSWER_MODES, value=self._default_mode(), allow_blank=False,
-                                 id="answer-mode")
-                yield Static("", id="mic-status")
-                with Horizontal(classes="row"):
-                    yield Label("Input device", classes="label")
-                    yield Select([], prompt="default", id="device")
-                with Horizontal(classes="row"):
-                    yield Label("Level", classes="label")
-                    yield ProgressBar(total=60, show_eta=False, show_percentage=False, id="mic-level")
-                with Horizontal(classes="row"):
-                    yield Label("Voice speed", classes="label")
-                    yield Input(value="1.0", id="speed", type="number")
-                    yield Label("End after silence (s)", classes="label")
-                    yield Input(value=str(app.settings.vad.end_of_answer_silence_s), id="silence",
-                                type="number")
-                with Horizontal(classes="row"):
-                    yield Label("Feedback after each answer", classes="label wide")
-                    yield Switch(value=app.settings.session.feedback_each_answer, id="each")
-                with Horizontal(classes="row buttons"):
-                    yield Button("Start  ⏎", id="start-btn", variant="success")
-                    yield Button("Mic check (m)", id="mic-btn")
-                    yield Button("History (h)", id="history-btn")
-                yield Static(app.models_status() if app.preload else "", id="models")
+            with Vertical(id="options-pane"):
+                with VerticalScroll(id="options"):
+                    yield Static(id="details")
+                    with Horizontal(classes="row"):
+                        yield Label("Questions", classes="label")
+                        yield Input(placeholder="all", id="count", type="integer")
+                    with Horizontal(classes="row mix-only"):
+                        yield Label("Category", classes="label")
+                        yield Select([(c, c) for c in _categories(bank)], prompt="all", id="category")
+                    with Horizontal(classes="row mix-only"):
+                        yield Label("Difficulty", classes="label")
+                        yield Select([(d, d) for d in ("easy", "medium", "hard")], prompt="all",
+                                     id="difficulty")
+                    with Horizontal(classes="row mix-only"):
+                        yield Label("Shuffle", classes="label")
+                        yield Switch(value=True, id="shuffle")
+                        yield Label("Weak first", classes="label")
+                        yield Switch(value=False, id="weak")
+                    with Horizontal(classes="row"):
+                        yield Label("Answer with", classes="label")
+                        yield Select(ANSWER_MODES, value=self._default_mode(), allow_blank=False,
+                                     id="answer-mode")
+                    yield Static("", id="mic-status")
+                    with Horizontal(classes="row"):
+                        yield Label("Input device", classes="label")
+                        yield Select([], prompt="default", id="device")
+                    with Horizontal(classes="row"):
+                        yield Label("Level", classes="label")
+                        yield ProgressBar(total=60, show_eta=False, show_percentage=False, id="mic-level")
+                    with Horizontal(classes="row"):
+                        yield Label("Voice speed", classes="label")
+                        yield Input(value="1.0", id="speed", type="number")
+                    with Horizontal(classes="row"):
+                        yield Label("End after silence (s)", classes="label wide")
+                        yield Input(value=str(app.settings.vad.end_of_answer_silence_s), id="silence",
+                                    type="number")
+                    with Horizontal(classes="row"):
+                        yield Label("Feedback after each answer", classes="label wide")
+                        yield Switch(value=app.settings.session.feedback_each_answer, id="each")
+                    with Horizontal(classes="row buttons"):
+                        yield Button("Start  ⏎", id="start-btn", variant="success")
+                        yield Button("Mic check (m)", id="mic-btn")
+                        yield Button("History (h)", id="history-btn")
+                # outside the scrolling form: always on screen, whatever the terminal's height
+                models = Static(app.models_status() if app.preload else "", id="models")
+                models.display = bool(app.preload)  # nothing loads in the background: no line
+                yield models
         yield Footer()
 
     def _default_mode(self) -> str:
