@@ -94,6 +94,25 @@ def test_prepositions_are_not_key_terms() -> None:
     assert not {"across", "between", "without", "through", "during"} & set(missed), missed
 
 
+def test_the_terms_of_points_missed_come_first() -> None:
+    """The card shows ten missed key terms. A point made in other words leaves its terms missed
+    too ("backpropagation", "repeated", "multiplication" for vanishing gradients explained
+    plainly); the terms of the points not made at all come before them."""
+    q = load_bank().question("mlq-010")
+    answer = ("The gradient gets multiplied by small numbers layer after layer going backwards, "
+              "so by the time it reaches the early layers it has shrunk to almost nothing.")
+    result = score_answer(answer, q)
+    made = [kp.text for kp in result.key_points if kp.covered]
+    assert made, [(kp.text, kp.similarity) for kp in result.key_points]
+    from oral_sim.engine.terms import key_terms
+
+    missed_stems = set(key_terms(" ".join(kp.text for kp in result.key_points if not kp.covered)))
+    in_missed = [bool(set(key_terms(t)) & missed_stems) for t in result.terms_missing]
+    assert in_missed and in_missed[0] and not in_missed[-1], list(zip(result.terms_missing,
+                                                                      in_missed))
+    assert in_missed == sorted(in_missed, reverse=True)  # every missed point's term first
+
+
 def test_british_and_american_spellings_are_one_key_term() -> None:
     """Whisper writes "neighbors" and "behavior"; a bank answer may write "neighbours"."""
     from oral_sim.engine.terms import american, term_recall

@@ -444,7 +444,8 @@ class ContentScore:
     term_recall: float | None = None
     """Share of the key terms used (None when there are none)."""
     terms_missing: list[str] = field(default_factory=list)
-    """Key terms the answer did not use, in the order the key points (or reference) use them."""
+    """Key terms the answer did not use: those of the key points it missed first (the card
+    shows the first ten), each group in the order the key points (or reference) use them."""
     exact: float = 0.0
     """The score before rounding (for ranking and calibration)."""
     terms_heard_as: dict[str, str] = field(default_factory=dict)
@@ -636,8 +637,11 @@ def score_texts(answer: str, reference: str, key_points: list[str],
     parts = {"similarity_points": round(sim_points, 1),
              "terms_points": round(term_points, 1) if terms.recall is not None else None,
              "coverage_points": None if cover_points is None else round(cover_points, 1)}
+    # the terms of the points missed first: those of a point made in other words matter less
+    missed = _stems(" ".join(r.text for r in results if not r.covered))
+    missing = sorted(terms.missing, key=lambda word: not (_stems(word) & missed))
     return ContentScore(int(round(score)), similarity, coverage, results, notes=notes, parts=parts,
-                        exact=score, term_recall=terms.recall, terms_missing=terms.missing)
+                        exact=score, term_recall=terms.recall, terms_missing=missing)
 
 
 #: The parts of a content score, in the order they are shown, with their labels.
