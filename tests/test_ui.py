@@ -574,3 +574,17 @@ async def _the_model_status_and_the_form_fit_small_terminals(monkeypatch) -> Non
 
 def test_the_model_status_and_the_form_fit_small_terminals(monkeypatch) -> None:
     asyncio.run(_the_model_status_and_the_form_fit_small_terminals(monkeypatch))
+
+
+def test_the_answer_timeline_says_what_its_marks_mean() -> None:
+    from oral_sim.ui.screens.history import timeline
+
+    words = [{"word": w, "start_s": s, "end_s": s + 0.4} for w, s in
+             (("um", 0.0), ("so", 0.5), ("we", 1.0), ("shipped", 4.0), ("it", 4.5))]
+    feedback = {"pace": {"pauses": {"long": [{"start_s": 1.4, "duration_s": 2.6}]}},
+                "fillers": {"items": [{"text": "um", "kind": "filled_pause", "start_s": 0.0}]}}
+    line, legend = timeline({"words": words}, feedback, width=40).plain.split("\n")
+    assert line.startswith("▲") and "▁" in line and "█" in line and line.endswith("5 s")
+    for mark, meaning in (("█", "speech"), ("·", "pause"), ("▁", "pause over 2 s"),
+                          ("▲", "filler")):
+        assert f"{mark} {meaning}" in legend

@@ -13,6 +13,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, ListItem, ListView, Static
 
+from oral_sim.engine.metrics import LONG_PAUSE_S
 from oral_sim.errors import OralSimError
 from oral_sim.ui.render import feedback_card, transcript_text
 
@@ -139,7 +140,11 @@ class SessionScreen(Screen):
         except OralSimError:
             head.append("\nthis question is no longer in the bank", style="yellow")
         self.query_one("#answer-head", Static).update(head)
-        self.query_one("#answer-timeline", Static).update(timeline(a.transcript, a.feedback))
+        # the line and its "  NN s" within the pane, a scrollbar included (it wrapped at 60)
+        room = self.query_one("#answer-view").scrollable_content_region.width
+        width = max(20, min(100, room - 10)) if room else 50
+        self.query_one("#answer-timeline", Static).update(timeline(a.transcript, a.feedback,
+                                                                   width))
         self.query_one("#answer-transcript", Static).update(transcript_text(a.transcript, a.feedback))
         self.query_one("#answer-card", Static).update(feedback_card(a.feedback or {}))
 
@@ -184,7 +189,15 @@ def timeline(transcript: dict, feedback: dict | None, width: int = 60) -> Text:
         else:
             text.append(c if c != " " else "·", style="cyan" if c != " " else "dim")
     text.append(f"  {end:.0f} s", style="dim")
+    text.append("\n")
+    text.append_text(TIMELINE_LEGEND)
     return text
+
+
+#: What the timeline's marks mean, in their own colours, under it.
+TIMELINE_LEGEND = Text.assemble(("█", "cyan"), (" speech  ", "dim"), ("·", "dim"), (" pause  ", "dim"),
+                                ("▁", "bold magenta"), (f" pause over {LONG_PAUSE_S:g} s  ", "dim"),
+                                ("▲", "bold #f6ad55"), (" filler", "dim"))
 
 
 class CompareScreen(Screen):
