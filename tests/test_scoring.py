@@ -109,7 +109,7 @@ def test_the_terms_of_points_missed_come_first() -> None:
     missed_stems = set(key_terms(" ".join(kp.text for kp in result.key_points if not kp.covered)))
     in_missed = [bool(set(key_terms(t)) & missed_stems) for t in result.terms_missing]
     assert in_missed and in_missed[0] and not in_missed[-1], list(zip(result.terms_missing,
-                                                                      in_missed))
+                                                                      in_missed, strict=True))
     assert in_missed == sorted(in_missed, reverse=True)  # every missed point's term first
 
 
