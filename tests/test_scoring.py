@@ -607,6 +607,7 @@ def test_naming_the_topic_makes_no_point_and_earns_no_credit() -> None:
     assert not any(kp.covered for kp in res.key_points)
     assert all(kp.evidence is None and kp.similarity == 0.0 for kp in res.key_points)
     assert res.parts["coverage_points"] == 0.0 and res.score < 35
+    assert any("names the topic but makes none of its key points" in n for n in res.notes)
     before = score_texts(vacuous, q.reference_answer, list(q.key_points), 0.5, asked=q.prompt,
                          topic_gate=False)
     assert sum(kp.covered for kp in before.key_points) >= 2 and before.score > res.score + 20
@@ -614,6 +615,7 @@ def test_naming_the_topic_makes_no_point_and_earns_no_credit() -> None:
             "If you push precision up, recall usually goes down.")
     good = score_answer(made, q)
     assert sum(kp.covered for kp in good.key_points) >= 2 and good.score > res.score + 15
+    assert not any("names the topic" in n for n in good.notes)
 
 
 def test_short_answer_evaluation_counts(tmp_path: Path) -> None:

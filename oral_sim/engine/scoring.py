@@ -554,6 +554,7 @@ def score_texts(answer: str, reference: str, key_points: list[str],
     from oral_sim.engine.terms import contradicts, plain_words
 
     window_words = [plain_words(w) for w in windows]
+    only_topic = np.ones(len(windows), dtype=bool)  # per window: names only the topic, so far
     # per window: its similarity to the question asked (-inf: no question to hold it against)
     to_question = (answer_vectors @ asked_vector
                    if asked_vector is not None and topic_gate and not blind
@@ -584,6 +585,7 @@ def score_texts(answer: str, reference: str, key_points: list[str],
             own = _point_terms(k, tuple(ex), asked or "")
             topic_only &= np.array([not (own & _stems(w)) for w in windows], dtype=bool)
         silent = void | opposite | topic_only
+        only_topic &= topic_only
         sims = np.where(silent, -1.0, sims)
         on_topic = sims[: len(sentences)] >= SOFT_COVER_FLOOR
         if _NEEDS_NUMBER.search(k):
@@ -618,6 +620,9 @@ def score_texts(answer: str, reference: str, key_points: list[str],
         soft.append(1.0 if covered else
                     float(np.clip((s - SOFT_COVER_FLOOR) / (needed - SOFT_COVER_FLOOR), 0, 1)))
     coverage = (sum(r.covered for r in results) / len(results)) if results else None
+    if results and only_topic.all() and not coverage:
+        notes.append("The answer names the topic but makes none of its key points: the points "
+                     "below are what it should say.")
     from oral_sim.engine.terms import term_recall
 
     factual = [k for i, k in enumerate(key_points) if not (i < len(examples) and examples[i])]
