@@ -224,7 +224,8 @@ def rows(results: dict) -> list[tuple[str, str, str, str, str]]:
             continue
         n = ours["answers"]
         out.append((f"short answers, {split} split ({n.get('vacuous', 0)} naming only the topic): "
-                    "key points credited to them (beside it: without the question margin)", str(ours["points_credited_to_vacuous_answers"]),
+                    "key points credited to them (beside it: without the question margin)",
+                    str(ours["points_credited_to_vacuous_answers"]),
                     str(plain["points_credited_to_vacuous_answers"]), "", "none"))
         out.append((f"short answers, {split} split ({n.get('short', 0) + n.get('medium', 0)} "
                     "making points): precision / recall", f"{_fmt(ours.get('precision'))} / "

@@ -23,11 +23,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
 from oral_sim import locations
+
+if TYPE_CHECKING:
+    from oral_sim.config import ScoringConfig
+    from oral_sim.engine.scoring import ContentScore
 
 T = TypeVar("T")
 
@@ -259,6 +263,21 @@ def _coverage_counts(pairs: list[tuple[LabelledAnswer, list]]) -> dict:
     }
 
 
+def _score_bank_answer(answer: str, question: Any, config: ScoringConfig, *,
+                       examples: bool = True, parts: bool = True, blind: bool = False,
+                       topic_gate: bool = True) -> ContentScore:
+    """`answer` scored against a bank question's key points as a session scores it (the
+    question's examples, story parts and prompt), each part switchable for a side-by-side."""
+    from oral_sim.engine.scoring import score_texts, story_parts
+
+    return score_texts(answer, question.reference_answer, list(question.key_points),
+                       config.coverage_threshold,
+                       examples=question.key_point_examples if examples else None,
+                       example_threshold=config.example_threshold,
+                       parts=story_parts(question, answer) if parts else None,
+                       asked=question.prompt, blind=blind, topic_gate=topic_gate)
+
+
 def evaluate_key_points(path: Path | None = None) -> dict:
     """Key-point coverage against the labels: precision and recall of "covered", where the
     evidence shown is the labelled span, and how often each kind of negative is falsely covered.
@@ -268,7 +287,6 @@ def evaluate_key_points(path: Path | None = None) -> dict:
     without examples either (the point's text only).
     Split by bank script (rubric-style project points behave unlike factual ones)."""
     from oral_sim.config import ScoringConfig
-    from oral_sim.engine.scoring import score_texts, story_parts
 
     labelled, questions, unknown = labelled_in_bank(path)
     config = ScoringConfig()
@@ -281,12 +299,8 @@ def evaluate_key_points(path: Path | None = None) -> dict:
             ("without_examples", False, False, False)):
         pairs = []
         for a in labelled:
-            q = questions[a.question_id]
-            res = score_texts(a.answer, q.reference_answer, list(q.key_points), threshold,
-                              examples=q.key_point_examples if use_examples else None,
-                              example_threshold=config.example_threshold,
-                              parts=story_parts(q, a.answer) if use_parts else None,
-                              asked=q.prompt, blind=not filtered)
+            res = _score_bank_answer(a.answer, questions[a.question_id], config,
+                                     examples=use_examples, parts=use_parts, blind=not filtered)
             pairs.append((a, res.key_points))
         by_script: dict[str, list] = {}
         for a, res in pairs:
@@ -346,28 +360,24 @@ def evaluate_short_answers(path: Path | None = None) -> dict:
     score well below one that makes a point)."""
     from oral_sim.config import ScoringConfig
     from oral_sim.engine.bank import load_bank
-    from oral_sim.engine.scoring import score_texts, story_parts
 
-    everything = load_short_answers(path)
     questions = {q.id: q for q in load_bank().all_questions()}
-    items = [a for a in everything if a.question_id in questions
-             and all(0 <= i < len(questions[a.question_id].key_points) for i in a.makes)]
+    items: list[ShortAnswer] = []
+    left_out: list[int] = []  # lines whose question left the bank, or lost the point they name
+    for a in load_short_answers(path):
+        q = questions.get(a.question_id)
+        known = q is not None and all(0 <= i < len(q.key_points) for i in a.makes)
+        (items if known else left_out).append(a if known else a.line)
     config = ScoringConfig()
-    # lines whose question left the bank, or lost the point they name, are not scored
-    out: dict = {"answers": len(items), "left_out_lines": [a.line for a in everything
-                                                         if a not in items]}
+    out: dict = {"answers": len(items), "left_out_lines": left_out}
     for variant, gate in (("ours", True), ("without_question_margin", False)):
         by_split: dict[str, dict] = {}
         for split in sorted({a.split for a in items}):
             tp = fp = fn = vacuous_points = 0
             scores: dict[str, list[float]] = {}
             for a in (a for a in items if a.split == split):
-                q = questions[a.question_id]
-                res = score_texts(a.answer, q.reference_answer, list(q.key_points),
-                                  config.coverage_threshold, examples=q.key_point_examples,
-                                  example_threshold=config.example_threshold,
-                                  parts=story_parts(q, a.answer), asked=q.prompt,
-                                  topic_gate=gate)
+                res = _score_bank_answer(a.answer, questions[a.question_id], config,
+                                         topic_gate=gate)
                 made = {i for i, kp in enumerate(res.key_points) if kp.covered}
                 scores.setdefault(a.kind, []).append(res.exact)
                 if a.kind == "vacuous":
