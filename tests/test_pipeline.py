@@ -526,3 +526,27 @@ def test_an_answer_starts_with_a_capital() -> None:
     model = load_whisper(Settings().asr)
     first, _ = transcribe_array(model, speech_audio)
     assert first[0].word[0].isupper(), first
+
+
+#: The piper voice saying this, as a 48 kHz Opus file (`oral-sim say` then re-encoded with
+#: PyAV): a user's test file (2026-12-02) on which `transcribe` lost the first 10.7 s.
+PRECISION_RECALL = ("Precision is the number of true positives divided by true positives plus "
+                    "false positives. It tells us, of everything we predicted positive, how much "
+                    "really was positive. Recall is true positives divided by true positives plus "
+                    "false negatives, so of all the real positives, how many did we find? There "
+                    "is a trade-off: raising precision usually lowers recall. The F1 score is the "
+                    "harmonic mean of the two.")
+
+
+def test_a_loop_after_good_words_does_not_throw_the_good_words_away() -> None:
+    """Whisper rated the first utterance's window by its whole decoded text, a loop after
+    "...false positives. It" included (compression ratio 4.3), and the guard dropped every
+    segment of it: 30 words of 65 lost, and the pace and response latency with them. Each
+    segment is now rated by its own text; the speech after it is decoded again, starting on the
+    last word heard (a decode starting at a word's onset dropped "positives")."""
+    from oral_sim.engine.evaluation import wer
+
+    path = Path(__file__).parent / "fixtures" / "audio" / "precision-recall.opus"
+    result = transcribe_file(path)
+    assert wer(PRECISION_RECALL, result.transcript.text) < 0.1, result.transcript.text
+    assert result.transcript.words[0].start_s < 0.5  # the answer starts where the speech does

@@ -188,23 +188,31 @@ def transcribe_array(
     if stretched is not None:
         # the decoder stopped early and its last words were stretched over the speech it did
         # not write: hear again from the first such word
-        rest: int | None = int(max(0.0, words[stretched].start_s - offset_s) * SAMPLE_RATE_HZ)
+        start_s = words[stretched].start_s  # where to hear again when no word is kept
         words = words[:stretched]
         segs = regroup_segments(segs, words)
+        rest: int | None = int(max(0.0, start_s - offset_s) * SAMPLE_RATE_HZ)
     else:
         rest = unheard_speech_start(samples, words, offset_s, loud)
     if rest is not None:
         # the first window stopped before the speech did: decode what is left, with what was
-        # heard as context (what faster-whisper's second window would do, minus the silence)
-        heard = " ".join(w.word for w in words)
+        # heard as context (what faster-whisper's second window would do, minus the silence).
+        # It starts on the last word heard, not after it: a decode that starts at a word's
+        # onset tends to drop that word ("plus false It tells us", "positives" lost), and the
+        # stretched word's own start can be misplaced. That word is then heard twice: one copy.
+        kept = words[:-1]
+        if words:
+            rest = int(max(0.0, words[-1].start_s - offset_s) * SAMPLE_RATE_HZ)
+        heard = " ".join(w.word for w in kept)
         more_words, more_segs = _decode(model, samples[rest:], offset_s + rest / SAMPLE_RATE_HZ,
-                                        config, f"{initial} {heard}" if initial else heard)
-        if words and more_words and _is_filled(words[-1]) and _is_filled(more_words[0]):
+                                        config, f"{initial} {heard}" if initial else heard or None)
+        if words and not (more_words and _key(more_words[0]) == _key(words[-1])):
+            kept = words  # not heard again: the first window's copy stays
+        if kept and more_words and _is_filled(kept[-1]) and _is_filled(more_words[0]):
             # a held "ummm" outlasts Whisper's word end: the same pause heard twice
             more_words = more_words[1:]
-            more_segs = regroup_segments(more_segs, more_words)
-        words += more_words
-        segs += more_segs
+        words = kept + more_words
+        segs = regroup_segments(segs + more_segs, words)
     for index, start, end in reversed(skipped_stretches(samples, words, offset_s, loud)):
         # the decoder jumped over speech inside the window: decode that stretch alone, with
         # what was heard before it as context, and put its words in their place
@@ -212,8 +220,12 @@ def transcribe_array(
         found, found_segs = _decode(model, samples[start:end], offset_s + start / SAMPLE_RATE_HZ,
                                     config, f"{initial} {heard}" if initial else heard)
         found = _without_edge_repeats(found, words[index - 1], words[index])
+        # the window's last word opening the stretch was misplaced: the decoder wrote it, jumped
+        # the speech after it and aligned it to the end ("positives. It", "It" at 9.9 s; the
+        # stretch from 5.4 s is "It tells us ... positive?")
+        misplaced = bool(found) and index == len(words) - 1 and _key(found[0]) == _key(words[index])
         if found:
-            words = words[:index] + found + words[index:]
+            words = words[:index] + found + ([] if misplaced else words[index:])
             segs = regroup_segments(sorted(segs + found_segs, key=lambda s: s.start_s), words)
     words, segs = drop_tail_guess(words, segs, config)
     if not prompt or prompt.rstrip()[-1:] in (".", "?", "!"):
@@ -385,7 +397,11 @@ def _decode(
         for seg in segments:
             if seg.no_speech_prob > NO_SPEECH_PROB and seg.avg_logprob < LOW_LOGPROB:
                 continue
-            if seg.compression_ratio > MAX_COMPRESSION_RATIO:
+            # the segment's own text: faster-whisper's figure is the whole window's, so a loop
+            # after a good segment threw the good one away too (the first 10.7 s of a 25 s
+            # answer lost, 2026-12-02)
+            text = getattr(seg, "text", None) or "".join(w.word for w in seg.words or [])
+            if _compression_ratio(text) > MAX_COMPRESSION_RATIO:
                 continue
             seg_words = join_word_pieces(join_unspaced([
                 (w.word, Word(w.word.strip(), float(offset_s + w.start), float(offset_s + w.end),
@@ -405,6 +421,13 @@ def _decode(
         _window.single = False
         _window.frames = None
     return words, segs
+
+
+def _compression_ratio(text: str) -> float:
+    """How much zlib shrinks the text: a repetition loop compresses well (Whisper's measure)."""
+    from faster_whisper.transcribe import get_compression_ratio
+
+    return get_compression_ratio(text) if text.strip() else 0.0
 
 
 def continues_word(piece: str, previous: str) -> bool:
