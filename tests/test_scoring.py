@@ -218,6 +218,26 @@ def test_grade_batch_and_cli(tmp_path: Path, capsys: pytest.CaptureFixture) -> N
     assert [r["id"] for r in rows] == ["x", "y"]
     assert {"id", "score", "similarity", "coverage"} <= set(rows[0])
     assert f"{path}:2: not JSON" in out.err and f"{path}:3: missing" in out.err
+    # a byte-order mark keeps line 1; an empty reference or key point is a bad line, not a 0;
+    # a result that says little says why
+    path.write_text("\n".join([
+        json.dumps({"id": "bom", "reference": ref, "answer": "lit"}),
+        json.dumps({"id": "e1", "reference": "  ", "answer": "They stay lit."}),
+        json.dumps({"id": "e2", "reference": ref, "answer": ref, "key_points": ["", " "]}),
+    ]), encoding="utf-8-sig")
+    assert main(["grade", str(path)]) == 2
+    out = capsys.readouterr()
+    rows = [json.loads(line) for line in out.out.splitlines()]
+    assert [r["id"] for r in rows] == ["bom"], out
+    assert any("only a few words" in n for n in rows[0]["notes"])
+    assert f"{path}:2: empty \"reference\"" in out.err and f"{path}:3: \"key_points\" has an " \
+        "empty text" in out.err
+    # graded a chunk at a time: the same results as in one pass
+    from oral_sim.engine.scoring import grade_iter
+
+    items = [GradeItem(ref, f"They stay lit{'!' * i}", str(i)) for i in range(5)]
+    assert [r.exact for r in grade_iter(items, chunk=2)] == pytest.approx(
+        [r.exact for r in grade_batch(items)], abs=0.01)
 
 
 def test_analyze_cli(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
@@ -616,6 +636,12 @@ def test_naming_the_topic_makes_no_point_and_earns_no_credit() -> None:
     good = score_answer(made, q)
     assert sum(kp.covered for kp in good.key_points) >= 2 and good.score > res.score + 15
     assert not any("names the topic" in n for n in good.notes)
+    # an answer off the topic, or not in English, does not name the topic: not told it does
+    for other in ("I enjoy hiking in the mountains with my dog on weekends.",
+                  "La precisión mide cuántos positivos predichos son realmente positivos."):
+        off = score_answer(other, q)
+        assert not any(kp.covered for kp in off.key_points)
+        assert not any("names the topic" in n for n in off.notes), (other, off.notes)
 
 
 def test_short_answer_evaluation_counts(tmp_path: Path) -> None:
@@ -655,3 +681,22 @@ def test_shipped_short_answers_are_well_formed() -> None:
         n = len(bank.question(a.question_id).key_points)
         assert all(0 <= i < n for i in a.makes)
         assert (a.kind == "vacuous") == (not a.makes)
+
+
+def test_a_sentence_about_one_of_two_sibling_points_makes_only_that_one(monkeypatch) -> None:
+    """"In data parallelism every GPU holds a full copy of the model" sits near "Model
+    parallelism splits the model across GPUs" too (it made both, and "data parallelism works
+    when the model fits on one GPU"), but it names data parallelism and nothing only the model
+    parallelism point has. It makes the model-parallelism point no more."""
+    import numpy as np
+
+    from oral_sim.engine import scoring
+
+    q = load_bank().question("mlq-018")
+    said = "In data parallelism every GPU holds a full copy of the model and gets its own chunk " \
+           "of the batch."
+    model_parallel = next(i for i, k in enumerate(q.key_points) if k.startswith("Model parallelism"))
+    assert not score_answer(said, q).key_points[model_parallel].covered
+    monkeypatch.setattr(scoring, "_siblings",
+                        lambda windows, points, *a, **k: np.zeros((len(windows), len(points)), bool))
+    assert score_answer(said, q).key_points[model_parallel].covered  # without the rule

@@ -50,12 +50,13 @@ def run_analyze(args: argparse.Namespace) -> int:
 
 
 def run_grade(args: argparse.Namespace) -> int:
-    from oral_sim.engine.scoring import GradeItem, grade_batch
+    from oral_sim.engine.scoring import GradeItem, grade_iter
     from oral_sim.errors import UsageError
 
     path = Path(args.file)
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        # utf-8-sig: a file saved with a byte-order mark (Windows editors) keeps its first line
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"cannot read {path} ({exc})") from None
     items: list[GradeItem] = []
@@ -77,10 +78,14 @@ def run_grade(args: argparse.Namespace) -> int:
         for key in ("reference", "answer"):
             if not isinstance(obj.get(key), str):
                 problem = f'missing or non-text "{key}"'
+        if problem is None and not obj["reference"].strip():
+            problem = 'empty "reference": there is nothing to grade the answer against'
         for key in ("key_points", "alternatives"):
             value = obj.get(key)
             if value is not None and not (isinstance(value, list) and all(isinstance(x, str) for x in value)):
                 problem = f'"{key}" must be a list of strings'
+            elif value is not None and not all(x.strip() for x in value):
+                problem = f'"{key}" has an empty text'
         if problem:
             print(f"{path}:{n}: {problem}", file=sys.stderr)
             bad += 1
@@ -89,7 +94,8 @@ def run_grade(args: argparse.Namespace) -> int:
                                id=str(obj.get("id", n)), key_points=obj.get("key_points"),
                                question=obj.get("question") if isinstance(obj.get("question"), str) else None,
                                alternatives=obj.get("alternatives")))
-    for result in grade_batch(items):
+    for result in grade_iter(items):  # printed a chunk at a time, as they are scored
         print(json.dumps({"id": result.id, "score": result.score, "similarity": result.similarity,
-                          "coverage": result.coverage, "term_recall": result.term_recall}))
+                          "coverage": result.coverage, "term_recall": result.term_recall,
+                          "notes": result.notes}), flush=True)
     return 2 if bad else 0

@@ -30,6 +30,7 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
@@ -297,6 +298,35 @@ def _point_terms(point: str, examples: tuple[str, ...], asked: str) -> frozenset
     return _stems(" ".join((point, *examples))) - _stems(asked)
 
 
+def _siblings(windows: list[str], key_points: list[str], examples: list[list[str]], asked: str,
+              answer_vectors: np.ndarray, kp_vectors: np.ndarray | None,
+              blind: bool) -> np.ndarray:
+    """Per window and key point: the window makes a sibling point instead. It is closer to
+    another point, uses a word of that point that this one lacks, and no word of this point
+    that the other lacks ("L1 adds the absolute value of the weights" is near "L2 adds the
+    squared weights" too, but it is about L1). Factual points only: a rubric point's examples
+    come from other stories, so its words say little (BENCHMARKS.md, 2026-12-02 afternoon)."""
+    n = len(key_points)
+    out = np.zeros((len(windows), n), dtype=bool)
+    if blind or n < 2 or kp_vectors is None or not len(kp_vectors):
+        return out
+    sims = answer_vectors @ kp_vectors[:n].T
+    own = [_point_terms(k, tuple(examples[i]) if i < len(examples) else (), asked)
+           for i, k in enumerate(key_points)]
+    words = [_stems(w) for w in windows]
+    rubric = [bool(examples[i]) if i < len(examples) else False for i in range(n)]
+    for w, stems in enumerate(words):
+        for i in range(n):
+            for j in range(n):
+                if rubric[i] or rubric[j]:
+                    continue
+                if (j != i and sims[w, j] > sims[w, i] and stems & (own[j] - own[i])
+                        and not stems & (own[i] - own[j])):
+                    out[w, i] = True
+                    break
+    return out
+
+
 def _texts_to_score(answer: str, reference: str, key_points: list[str],
                     examples: list[list[str]] | None = None,
                     asked: str | None = None) -> list[str]:
@@ -559,6 +589,8 @@ def score_texts(answer: str, reference: str, key_points: list[str],
     to_question = (answer_vectors @ asked_vector
                    if asked_vector is not None and topic_gate and not blind
                    else np.full(len(windows), -np.inf))
+    sibling_of = _siblings(windows, key_points, examples, asked or "", answer_vectors, kp_vectors,
+                           blind)
     offset = 0
     for i, (k, kv) in enumerate(zip(key_points, kp_vectors if kp_vectors is not None else [],
                                     strict=False)):
@@ -584,7 +616,7 @@ def score_texts(answer: str, reference: str, key_points: list[str],
         if topic_only.any():
             own = _point_terms(k, tuple(ex), asked or "")
             topic_only &= np.array([not (own & _stems(w)) for w in windows], dtype=bool)
-        silent = void | opposite | topic_only
+        silent = void | opposite | topic_only | sibling_of[:, i]
         only_topic &= topic_only
         sims = np.where(silent, -1.0, sims)
         on_topic = sims[: len(sentences)] >= SOFT_COVER_FLOOR
@@ -620,9 +652,11 @@ def score_texts(answer: str, reference: str, key_points: list[str],
         soft.append(1.0 if covered else
                     float(np.clip((s - SOFT_COVER_FLOOR) / (needed - SOFT_COVER_FLOOR), 0, 1)))
     coverage = (sum(r.covered for r in results) / len(results)) if results else None
-    if results and only_topic.all() and not coverage:
+    asked_stems = _stems(asked) if asked else frozenset()
+    if (results and only_topic.all() and not coverage and _looks_english(answer)
+            and any(_stems(w) & asked_stems for w in windows)):  # it does name the topic
         notes.append("The answer names the topic but makes none of its key points: the points "
-                     "below are what it should say.")
+                     "listed are what it should say.")
     from oral_sim.engine.terms import term_recall
 
     factual = [k for i, k in enumerate(key_points) if not (i < len(examples) and examples[i])]
@@ -757,6 +791,27 @@ class GradeResult:
     """The score before rounding."""
     term_recall: float | None = None
     """Share of the key terms used."""
+    notes: list[str] = field(default_factory=list)
+    """What makes the score say little, in words (an empty answer, a few words, not English, no
+    key points), as on an answer's card."""
+
+
+#: Texts per encoder batch when grading: 64 long texts (an answer read in its question's
+#: context) padded to the longest took 2.2 GB and ran at a third of the speed of 16 (side by
+#: side on 300 SciEntsBank items: BENCHMARKS.md, 2026-12-02 afternoon).
+GRADE_BATCH = 16
+
+#: Items graded per encoder pass by `grade_iter`: their results are printed as they come, and
+#: memory stays flat whatever the length of the file.
+GRADE_CHUNK = 256
+
+
+def grade_iter(items: list[GradeItem], config: ScoringConfig | None = None,
+               chunk: int = GRADE_CHUNK) -> Iterator[GradeResult]:
+    """`grade_batch` over `chunk` items at a time, yielding each result as soon as its chunk is
+    scored."""
+    for start in range(0, len(items), max(1, chunk)):
+        yield from grade_batch(items[start:start + max(1, chunk)], config)
 
 
 def grade_batch(items: list[GradeItem], config: ScoringConfig | None = None) -> list[GradeResult]:
@@ -776,7 +831,7 @@ def grade_batch(items: list[GradeItem], config: ScoringConfig | None = None) -> 
         plans.append((start, len(windows), len(refs), kps, alts))
     unique = list(dict.fromkeys(texts))
     index = {t: i for i, t in enumerate(unique)}
-    vecs = _encode(unique, cache=False)
+    vecs = _encode(unique, cache=False, batch_size=GRADE_BATCH)
     all_vecs = vecs[[index[t] for t in texts]] if texts else vecs
     cache = {t: vecs[i] for t, i in index.items()}
     out = []
@@ -790,7 +845,8 @@ def grade_batch(items: list[GradeItem], config: ScoringConfig | None = None) -> 
         out.append(GradeResult(item.id, res.score, round(res.similarity, 4),
                                None if res.coverage is None else round(res.coverage, 4),
                                round(res.exact, 3),
-                               None if res.term_recall is None else round(res.term_recall, 4)))
+                               None if res.term_recall is None else round(res.term_recall, 4),
+                               list(res.notes)))
     return out
 
 
