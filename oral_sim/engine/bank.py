@@ -38,6 +38,10 @@ class FollowUp:
     """What the interviewer says."""
     key_point: int | None
     """0-based index into the parent question's key points that this probes (None: always a candidate)."""
+    reference_answer: str | None = None
+    """A model answer to the probe itself (None: the answer is held against the probed point)."""
+    key_points: list[str] = field(default_factory=list)
+    """What an answer to the probe should say (empty: the probed key point alone)."""
 
 
 @dataclass
@@ -322,7 +326,8 @@ def question_to_dict(question: Question) -> dict[str, Any]:
         "key_point_examples": [question.examples_of(i) for i in range(len(question.key_points))],
         "key_point_parts": [question.part_of(i) for i in range(len(question.key_points))],
         "follow_ups": [
-            {"prompt": f.prompt, "key_point": None if f.key_point is None else f.key_point + 1}
+            {"prompt": f.prompt, "key_point": None if f.key_point is None else f.key_point + 1,
+             "reference_answer": f.reference_answer, "key_points": list(f.key_points)}
             for f in question.follow_ups
         ],
     }
@@ -492,7 +497,8 @@ def _to_script(model: schema.ScriptModel, root: yaml.Node, path: Path) -> Script
                                     for k in q.key_points],
                 key_point_parts=[None if isinstance(k, str) else k.part for k in q.key_points],
                 follow_ups=[
-                    FollowUp(f.prompt, None if f.key_point is None else f.key_point - 1)
+                    FollowUp(f.prompt, None if f.key_point is None else f.key_point - 1,
+                             f.reference_answer, list(f.key_points))
                     for f in q.follow_ups
                 ],
                 source_line=line,

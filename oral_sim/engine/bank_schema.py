@@ -45,6 +45,24 @@ class FollowUpModel(_Strict):
 
     prompt: str = Field(min_length=1)
     key_point: StrictInt | None = Field(default=None, ge=1)
+    reference_answer: str | None = Field(default=None, min_length=1)
+    """A model answer to the probe itself; with `key_points`, the answer to the probe is scored
+    against these (without them, against the key point it probes)."""
+    key_points: list[str] = Field(default_factory=list, max_length=MAX_KEY_POINTS)
+
+    @field_validator("key_points")
+    @classmethod
+    def _probe_points_not_blank(cls, value: list[str]) -> list[str]:
+        for item in value:
+            _not_blank(item)
+        return value
+
+    @model_validator(mode="after")
+    def _answer_and_points_together(self) -> FollowUpModel:
+        if bool(self.reference_answer) != bool(self.key_points):
+            raise ValueError("a follow-up with its own reference_answer needs its own key_points "
+                             "too, and the other way round")
+        return self
 
 
 class KeyPointModel(_Strict):
