@@ -54,6 +54,10 @@ def test_list_show_and_exports(recorded, monkeypatch, capsys, tmp_path) -> None:
     assert main(["sessions", "export", sid, "--format", "md", "-o", str(md)]) == 0
     report = md.read_text()
     assert "## Question 1" in report
+    # the session's figures on top, as the history lists them
+    top = sessions[0]
+    assert f"**{top['answered']} of {top['questions']} questions answered; average score " \
+           f"{top['avg_score']:.0f}" in report, report[:400]
     counts = re.findall(r"\b(\d+) (fillers?)\b", report)  # "1 filler", "2 fillers"
     assert counts and all((n == "1") == (word == "filler") for n, word in counts), counts
     js = tmp_path / "r.json"
@@ -184,6 +188,16 @@ def test_replay_without_audio_prints_the_script_and_loads_no_voice(monkeypatch, 
     assert " ".join(lines[-1].text.split()[:4]) in " ".join(out.split())
 
 
+def test_replay_with_no_speaker_says_how_to_print_the_script(monkeypatch, capsys) -> None:
+    """The hint named `-o`, an option of `say` that `replay` does not have."""
+    from oral_sim.engine import audio
+
+    monkeypatch.setattr(audio, "list_devices", lambda: [])
+    assert main(["replay", "oral-interview"]) != 0
+    err = capsys.readouterr().err
+    assert "no speaker" in err and "--no-audio" in err and " -o" not in err, err
+
+
 def test_replay_voices_sound_different() -> None:
     import numpy as np
 
@@ -240,6 +254,33 @@ def test_a_point_made_in_the_follow_up_is_not_one_to_work_on() -> None:
     vague = build_feedback(typed("I would look at the charts."), follow_up, typed=True)
     missed = summarize([(q, answer), (follow_up, vague)]).missed_key_points
     assert missed.count((q.id, early)) == 1 and all(qid == q.id for qid, _ in missed), missed
+
+
+def test_a_follow_up_is_scored_against_what_it_asks() -> None:
+    """mlq-001's probe asks how to evaluate a clustering without labels, but probes the point
+    "Unsupervised learning finds structure in unlabeled data": an expert answer on silhouette
+    scores scored 5 of 100 against that point and the point itself 96. The probe now has its own
+    model answer and key points (the real scorer on typed answers)."""
+    from oral_sim.engine.feedback import build_feedback
+    from oral_sim.engine.session import _follow_up_question
+    from oral_sim.engine.transcript import Segment, Transcript
+
+    q = load_bank().question("mlq-001")
+    (probe,) = q.follow_ups
+    follow_up = _follow_up_question(q, probe)
+    assert follow_up.key_points == probe.key_points and len(probe.key_points) >= 2
+    assert q.key_points[probe.key_point] not in follow_up.key_points
+
+    def score(text: str) -> int:
+        fb = build_feedback(Transcript(segments=[Segment(0.0, 10.0, text)]), follow_up, typed=True)
+        return fb.content.score
+
+    expert = score("I would look at the silhouette score, which compares how close each point is "
+                   "to its own cluster against the nearest other cluster. The Davies-Bouldin "
+                   "index is another one, lower is better. And I'd rerun the clustering on "
+                   "bootstrap samples to see whether the clusters stay stable.")
+    restated = score(q.key_points[probe.key_point])
+    assert expert >= 60 and restated <= 35 and expert > restated + 30, (expert, restated)
 
 
 def test_the_summary_counts_fillers_per_minute_as_the_cards_do() -> None:

@@ -22,7 +22,10 @@ def _fill(store: Store) -> str:
                       {"content": {"score": 70, "key_points": [{"covered": False}]}}, False,
                       score=70, wpm=120.0, fillers_per_min=3.0, fillers_count=2, latency_s=1.2,
                       duration_s=40.0, key_points_missed=1)
-    store.add_attempt(q1, None, {"text": "typed"}, {}, True, score=80)
+    # answered again: the session's figures are the last answer's
+    store.add_attempt(q1, "sessions/x/q01-a2.wav", {"text": "a better answer", "words": []}, {},
+                      False, score=80, wpm=130.0, fillers_per_min=1.5, fillers_count=1,
+                      latency_s=1.0, duration_s=40.0, key_points_missed=0)
     q2 = store.add_question(rec.id, 2, "mlq-002", "What is Y?", "conceptual", 90, is_follow_up=True)
     store.add_attempt(q2, None, {"text": "y"}, {}, True, score=50, wpm=None)
     store.finish_session(rec.id, "completed")
@@ -34,8 +37,14 @@ def test_round_trip(tmp_path: Path) -> None:
         sid = _fill(store)
         (summary,) = store.list_sessions()
         assert (summary.id, summary.status, summary.questions, summary.answered) == (sid, "completed", 2, 2)
-        assert summary.avg_score == pytest.approx((70 + 80 + 50) / 3, abs=0.1)
-        assert summary.fillers_per_min == pytest.approx(3.0)
+        # mlq-001 counts with its last answer (80, 1 filler in 40 s), not with both
+        assert summary.avg_score == pytest.approx((80 + 50) / 2, abs=0.1)
+        assert summary.fillers_per_min == pytest.approx(1.5)
+        assert (summary.avg_wpm, summary.avg_latency_s) == (130, 1.0)
+        from oral_sim.engine.progress import by_category
+
+        cats = by_category(store)  # the progress chart counts mlq-001 once, with its last answer
+        assert list(cats) == ["conceptual"] and sorted(cats["conceptual"]) == [50.0, 80.0]
         record = store.get_session(sid)
         assert [q.question_id for q in record.questions] == ["mlq-001", "mlq-002"]
         assert [a.attempt for a in record.questions[0].attempts] == [1, 2]

@@ -133,6 +133,79 @@ def test_typed_answers_get_content_feedback() -> None:
     asyncio.run(_typed_answers_get_content_feedback())
 
 
+async def _a_question_can_be_answered_again_from_its_card() -> None:
+    app = _app(mode=None)
+    app.settings.session.ask_follow_ups = False
+    bank = load_bank()
+    async with app.run_test(size=(100, 34)) as pilot:
+        screen = app.screen
+        screen.query_one("#scripts").index = 0  # the ML questions
+        screen.query_one("#answer-mode").value = "typed"
+        screen.query_one("#count").value = "2"
+        await pilot.press("enter")
+
+        async def card_or_box():
+            await _until(pilot, lambda: type(app.screen).__name__ == "SummaryScreen"
+                         or getattr(app.screen, "waiting_next", False)
+                         or (type(app.screen).__name__ == "InterviewScreen"
+                             and app.screen.query_one("#typed").has_focus))
+            await pilot.pause(0.2)
+            return app.screen
+
+        async def answer(text: str):
+            scr = await card_or_box()
+            assert not scr.waiting_next
+            scr.query_one("#typed").value = text
+            await pilot.press("enter")
+            scr = await card_or_box()
+            assert scr.waiting_next
+            # the typed answer stays above its card (the box was empty: it showed heard words)
+            assert text[:40] in str(scr.query_one("#live").render())
+            return scr
+
+        # the first question: a poor answer, then answered again from its card, well
+        scr = await answer("I am not sure, it depends on the data I guess.")
+        first = scr.feedbacks[-1][1].to_dict()["content"]["score"]
+        assert "a" in set(scr.active_bindings)  # the footer offers it with the card
+        await pilot.press("a")
+        scr = await card_or_box()
+        assert "answer 2" in str(scr.query_one("#q-head").render())
+        q1 = next(q for q, _ in scr.feedbacks)
+        scr = await answer(q1.reference_answer)
+        second = scr.feedbacks[-1][1].to_dict()["content"]["score"]
+        assert second > first + 20
+        card = "".join(re.findall(r"<text[^>]*>(.*?)</text>", app.export_screenshot())).replace(
+            "&#160;", " ")
+        assert f"Answer 2 against answer 1: score {first:.0f} → {second:.0f}" in card, card
+        assert len(scr.feedbacks) == 1  # the new answer took the old one's place
+        await pilot.press("n")
+        # the second question: answered, then "a", then skipped: the answer before stands
+        scr = await answer("Bias is error from wrong assumptions and variance is sensitivity "
+                           "to the training data.")
+        kept = scr.feedbacks[-1][1]
+        await pilot.press("a")
+        scr = await card_or_box()
+        await pilot.press("escape")
+        await pilot.press("s")
+        await _until(pilot, lambda: type(app.screen).__name__ == "SummaryScreen")
+        summary = app.screen.summary
+        assert (summary.answered, summary.skipped) == (2, 0)
+        assert summary.avg_score == pytest.approx((second + kept.to_dict()["content"]["score"]) / 2,
+                                                  abs=0.6)
+        assert app.screen.feedbacks[-1][1] is kept
+    with Store() as store:
+        (s,) = store.list_sessions()
+        record = store.get_session(s.id)
+        assert [len(q.attempts) for q in record.questions] == [2, 1]  # both answers kept
+        assert record.questions[0].attempts[0].score == first
+        assert s.answered == 2 and s.avg_score == pytest.approx(summary.avg_score, abs=0.6)
+    assert bank.question(record.questions[0].question_id).prompt == q1.prompt
+
+
+def test_a_question_can_be_answered_again_from_its_card() -> None:
+    asyncio.run(_a_question_can_be_answered_again_from_its_card())
+
+
 
 async def _no_microphone_offers_the_simulated_candidate(monkeypatch) -> None:
     monkeypatch.setattr("oral_sim.engine.live.mic_available",
@@ -588,3 +661,60 @@ def test_the_answer_timeline_says_what_its_marks_mean() -> None:
     for mark, meaning in (("█", "speech"), ("·", "pause"), ("▁", "pause over 2 s"),
                           ("▲", "filler")):
         assert f"{mark} {meaning}" in legend
+
+
+async def _practice_takes_its_script_and_count_from_the_command_line() -> None:
+    app = _app(mode="typed", script_id="oral-interview", questions=3)
+    async with app.run_test(size=(100, 34)) as pilot:
+        await pilot.pause(0.2)
+        screen = app.screen
+        assert screen.query_one("#scripts").highlighted_child.name == "oral-interview"
+        assert screen.query_one("#count").value == "3"
+        assert screen.query_one("#answer-mode").value == "typed"
+        # Enter in a field of the form starts too (the field took the key: nothing happened)
+        screen.query_one("#count").focus()
+        await pilot.press("enter")
+        await _until(pilot, lambda: type(app.screen).__name__ == "InterviewScreen", 20)
+        assert app.screen.plan.script_id == "oral-interview" and len(app.screen.plan.questions) == 3
+
+
+def test_practice_takes_its_script_and_count_from_the_command_line() -> None:
+    """`oral-sim practice --typed --script oral-interview --questions 3` opened on the first
+    script with every question."""
+    asyncio.run(_practice_takes_its_script_and_count_from_the_command_line())
+
+
+async def _pausing_the_simulated_candidate_loses_none_of_its_answer() -> None:
+    app = _app(mode="demo", script_id="ml-questions", questions=1, realtime=True,
+               answer_sentences=3)
+    app.settings.session.ask_follow_ups = False
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _until(pilot, lambda: type(app.screen).__name__ == "InterviewScreen"
+                     and app.screen.listening)
+        scr = app.screen
+        await pilot.pause(2.0)  # into the first sentence
+        await pilot.press("p")
+        await pilot.pause(0.3)
+        assert scr.paused and "Paused" in str(scr.query_one("#status").render())
+        offered = {b.binding.action for b in scr.active_bindings.values() if b.enabled}
+        assert "resume" in offered and "pause" not in offered, offered
+        clock = str(scr.query_one("#clock").render())
+        await pilot.pause(3.0)  # longer than the 2.5 s of silence that ends an answer
+        assert str(scr.query_one("#clock").render()) == clock  # no time passes while paused
+        assert scr.listening
+        await pilot.press("p")
+        await pilot.pause(0.3)
+        assert not scr.paused and "Recording" in str(scr.query_one("#status").render())
+        await _until(pilot, lambda: getattr(app.screen, "waiting_next", False), 120)
+        heard = scr.feedbacks[-1][1].transcript.text.lower()
+        reference = load_bank().question(scr.feedbacks[-1][0].id).reference_answer.lower()
+        # every sentence was heard: the words of the reference's first three sentences
+        first_two = re.findall(r"[a-z]+", " ".join(re.split(r"(?<=\.)\s+", reference)[:3]))
+        found = sum(1 for w in set(first_two) if w in heard)
+        assert found >= 0.8 * len(set(first_two)), (heard, first_two)
+
+
+def test_pausing_the_simulated_candidate_loses_none_of_its_answer() -> None:
+    """It used to go on speaking while paused, into nothing: the answer lost its middle and
+    ended at the silence after it."""
+    asyncio.run(_pausing_the_simulated_candidate_loses_none_of_its_answer())

@@ -55,9 +55,27 @@ def question_numbers(record: SessionRecord) -> list[int]:
     return out
 
 
+def overall(record: SessionRecord) -> str:
+    """One line of the session's figures, each question counted with its last answer (as the
+    history's averages): "4 of 5 questions answered; average score 62; 141 WPM; 7 fillers"."""
+    last = [q.attempts[-1] for q in record.questions if q.attempts]
+    scores = [a.score for a in last if a.score is not None]
+    wpms = [a.wpm for a in last if a.wpm]
+    fillers = sum(a.fillers_count or 0 for a in last if not a.typed)
+    out = [f"{len(last)} of {len(record.questions)} questions answered"]
+    if scores:
+        out.append(f"average score {sum(scores) / len(scores):.0f}")
+    if wpms:
+        out.append(f"{sum(wpms) / len(wpms):.0f} WPM")
+    if any(not a.typed for a in last):
+        out.append(f"{fillers} filler" + ("" if fillers == 1 else "s"))
+    return "; ".join(out)
+
+
 def to_markdown(record: SessionRecord) -> str:
     lines = [f"# {record.script_title}", "",
-             f"Session `{record.id}`, {record.started_at} ({record.mode}, {record.status})", ""]
+             f"Session `{record.id}`, {record.started_at} ({record.mode}, {record.status})", "",
+             f"**{overall(record)}**", ""]
     for q, number in zip(record.questions, question_numbers(record), strict=True):
         tag = "Follow-up" if q.is_follow_up else f"Question {number}"
         lines += [f"## {tag}: {q.prompt}", "", f"`{q.question_id}` - {q.category}, timebox {q.timebox_s} s", ""]
@@ -156,10 +174,10 @@ def pace_chart(attempt: Any) -> str | None:
 def scores_chart(record: SessionRecord) -> str | None:
     """Score of the last attempt at each question."""
     labels, scores = [], []
-    for q in record.questions:
+    for q, number in zip(record.questions, question_numbers(record), strict=True):
         scored = [a.score for a in q.attempts if a.score is not None]
-        if scored:
-            labels.append(f"Q{q.ordinal}")
+        if scored:  # named as the sections are: "Q2", and its follow-up "Q2 F"
+            labels.append(f"Q{number} F" if q.is_follow_up else f"Q{number}")
             scores.append(scored[-1])
     if not scores:
         return None
@@ -192,7 +210,8 @@ def to_html(record: SessionRecord) -> str:
              f"<title>{e(record.script_title)} - oral-sim</title><style>{STYLE}</style></head><body>",
              f"<h1>{e(record.script_title)}</h1>",
              f"<p class='meta'>Session {e(record.id)} &middot; {e(record.started_at)} &middot; "
-             f"{e(record.mode)} &middot; {e(record.status)}</p>"]
+             f"{e(record.mode)} &middot; {e(record.status)}</p>",
+             f"<p class='overall'><b>{e(overall(record))}</b></p>"]
     chart = scores_chart(record)
     if chart:
         parts.append(f"<div class='chart' id='scores'>{chart}</div>")
@@ -207,7 +226,8 @@ def to_html(record: SessionRecord) -> str:
             parts.append(f"<h3>Attempt {a.attempt}{' (typed)' if a.typed else ''}</h3><p class='nums'>")
             for label, value, digits in (("score", a.score, 0), ("WPM", a.wpm, 0),
                                          ("fillers", a.fillers_count, 0),
-                                         ("latency s", a.latency_s, 1), ("length s", a.duration_s, 0)):
+                                         ("latency s", a.latency_s, 1),
+                                         ("length s", None if a.typed else a.duration_s, 0)):
                 if value is not None:
                     parts.append(f"<span>{label}: <b>{value:.{digits}f}</b></span>"
                                  if isinstance(value, float)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,14 +54,15 @@ def value_range(metric: str, values: list[float]) -> tuple[float, float]:
 
 
 def by_category(store: Any) -> dict[str, list[float]]:
-    """Scores per question category, oldest first (each attempt in time order)."""
+    """Scores per question category, oldest first. A question answered again in a session
+    counts with its last answer, as in the session's averages."""
     out: dict[str, list[tuple[str, float]]] = defaultdict(list)
     for summary in store.list_sessions():
         record = store.get_session(summary.id)
         for q in record.questions:
-            for a in q.attempts:
-                if a.score is not None:
-                    out[q.category].append((a.created_at, float(a.score)))
+            scored = [a for a in q.attempts if a.score is not None]
+            if scored:
+                out[q.category].append((scored[-1].created_at, float(scored[-1].score)))
     return {cat: [s for _, s in sorted(vals)] for cat, vals in sorted(out.items())}
 
 
@@ -96,6 +98,25 @@ class Change:
 LOWER_IS_BETTER = {"fillers_per_min", "latency_s", "key_points_missed"}
 
 
+#: The metrics two attempts are compared on, in the order they are shown.
+COMPARED = ("score", "wpm", "fillers_per_min", "latency_s", "key_points_missed")
+
+
+def changes_between(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[Change]:
+    """What changed from one attempt's numbers to the next one's (`session.feedback_numbers`, or
+    a stored attempt's columns): one Change per metric of `COMPARED`."""
+    changes = []
+    for metric in COMPARED:
+        b, c = before.get(metric), after.get(metric)
+        better = None
+        if b is not None and c is not None and b != c:
+            better = (c < b) if metric in LOWER_IS_BETTER else (c > b)
+            if metric == "wpm":  # closer to the 100-165 range is better
+                better = abs(c - 132.5) < abs(b - 132.5)
+        changes.append(Change(metric, b, c, better))
+    return changes
+
+
 def compare_attempts(store: Any, question_id: str) -> list[dict]:
     """All attempts at one question, each with what changed since the one before: metrics and a
     word-level transcript diff (`+word` added, `-word` dropped)."""
@@ -106,14 +127,8 @@ def compare_attempts(store: Any, question_id: str) -> list[dict]:
         changes: list[Change] = []
         diff: list[str] = []
         if prev is not None:
-            for metric in ("score", "wpm", "fillers_per_min", "latency_s", "key_points_missed"):
-                b, c = getattr(prev, metric), getattr(a, metric)
-                better = None
-                if b is not None and c is not None and b != c:
-                    better = (c < b) if metric in LOWER_IS_BETTER else (c > b)
-                    if metric == "wpm":  # closer to the 100-165 range is better
-                        better = abs(c - 132.5) < abs(b - 132.5)
-                changes.append(Change(metric, b, c, better))
+            changes = changes_between({m: getattr(prev, m) for m in COMPARED},
+                                      {m: getattr(a, m) for m in COMPARED})
             before = (prev.transcript.get("text") or "").split()
             after = (a.transcript.get("text") or "").split()
             diff = [d[0] + d[2:] for d in difflib.ndiff(before, after) if d[0] in "+-"]

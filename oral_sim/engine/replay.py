@@ -197,10 +197,15 @@ def replay_cli(script_id: str | None, session_id: str | None, play: bool = True)
     # 33-line oral interview took 17 s to print; BENCHMARKS.md, 2026-12-02 late morning)
     replayer = Replayer(lines, on_line=show, play=play,
                         speak=None if play else (lambda line, cancel: None))
+    from oral_sim.errors import DeviceError
+
     try:
         replayer.run()
     except KeyboardInterrupt:
         replayer.stop()
         print("\nstopped", file=sys.stderr)
         return 130
+    except DeviceError as exc:  # no speaker: the hint says what this command can do instead
+        raise DeviceError(exc.message, "connect a speaker, or print the whole script without "
+                          "audio: `oral-sim replay ... --no-audio`") from None
     return 0

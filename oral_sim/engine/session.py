@@ -71,6 +71,9 @@ class QuestionAsked:
     number: int = 0
     """1-based number among the planned questions ("Question 2/5"; a follow-up has its
     question's); `ordinal` also counts follow-ups."""
+    answer: int = 1
+    """Which answer to this question comes next: 1, then 2 and on when the user answers it
+    again after its feedback (`InterviewRunner.answer_again`)."""
 
     def __post_init__(self) -> None:
         if not self.number:
@@ -132,6 +135,9 @@ class FeedbackReady:
     """oral_sim.engine.feedback.Feedback."""
     attempt_id: int
     """Store id of the attempt."""
+    previous: Any = None
+    """The Feedback of the answer before, when this one answers the question again (None for a
+    first answer). The new answer replaces it in the session's summary; both are stored."""
 
 
 @dataclass
@@ -253,6 +259,8 @@ class InterviewRunner:
         self._typed: str | None = None
         self._typed_ready = threading.Event()
         self._next = threading.Event()
+        self._awaiting_next = False
+        """A feedback card waits for `next_question` (or `answer_again`)."""
         self.session_id: str | None = None
         self._feedbacks: list[tuple[Question, Any]] = []
         self._skipped = 0
@@ -279,6 +287,19 @@ class InterviewRunner:
             if self._command is None:
                 self._command = "stop"
         self._typed_ready.set()
+
+    def answer_again(self) -> bool:
+        """Answer the current question again, while its feedback card waits for `next_question`
+        (`SessionConfig.wait_after_feedback`). The question is asked again; the new answer
+        replaces the old one in the summary and decides the follow-up; both stay in the history.
+        Skipping or quitting before the new answer keeps the old one. Returns False when no card
+        is waiting (nothing happens)."""
+        with self._command_lock:
+            if not self._awaiting_next or self._command is not None:
+                return False
+            self._command = "again"
+        self._next.set()
+        return True
 
     def repeat_question(self) -> None:
         """Ask the current question again; what was said so far is discarded from scoring."""
@@ -393,11 +414,14 @@ class InterviewRunner:
             question.timebox_s,
             is_follow_up=is_follow_up,
         )
-        attempt = 0
+        attempt = 0  # recordings of this question (a repeat starts a new one)
+        answers = 0  # answers given to it (more than one when the user answers it again)
+        previous = None  # the feedback of the answer before, when it is answered again
         while True:
             attempt += 1
             total = len(self.plan.questions)
-            self.on_event(QuestionAsked(question, ordinal, total, is_follow_up, number))
+            self.on_event(QuestionAsked(question, ordinal, total, is_follow_up, number,
+                                        answers + 1))
             self._speak(question.prompt)
             cmd = self._take_command()
             if cmd == "repeat":
@@ -405,21 +429,37 @@ class InterviewRunner:
             if cmd in ("skip", "quit"):
                 if cmd == "quit":
                     self._command = "quit"
-                self._skipped += 1
-                self.on_event(QuestionSkipped(question))
-                return None
+                return self._skip(question, previous)
             transcript, audio_path, reason, typed = self._capture(question, ordinal, attempt)
             if reason == "repeat":
                 continue
             if reason == "quit" and transcript.text.strip():
                 # "what you answered so far is kept": scored and stored like any answer, then
                 # the session ends (the feedback does not wait for "next" once quit is asked)
-                return self._give_feedback(question, asked_id, transcript, audio_path, typed)
+                return self._give_feedback(question, asked_id, transcript, audio_path, typed,
+                                           previous)
             if reason in ("skip", "quit"):
-                self._skipped += 1
-                self.on_event(QuestionSkipped(question))
-                return None
-            return self._give_feedback(question, asked_id, transcript, audio_path, typed)
+                return self._skip(question, previous)
+            feedback = self._give_feedback(question, asked_id, transcript, audio_path, typed,
+                                           previous)
+            with self._command_lock:
+                again = self._command == "again"
+                if again:
+                    self._command = None
+            if not again:
+                return feedback
+            answers += 1
+            previous = feedback
+
+    def _skip(self, question: Question, previous: Any) -> Any | None:
+        """A question left without a (new) answer: skipped, or, when it was being answered
+        again, the answer before stands."""
+        if previous is not None:
+            self.on_event(Notice("Your answer before stands."))
+            return previous
+        self._skipped += 1
+        self.on_event(QuestionSkipped(question))
+        return None
 
     def _capture(
         self, question: Question, ordinal: int, attempt: int
@@ -457,8 +497,15 @@ class InterviewRunner:
         next_level = self.LEVEL_INTERVAL_S
         speaking = False
         recorder = WavRecorder(audio_path, sample_rate_hz=self.settings.audio.sample_rate_hz)
+        from oral_sim.engine.audio import MicrophoneSource
+
+        # paused: a microphone's frames are dropped (what is said meanwhile is not the answer);
+        # a simulated candidate or a file waits, and goes on where it was
+        holds = not isinstance(source, MicrophoneSource)
         try:
             for frame in source:
+                while holds and self._paused.is_set():
+                    time.sleep(0.05)
                 if self._paused.is_set():
                     continue
                 recorder.write(frame)
@@ -526,7 +573,10 @@ class InterviewRunner:
         transcript: Transcript,
         audio_path: Path | None,
         typed: bool,
+        previous: Any = None,
     ) -> Any:
+        """Score, store and show one answer; wait for the user to go on (or answer again).
+        `previous`: the feedback this answer replaces in the summary."""
         from oral_sim.engine.feedback import build_feedback
 
         feedback = build_feedback(transcript, question, question_end_s=0.0, typed=typed)
@@ -547,16 +597,25 @@ class InterviewRunner:
             typed=typed,
             **m,
         )
-        self._feedbacks.append((question, feedback))
+        replaced = [i for i, (_, fb) in enumerate(self._feedbacks) if fb is previous]
+        if previous is not None and replaced:
+            self._feedbacks[replaced[0]] = (question, feedback)
+        else:
+            self._feedbacks.append((question, feedback))
         self._next.clear()
-        self.on_event(FeedbackReady(question, feedback, attempt_id))
+        wait = self.settings.session.wait_after_feedback and self._command != "quit"
+        self._awaiting_next = wait  # before the card is out: a key pressed at once counts
+        self.on_event(FeedbackReady(question, feedback, attempt_id, previous))
         # after the card is out, while the user reads it: keeps memory flat over long sessions
         release_free_memory()
-        if self.settings.session.wait_after_feedback:
-            # the user reads the card, then asks for the next question (or quits)
-            while not self._next.wait(0.1):
-                if self._command == "quit":
-                    break
+        if wait:
+            # the user reads the card, then asks for the next question, to answer again, or quits
+            try:
+                while not self._next.wait(0.1):
+                    if self._command == "quit":
+                        break
+            finally:
+                self._awaiting_next = False
         return feedback
 
 
@@ -564,8 +623,9 @@ class InterviewRunner:
 
 
 def feedback_numbers(feedback: Any) -> dict[str, Any]:
-    """The typed columns the store keeps for one attempt, read off a Feedback."""
-    d = feedback.to_dict()
+    """The typed columns the store keeps for one attempt, read off a Feedback (or its
+    `to_dict()`)."""
+    d = feedback if isinstance(feedback, dict) else feedback.to_dict()
     content = d.get("content") or {}
     fillers = d.get("fillers") or {}
     pace = d.get("pace") or {}
@@ -645,8 +705,21 @@ def _probes_to_ask(question: Question, feedback: Any) -> list[FollowUp]:
 
 
 def _follow_up_question(parent: Question, probe: FollowUp) -> Question:
-    """A follow-up probe as a question of its own, scored against the missed key point."""
+    """A follow-up probe as a question of its own: scored against its own model answer and key
+    points where the bank gives them, else against the missed key point it probes."""
     index = probe.key_point if probe.key_point is not None else 0
+    if probe.key_points:
+        return Question(
+            id=parent.id + FOLLOW_UP_SUFFIX,
+            prompt=probe.prompt,
+            category=parent.category,
+            difficulty=parent.difficulty,
+            timebox_s=max(30, parent.timebox_s // 2),
+            reference_answer=probe.reference_answer or " ".join(probe.key_points),
+            key_points=list(probe.key_points),
+            follow_ups=[],
+            source_line=parent.source_line,
+        )
     kp = parent.key_points[index]
     return Question(
         id=parent.id + FOLLOW_UP_SUFFIX,

@@ -245,27 +245,25 @@ class Store:
     # --- reading -----------------------------------------------------------------------------
 
     def list_sessions(self) -> list[SessionSummary]:
-        """Every session, newest first, with its averages. Fillers per minute is over speaking
-        time, as on each answer's card (the feedback's `pace.speaking_s`; the answer's length
-        where a stored feedback has none)."""
+        """Every session, newest first, with its averages. A question answered again counts
+        with its last answer, as in the session's own summary. Fillers per minute is over
+        speaking time, as on each answer's card (the feedback's `pace.speaking_s`; the answer's
+        length where a stored feedback has none)."""
         rows = self._read(
             """
+            WITH t AS (SELECT t.*, a.session_id FROM attempts t JOIN asked a ON a.id = t.asked_id
+                       WHERE t.id = (SELECT MAX(l.id) FROM attempts l WHERE l.asked_id = t.asked_id))
             SELECT s.*,
               (SELECT COUNT(*) FROM asked a WHERE a.session_id = s.id) AS questions,
-              (SELECT COUNT(DISTINCT a.id) FROM asked a JOIN attempts t ON t.asked_id = a.id
-                 WHERE a.session_id = s.id) AS answered,
-              (SELECT AVG(t.score) FROM asked a JOIN attempts t ON t.asked_id = a.id
-                 WHERE a.session_id = s.id) AS avg_score,
+              (SELECT COUNT(*) FROM t WHERE t.session_id = s.id) AS answered,
+              (SELECT AVG(t.score) FROM t WHERE t.session_id = s.id) AS avg_score,
               (SELECT SUM(t.fillers_count) * 60.0 / NULLIF(SUM(
                         COALESCE(json_extract(t.feedback, '$.pace.speaking_s'), t.duration_s)), 0)
-                 FROM asked a JOIN attempts t ON t.asked_id = a.id
-                 WHERE a.session_id = s.id AND t.typed = 0
+                 FROM t WHERE t.session_id = s.id AND t.typed = 0
                    AND COALESCE(json_extract(t.feedback, '$.pace.speaking_s'), t.duration_s) > 0
                 ) AS fillers_per_min,
-              (SELECT AVG(t.wpm) FROM asked a JOIN attempts t ON t.asked_id = a.id
-                 WHERE a.session_id = s.id) AS avg_wpm,
-              (SELECT AVG(t.latency_s) FROM asked a JOIN attempts t ON t.asked_id = a.id
-                 WHERE a.session_id = s.id) AS avg_latency_s
+              (SELECT AVG(t.wpm) FROM t WHERE t.session_id = s.id) AS avg_wpm,
+              (SELECT AVG(t.latency_s) FROM t WHERE t.session_id = s.id) AS avg_latency_s
             FROM sessions s ORDER BY s.started_at DESC, s.id DESC
             """
         )

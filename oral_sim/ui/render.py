@@ -14,6 +14,9 @@ from oral_sim.engine.feedback import mmss
 
 FILLER_STYLE = "bold black on #f6ad55"
 PAUSE_MARK = " ⏸ "
+#: How a compared metric is named, and its decimals (`progress.COMPARED`).
+CHANGE_LABELS = {"score": ("score", 0), "wpm": ("WPM", 0), "fillers_per_min": ("fillers/min", 1),
+                 "latency_s": ("latency (s)", 1), "key_points_missed": ("key points missed", 0)}
 
 
 def transcript_text(transcript: dict, feedback: dict | None = None) -> Text:
@@ -48,6 +51,8 @@ def live_transcript(transcript: Any) -> Text:
     from oral_sim.engine.fillers import is_filled_pause
 
     text = Text()
+    if not transcript.words:  # a typed answer: its text as written
+        return Text(transcript.text, style="italic")
     for w in transcript.words:
         filled = w.source == "voiced_gap" or is_filled_pause(w.word)
         text.append(w.word, style=FILLER_STYLE if filled else "")
@@ -55,11 +60,39 @@ def live_transcript(transcript: Any) -> Text:
     return text
 
 
-def feedback_card(fb: dict, prompt: str | None = None) -> Group:
-    """The card shown after an answer: score and parts, key points with evidence, delivery."""
+def against_before(fb: dict, before: dict, answer: int = 2) -> Text:
+    """One line: how this answer's figures moved from the answer before to the same question
+    (green better, red worse, dim unchanged)."""
+    from oral_sim.engine.progress import changes_between
+    from oral_sim.engine.session import feedback_numbers
+
+    line = Text(f"Answer {answer} against answer {answer - 1}: ", style="bold")
+    shown = []
+    for ch in changes_between(feedback_numbers(before), feedback_numbers(fb)):
+        if ch.before is None or ch.after is None:
+            continue
+        label, digits = CHANGE_LABELS.get(ch.metric, (ch.metric, 1))
+        style = "dim" if ch.better is None else "green" if ch.better else "red"
+        if round(ch.before, digits) == round(ch.after, digits):
+            shown.append((f"{label} {ch.after:.{digits}f} (same)", "dim"))
+        else:
+            shown.append((f"{label} {ch.before:.{digits}f} → {ch.after:.{digits}f}", style))
+    for i, (text, style) in enumerate(shown):
+        line.append(", " if i else "")
+        line.append(text, style=style)
+    return line
+
+
+def feedback_card(fb: dict, prompt: str | None = None, before: dict | None = None,
+                  answer: int = 2) -> Group:
+    """The card shown after an answer: score and parts, key points with evidence, delivery.
+    `before`: the answer before to the same question (`to_dict()`), when this one answers it
+    again (its `answer`-th answer): a line says what moved."""
     parts: list[Any] = []
     if prompt:
         parts.append(Text(prompt, style="bold"))
+    if before is not None:
+        parts.append(against_before(fb, before, answer))
     content = fb.get("content")
     if content:
         score = content["score"]

@@ -15,11 +15,7 @@ from textual.widgets import DataTable, Footer, Header, Label, ListItem, ListView
 
 from oral_sim.engine.metrics import LONG_PAUSE_S
 from oral_sim.errors import OralSimError
-from oral_sim.ui.render import feedback_card, transcript_text
-
-#: How each compared figure is named and rounded (`progress.compare_attempts`).
-CHANGE_LABELS = {"score": ("score", 0), "wpm": ("WPM", 0), "fillers_per_min": ("fillers/min", 1),
-                 "latency_s": ("latency (s)", 1), "key_points_missed": ("key points missed", 0)}
+from oral_sim.ui.render import CHANGE_LABELS, feedback_card, transcript_text
 
 
 def _fmt(x: Any, digits: int = 0) -> str:
@@ -107,7 +103,9 @@ class SessionScreen(Screen):
             for a in q.attempts or [None]:
                 score = "-" if a is None or a.score is None else f"{a.score:.0f}"
                 tag = "F" if q.is_follow_up else f"Q{number}"
-                label = f"{tag:<3}{score:>3}  {q.prompt[:38]}"  # "F", "Q2" and "Q12" line up
+                # answered again: each answer its own row, the later ones marked
+                again = f"answer {a.attempt}: " if a is not None and a.attempt > 1 else ""
+                label = f"{tag:<3}{score:>3}  {(again + q.prompt)[:38]}"  # "F", "Q2", "Q12" line up
                 self.rows.append((q, a))
                 lv.append(ListItem(Label(label)))
         if self.rows:

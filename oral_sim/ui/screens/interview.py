@@ -29,9 +29,11 @@ class InterviewScreen(Screen):
     BINDINGS = [
         Binding("space", "stop_answer", "Stop answer"),
         Binding("n", "next", "Next"),
+        Binding("a", "answer_again", "Answer again"),
         Binding("r", "repeat", "Repeat"),
         Binding("s", "skip", "Skip"),
         Binding("p", "pause", "Pause"),
+        Binding("p", "resume", "Resume"),  # the same key, offered while paused
         Binding("q", "quit_session", "Quit"),
         # the answer box takes every letter: Esc leaves it for the keys above, and goes back
         Binding("escape", "leave_answer_box", "Keys", show=False),
@@ -42,6 +44,8 @@ class InterviewScreen(Screen):
     """An answer is being recorded or typed."""
     waiting_next = var(False, bindings=True)
     """A feedback card waits for `n`."""
+    paused = var(False, bindings=True)
+    """Recording is paused (`p` again resumes)."""
 
     def __init__(self, plan: Any, mode: str, autostart: bool = True) -> None:
         super().__init__()
@@ -57,6 +61,10 @@ class InterviewScreen(Screen):
         """The last engine notice (e.g. the microphone went away)."""
         self.answer_cut_short: str | None = None
         """Why the current answer was cut short by the device, shown until the next question."""
+        self.answer_no = 1
+        """Which answer to the current question this is (2 and on: answered again)."""
+        self.typing = False
+        """The current answer is typed: nothing to stop, pause or time."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -141,9 +149,11 @@ class InterviewScreen(Screen):
         elif isinstance(event, ev.QuestionAsked):
             q = event.question
             self.timebox_s = q.timebox_s
+            self.answer_no = event.answer
+            again = f" · answer {event.answer}" if event.answer > 1 else ""
             self.query_one("#q-head", Static).update(
-                f"[b]{event.heading}[/b] · {q.category} · {q.difficulty} · timebox {q.timebox_s // 60}:"
-                f"{q.timebox_s % 60:02d}")
+                f"[b]{event.heading}[/b]{again} · {q.category} · {q.difficulty} · timebox "
+                f"{q.timebox_s // 60}:{q.timebox_s % 60:02d}")
             self.query_one("#question", Static).update(Text(q.prompt, style="bold"))
             status.update(Text("🔊 Interviewer speaking…", style="cyan"))
             self.query_one("#live", Static).update("")
@@ -155,6 +165,7 @@ class InterviewScreen(Screen):
             self.query_one("#clock", Label).update(f"0:00 / {mmss(q.timebox_s)}")
             self.waiting_next = False
         elif isinstance(event, ev.ListeningStarted):
+            self.typing = event.audio_path is None
             self.listening = True
             if event.audio_path is None:
                 typed = self.query_one("#typed", Input)
@@ -177,17 +188,26 @@ class InterviewScreen(Screen):
             self.query_one("#live", Static).update(live_transcript(event.transcript))
         elif isinstance(event, ev.AnswerFinished):
             self.listening = False
+            self.paused = False
             self.answer_cut_short = self.last_notice if event.reason == "device_lost" else None
             self.query_one("#typed", Input).display = False
-            status.update(Text("✓ Answer recorded: transcribing the last words and scoring…",
+            status.update(Text("✓ Answer received: scoring…" if event.reason == "typed" else
+                               "✓ Answer recorded: transcribing the last words and scoring…",
                                style="yellow"))
         elif isinstance(event, ev.FeedbackReady):
-            self.feedbacks.append((event.question, event.feedback))
+            # an answer given again takes the place of the one before (the summary's too)
+            before = [i for i, (_, f) in enumerate(self.feedbacks) if f is event.previous]
+            if event.previous is not None and before:
+                self.feedbacks[before[0]] = (event.question, event.feedback)
+            else:
+                self.feedbacks.append((event.question, event.feedback))
             fb = event.feedback.to_dict()
             self.query_one("#live", Static).update(live_transcript(event.feedback.transcript))
             app: Any = self.app
             if app.settings.session.feedback_each_answer:
-                self.query_one("#feedback", Static).update(feedback_card(fb))
+                previous = event.previous.to_dict() if event.previous is not None else None
+                self.query_one("#feedback", Static).update(
+                    feedback_card(fb, before=previous, answer=self.answer_no))
                 box = self.query_one("#feedback-box")
                 box.display = True
                 # each card from its top (it kept the last one's place), and the keys scroll it
@@ -197,11 +217,11 @@ class InterviewScreen(Screen):
                 if self.answer_cut_short:
                     # stays on screen (a notification fades): the answer was cut by the device
                     status.update(Text(f"⚠ {self.answer_cut_short} What was said is kept; "
-                                       "feedback below. n: next question, q: quit.",
-                                       style="bold yellow"))
+                                       "feedback below. n: next question, a: answer again, "
+                                       "q: quit.", style="bold yellow"))
                 else:
-                    status.update(Text("Feedback below. Press n for the next question, q to quit.",
-                                       style="green"))
+                    status.update(Text("Feedback below. Press n for the next question, a to "
+                                       "answer again, q to quit.", style="green"))
                 self.waiting_next = True
             else:
                 status.update(Text("Answer saved.", style="green"))
@@ -243,9 +263,13 @@ class InterviewScreen(Screen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The footer offers only the keys that do something now: stop and pause while an
         answer is recorded, next while a card waits, skip and repeat until then."""
-        if action in ("stop_answer", "pause"):
-            return self.listening
-        if action == "next":
+        if action == "stop_answer":
+            return self.listening and not self.typing
+        if action == "pause":
+            return self.listening and not self.typing and not self.paused
+        if action == "resume":
+            return self.listening and self.paused
+        if action in ("next", "answer_again"):
             return self.waiting_next
         if action in ("skip", "repeat"):
             return not self.waiting_next
@@ -260,6 +284,11 @@ class InterviewScreen(Screen):
             self.waiting_next = False
             self.runner.next_question()
 
+    def action_answer_again(self) -> None:
+        """a: answer the question of the card again; the new answer replaces it in the summary."""
+        if self.runner is not None and self.waiting_next and self.runner.answer_again():
+            self.waiting_next = False
+
     def action_repeat(self) -> None:
         if self.runner is not None:
             self.runner.repeat_question()
@@ -269,9 +298,17 @@ class InterviewScreen(Screen):
             self.runner.skip()
 
     def action_pause(self) -> None:
-        if self.runner is not None:
-            paused = self.runner.toggle_pause()
-            self.notify("Paused: press p to resume." if paused else "Resumed.", timeout=2)
+        """p: stop recording for a while; the status line says so until p resumes it."""
+        if self.runner is not None and not self.paused and self.runner.toggle_pause():
+            self.paused = True
+            self.query_one("#status", Static).update(
+                Text("⏸ Paused: nothing is recorded. Press p to resume.", style="bold yellow"))
+
+    def action_resume(self) -> None:
+        if self.runner is not None and self.paused and not self.runner.toggle_pause():
+            self.paused = False
+            self.query_one("#status", Static).update(
+                Text("● Recording: answer now (space to stop)", style="bold red"))
 
     def action_quit_session(self) -> None:
         from oral_sim.ui.screens.errors import ConfirmScreen

@@ -138,6 +138,7 @@ class StartScreen(Screen):
         scripts = self.query_one("#scripts", ListView)
         scripts.index = 0
         scripts.focus()  # up/down choose a script and Enter starts it, from the first key
+        self._from_command_line()
         self._restore()
         self._show_details()
         app: Any = self.app
@@ -154,6 +155,16 @@ class StartScreen(Screen):
         app: Any = self.app
         app.start_choices = {"script": self.query_one("#scripts", ListView).index,
                              **{field: self.query_one(field).value for field in KEPT_FIELDS}}
+
+    def _from_command_line(self) -> None:
+        """`oral-sim practice --script ID --questions N`: that script highlighted, N asked."""
+        app: Any = self.app
+        if app.script_id:
+            names = [item.name for item in self.query_one("#scripts", ListView).children]
+            if app.script_id in names:
+                self.query_one("#scripts", ListView).index = names.index(app.script_id)
+        if app.question_count:
+            self.query_one("#count", Input).value = str(app.question_count)
 
     def _restore(self) -> None:
         app: Any = self.app
@@ -337,6 +348,12 @@ class StartScreen(Screen):
 
     @on(Button.Pressed, "#start-btn")
     def _start_btn(self) -> None:
+        self.action_start()
+
+    @on(Input.Submitted)
+    def _start_from_a_field(self) -> None:
+        """Enter in a field of the form starts, as it does on the script list (the field took
+        the key, and nothing happened)."""
         self.action_start()
 
     def action_history(self) -> None:
