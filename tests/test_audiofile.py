@@ -110,10 +110,15 @@ def test_unreadable_files_are_refused_with_a_message(tmp_path, content, words) -
 
 
 def test_missing_file_and_folder(tmp_path) -> None:
-    with pytest.raises(AudioError, match="no audio file"):
-        load_audio(tmp_path / "nope.wav")
-    with pytest.raises(AudioError, match="folder"):
-        load_audio(tmp_path)
+    from oral_sim.engine.audio import FileSource
+
+    for read in (load_audio, FileSource):  # the file read whole, and streamed (transcribe)
+        with pytest.raises(AudioError, match="no audio file") as info:
+            read(tmp_path / "nope.wav")
+        assert info.value.hint and "path" in info.value.hint
+        with pytest.raises(AudioError, match="is a folder") as info:
+            read(tmp_path)
+        assert info.value.hint and "audio file in it" in info.value.hint
 
 
 def test_header_only_wav_has_no_samples(tmp_path) -> None:

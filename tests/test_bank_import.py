@@ -84,6 +84,20 @@ def test_markdown_notes_with_headings_bold_and_list_items() -> None:
     assert any(u.text.startswith("A stray line") for u in result.unplaced)
 
 
+def test_q_and_a_notes_lose_their_labels_and_keep_every_question() -> None:
+    """"Q:" / "A:" notes came out as markdown with the labels in the text, and a question with
+    no answer was folded into the answer before it."""
+    text = ("# My prep\n\nQ: What is overfitting?\nA: When a model learns the noise in its "
+            "training data\nand fails to generalize.\n\nQuestion 2: What is dropout?\n"
+            "Answer: Randomly zeroing activations during training.\n\nQ: Empty one?\nA:\n")
+    result = import_text(text, "notes.md")
+    assert result.shape == "q-and-a" and result.title == "My prep"
+    assert [q["prompt"] for q in result.questions] == ["What is overfitting?", "What is dropout?"]
+    assert result.questions[0]["reference_answer"] == ("When a model learns the noise in its "
+                                                       "training data and fails to generalize.")
+    assert [(u.line, u.reason) for u in result.unplaced] == [(10, "question without an answer")]
+
+
 @pytest.mark.parametrize("prefix", ["003", "004"])
 def test_round_trip_import_then_load(tmp_path: Path, prefix: str) -> None:
     result = import_file(_seed(prefix))

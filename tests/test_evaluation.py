@@ -108,3 +108,25 @@ def test_fillers_in_read_text_counts_what_the_rules_find(tmp_path) -> None:
     assert out["sentences"] == 2 and out["words"] == 18
     assert out["by_kind"] == {"discourse_marker": 2, "repetition": 1}
     assert out["discourse_markers"] == {"you know": 1, "kind of": 1}
+
+
+def test_the_hand_count_uses_a_marked_span_where_noise_passes_the_loudness_rule() -> None:
+    from oral_sim.engine.evaluation import HAND_MARKED_SPANS_S, _delivery_checks
+    from oral_sim.engine.transcript import Segment, Transcript, Word
+
+    rate = 16000
+    rng = np.random.default_rng(0)
+    # crowd noise 30 dB under a 10 s tone: the loudness rule takes the noise for speech
+    audio = rng.normal(0, 300, 12 * rate)
+    audio[rate: 11 * rate] += 10000 * np.sin(np.arange(10 * rate) * 2 * np.pi * 200 / rate)
+    audio = audio.astype(np.int16)
+    words = [Word(f"w{i}", 1 + i * 0.45, 1 + i * 0.45 + 0.3) for i in range(22)]
+    transcript = Transcript(words=words, segments=[Segment(1.0, 11.0, " ".join(w.word for w in words))],
+                            duration_s=12.0, speech_s=10.0)
+    reference = " ".join(f"w{i}" for i in range(22))
+    by_loudness = _delivery_checks(transcript, reference, audio, "LJ001-0001")
+    assert by_loudness["span_s"] > 11.5  # the noise counted as speaking time
+    start, end = HAND_MARKED_SPANS_S["jfk"]
+    marked = _delivery_checks(transcript, reference, audio, "jfk")
+    assert marked["span_s"] == end - start
+    assert marked["hand_wpm"] == 22 / (end - start) * 60

@@ -482,8 +482,12 @@ class FileSource:
     ) -> None:
         self.path = Path(path)
         """The audio file."""
+        if self.path.is_dir():
+            raise AudioError(f"{self.path} is a folder, not an audio file",
+                             "name an audio file in it (wav, flac, mp3 or ogg)")
         if not self.path.is_file():
-            raise AudioError(f"no audio file at {self.path}")
+            raise AudioError(f"no audio file at {self.path}", "check the path; "
+                             "any wav, flac, mp3 or ogg file will do")
         self.realtime = realtime
         """Pace frames in real time (True) or as fast as the consumer takes them."""
         self.frame_ms = frame_ms

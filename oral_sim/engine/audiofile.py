@@ -22,9 +22,11 @@ def _open(path: Path):
     import av
 
     if not path.exists():
-        raise AudioError(f"no audio file at {path}")
+        raise AudioError(f"no audio file at {path}", "check the path; any wav, flac, mp3 or ogg "
+                         "file will do")
     if path.is_dir():
-        raise AudioError(f"{path} is a folder, not an audio file")
+        raise AudioError(f"{path} is a folder, not an audio file",
+                         "name an audio file in it (wav, flac, mp3 or ogg)")
     if path.stat().st_size == 0:
         raise AudioError(f"{path} is empty (0 bytes)", "record or choose another file")
     try:

@@ -3,6 +3,8 @@
 Shapes recognised:
 - **qa-list**: a question line ending in "▾" (as copied from collapsible Q&A pages), its answer
   on the following lines;
+- **q-and-a**: "Q:" / "A:" lines ("Question 1:" / "Answer:" too), each answer running on until
+  the next label;
 - **dialogue**: "Interviewer:" / "Candidate:" turns (label alone on a line or inline), kept in
   order as a conversation; a greeting-only first turn becomes the opening, a thank-you last turn
   the closing;
@@ -143,12 +145,14 @@ def import_text(text: str, source_name: str, script_id: str | None = None) -> Im
     elif sum(bool(re.match(r"^\s*(\*\*)?(interviewer|candidate)(\*\*)?\s*:", line, re.I))
              for line in lines) >= 2:
         result = _dialogue(lines, sid)
+    elif sum(bool(_QA_LABEL.match(line)) for line in lines) >= 2:
+        result = _q_and_a(lines, sid)
     else:
         result = _markdown(lines, sid)
     if not result.questions:
         raise ImportProblem(
             f"no questions found in {source_name}",
-            "questions must end with ▾, be Interviewer:/Candidate: turns, or be markdown "
+            "questions must end with ▾, be Q:/A: or Interviewer:/Candidate: turns, or be markdown "
             "headings, bold lines or list items ending in '?'",
         )
     kept = []
@@ -212,6 +216,40 @@ def _qa_list(lines: list[str], sid: str) -> ImportResult:
 
 
 _LABEL = re.compile(r"^\s*(\*\*)?(interviewer|candidate)(\*\*)?\s*:\s*(.*)$", re.I)
+_QA_LABEL = re.compile(r"^\s*(?:\*\*)?(q|question|a|answer)\s*\d*(?:\*\*)?\s*:(?:\*\*)?\s*(.*)$",
+                       re.I)
+
+
+def _q_and_a(lines: list[str], sid: str) -> ImportResult:
+    """"Q: ..." then "A: ..." (continuation lines join the label before them)."""
+    items: list[list] = []  # [kind "q"/"a", text, line]
+    pre: list[tuple[int, str]] = []
+    for n, line in enumerate(lines, 1):
+        m = _QA_LABEL.match(line)
+        if m:
+            items.append([m.group(1)[0].lower(), m.group(2).strip(), n])
+        elif items:
+            if line.strip() and not line.lstrip().startswith("#"):
+                items[-1][1] = (items[-1][1] + " " + line.strip()).strip()
+        else:
+            pre.append((n, line))
+    title, desc = _preamble(pre)
+    result = ImportResult(sid, title, "q-and-a", [], description=desc)
+    i = 0
+    while i < len(items):
+        kind, text, n = items[i]
+        if kind == "a":
+            result.unplaced.append(Unplaced(n, text, "answer with no question before it"))
+            i += 1
+            continue
+        answer = items[i + 1] if i + 1 < len(items) and items[i + 1][0] == "a" else None
+        if answer is None or not answer[1].strip():
+            result.unplaced.append(Unplaced(n, text, "question without an answer"))
+            i += 2 if answer is not None else 1
+            continue
+        result.questions.append(_question(text, answer[1]))
+        i += 2
+    return result
 
 
 def _dialogue(lines: list[str], sid: str) -> ImportResult:
