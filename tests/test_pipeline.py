@@ -108,6 +108,12 @@ def test_transcribe_cli_json(clip: Path, capsys: pytest.CaptureFixture) -> None:
     assert {"count", "per_min", "items"} <= set(out["fillers"])
     assert {"wpm", "articulation_wpm", "pauses"} <= set(out["pace"])
     assert 80 < out["pace"]["wpm"] < 260
+    # silence: no words, and the same shape (pace was null, and `pace.wpm` broke its readers)
+    quiet = write_wav(clip.parent / "quiet.wav", np.zeros(32000, dtype=np.int16))
+    assert main(["transcribe", str(quiet), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["words"] == [] and out["fillers"]["count"] == 0
+    assert out["pace"] == {"wpm": None, "articulation_wpm": None, "pauses": None}
 
 
 def test_transcribe_cli_bad_file(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:

@@ -31,7 +31,8 @@ def run_transcribe(args: argparse.Namespace) -> int:
         out = transcript.to_dict()
         d = delivery.to_dict()
         out["fillers"] = d["fillers"]
-        out["pace"] = d["pace"]
+        # no words, no pace: the same shape with nothing in it (a reader of `pace.wpm` gets null)
+        out["pace"] = d["pace"] or {"wpm": None, "articulation_wpm": None, "pauses": None}
         out["processing_s"] = round(result.processing_s, 3)
         print(json.dumps(out, indent=2))
         return 0
