@@ -699,7 +699,7 @@ async def _pausing_the_simulated_candidate_loses_none_of_its_answer() -> None:
         offered = {b.binding.action for b in scr.active_bindings.values() if b.enabled}
         assert "resume" in offered and "pause" not in offered, offered
         clock = str(scr.query_one("#clock").render())
-        await pilot.pause(3.0)  # longer than the 2.5 s of silence that ends an answer
+        await pilot.pause(6.0)  # half the answer, and longer than the 2.5 s of silence that ends one
         assert str(scr.query_one("#clock").render()) == clock  # no time passes while paused
         assert scr.listening
         await pilot.press("p")

@@ -709,29 +709,22 @@ def _follow_up_question(parent: Question, probe: FollowUp) -> Question:
     points where the bank gives them, else against the missed key point it probes."""
     index = probe.key_point if probe.key_point is not None else 0
     if probe.key_points:
-        return Question(
-            id=parent.id + FOLLOW_UP_SUFFIX,
-            prompt=probe.prompt,
-            category=parent.category,
-            difficulty=parent.difficulty,
-            timebox_s=max(30, parent.timebox_s // 2),
-            reference_answer=probe.reference_answer or " ".join(probe.key_points),
-            key_points=list(probe.key_points),
-            follow_ups=[],
-            source_line=parent.source_line,
-        )
-    kp = parent.key_points[index]
+        reference = probe.reference_answer or " ".join(probe.key_points)
+        points, examples = list(probe.key_points), []
+    else:
+        reference = parent.key_points[index]
+        points, examples = [reference], [parent.examples_of(index)]
     return Question(
         id=parent.id + FOLLOW_UP_SUFFIX,
         prompt=probe.prompt,
         category=parent.category,
         difficulty=parent.difficulty,
         timebox_s=max(30, parent.timebox_s // 2),
-        reference_answer=kp,
-        key_points=[kp],
+        reference_answer=reference,
+        key_points=points,
         follow_ups=[],
         source_line=parent.source_line,
-        key_point_examples=[parent.examples_of(index)],
+        key_point_examples=examples,
     )
 
 
