@@ -315,11 +315,10 @@ def _siblings(windows: list[str], key_points: list[str], examples: list[list[str
            for i, k in enumerate(key_points)]
     words = [_stems(w) for w in windows]
     rubric = [bool(examples[i]) if i < len(examples) else False for i in range(n)]
+    factual = [i for i in range(n) if not rubric[i]]
     for w, stems in enumerate(words):
-        for i in range(n):
-            for j in range(n):
-                if rubric[i] or rubric[j]:
-                    continue
+        for i in factual:
+            for j in factual:
                 if (j != i and sims[w, j] > sims[w, i] and stems & (own[j] - own[i])
                         and not stems & (own[i] - own[j])):
                     out[w, i] = True

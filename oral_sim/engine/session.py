@@ -597,11 +597,7 @@ class InterviewRunner:
             typed=typed,
             **m,
         )
-        replaced = [i for i, (_, fb) in enumerate(self._feedbacks) if fb is previous]
-        if previous is not None and replaced:
-            self._feedbacks[replaced[0]] = (question, feedback)
-        else:
-            self._feedbacks.append((question, feedback))
+        keep_answer(self._feedbacks, question, feedback, previous)
         self._next.clear()
         wait = self.settings.session.wait_after_feedback and self._command != "quit"
         self._awaiting_next = wait  # before the card is out: a key pressed at once counts
@@ -620,6 +616,17 @@ class InterviewRunner:
 
 
 # ----------------------------------------------------------------------------- helpers
+
+
+def keep_answer(feedbacks: list[tuple[Question, Any]], question: Question, feedback: Any,
+                previous: Any = None) -> None:
+    """Add an answer's (question, Feedback) to `feedbacks`; one given again takes the place of
+    the answer before (`previous`), so the summary counts a question once, with its last."""
+    for i, (_, fb) in enumerate(feedbacks):
+        if previous is not None and fb is previous:
+            feedbacks[i] = (question, feedback)
+            return
+    feedbacks.append((question, feedback))
 
 
 def feedback_numbers(feedback: Any) -> dict[str, Any]:

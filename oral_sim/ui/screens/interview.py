@@ -19,6 +19,8 @@ from oral_sim.engine import session as ev
 from oral_sim.errors import OralSimError
 from oral_sim.ui.render import feedback_card, live_transcript, mmss
 
+#: The status line while a spoken answer is recorded.
+RECORDING = "● Recording: answer now (space to stop)"
 #: The status line while a typed answer is awaited.
 TYPE_PROMPT = "⌨ Type your answer, Enter to submit (Esc: s skip, r repeat, q quit)"
 
@@ -175,7 +177,7 @@ class InterviewScreen(Screen):
                 status.update(Text(TYPE_PROMPT, style="bold green"))
             else:
                 self.app.bell()
-                status.update(Text("● Recording: answer now (space to stop)", style="bold red"))
+                status.update(Text(RECORDING, style="bold red"))
         elif isinstance(event, ev.Level):
             self.query_one("#level", ProgressBar).update(progress=max(0.0, event.rms_dbfs + 60))
             bar = self.query_one("#timebox", ProgressBar)
@@ -196,11 +198,7 @@ class InterviewScreen(Screen):
                                style="yellow"))
         elif isinstance(event, ev.FeedbackReady):
             # an answer given again takes the place of the one before (the summary's too)
-            before = [i for i, (_, f) in enumerate(self.feedbacks) if f is event.previous]
-            if event.previous is not None and before:
-                self.feedbacks[before[0]] = (event.question, event.feedback)
-            else:
-                self.feedbacks.append((event.question, event.feedback))
+            ev.keep_answer(self.feedbacks, event.question, event.feedback, event.previous)
             fb = event.feedback.to_dict()
             self.query_one("#live", Static).update(live_transcript(event.feedback.transcript))
             app: Any = self.app
@@ -308,7 +306,7 @@ class InterviewScreen(Screen):
         if self.runner is not None and self.paused and not self.runner.toggle_pause():
             self.paused = False
             self.query_one("#status", Static).update(
-                Text("● Recording: answer now (space to stop)", style="bold red"))
+                Text(RECORDING, style="bold red"))
 
     def action_quit_session(self) -> None:
         from oral_sim.ui.screens.errors import ConfirmScreen
