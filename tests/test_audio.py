@@ -150,6 +150,27 @@ def test_say_writes_a_wav(tmp_path):
     assert len(_read_wav(slow)[0]) > 1.3 * len(_read_wav(fast)[0])
 
 
+def test_say_writes_the_type_its_file_name_asks_for(tmp_path, capsys):
+    """`-o x.mp3` used to get WAV bytes under an .mp3 name; each ending now gets its own
+    encoding, and the audio decodes back to the same length."""
+    from oral_sim.engine.audiofile import duration_s
+
+    magic = {".mp3": (b"ID3", b"\xff\xfb"), ".flac": (b"fLaC",), ".ogg": (b"OggS",),
+             ".wav": (b"RIFF",)}
+    lengths = {}
+    for ending, starts in magic.items():
+        out = tmp_path / f"q{ending}"
+        assert main(["say", "Tell me about yourself.", "-o", str(out)]) == 0
+        assert out.read_bytes().startswith(starts), ending
+        lengths[ending] = duration_s(out)
+    assert max(lengths.values()) - min(lengths.values()) < 0.1, lengths
+    assert not list(tmp_path.glob(".*part"))
+    assert main(["say", "Hi.", "-o", str(tmp_path / "q.txt")]) == 2
+    err = capsys.readouterr().err
+    assert "unknown audio type '.txt'" in err and ".mp3" in err
+    assert not (tmp_path / "q.txt").exists()
+
+
 def test_say_bad_input_is_a_message_not_a_traceback(tmp_path, capsys):
     assert main(["say", "Hi.", "--speed", "0"]) == 2
     assert "speed" in capsys.readouterr().err

@@ -6,15 +6,16 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the `say` and `devices` subcommands."""
-    say = sub.add_parser("say", help="speak text with the interviewer voice (or write a WAV)")
+    say = sub.add_parser("say", help="speak text with the interviewer voice (or write an audio file)")
     say.add_argument("text", metavar="TEXT", help="what to say")
     say.add_argument(
-        "-o", "--output", metavar="OUT.wav", help="write a 16-bit WAV instead of playing"
+        "-o", "--output", metavar="OUT.wav",
+        help="write a file instead of playing; its ending picks the type: "
+        ".wav, .flac, .mp3, .ogg or .opus",
     )
     say.add_argument("--voice", metavar="NAME", help="piper voice in models/ or a .onnx path")
     say.add_argument(
@@ -30,8 +31,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_say(args: argparse.Namespace) -> int:
-    """Speak TEXT through the default (or chosen) output device, or write it to a WAV file."""
+    """Speak TEXT through the default (or chosen) output device, or write it to an audio file."""
     from oral_sim.config import AudioConfig, TtsConfig
+    from oral_sim.engine.audiofile import output_format, write_audio
     from oral_sim.engine.tts import get_voice
     from oral_sim.errors import UsageError
 
@@ -43,29 +45,16 @@ def run_say(args: argparse.Namespace) -> int:
         if not 0.25 <= args.speed <= 4.0:
             raise UsageError(f"speed {args.speed:g} is out of range", "use a value from 0.25 to 4")
         tts.length_scale = 1.0 / args.speed
+    if args.output:
+        output_format(args.output)  # a wrong ending is refused before the voice loads
     voice = get_voice(tts)
     if args.output:
-        _write_wav(Path(args.output), voice.synthesize(text), voice.sample_rate_hz)
+        write_audio(args.output, voice.synthesize(text), voice.sample_rate_hz)
         return 0
     from oral_sim.engine.audio import Player
 
     Player(AudioConfig(output_device=args.output_device)).play(voice.stream(text))
     return 0
-
-
-def _write_wav(path: Path, samples, sample_rate_hz: int) -> None:
-    import wave
-
-    from oral_sim.errors import UsageError
-
-    try:
-        with open(path, "wb") as f, wave.open(f, "wb") as wav:
-            wav.setnchannels(1)
-            wav.setsampwidth(2)
-            wav.setframerate(sample_rate_hz)
-            wav.writeframes(samples.tobytes())
-    except OSError as exc:
-        raise UsageError(f"cannot write {path} ({exc.strerror or exc})") from exc
 
 
 def run_devices(args: argparse.Namespace) -> int:

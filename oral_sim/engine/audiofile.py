@@ -8,11 +8,12 @@ Decoding streams: memory stays bounded however long the file is.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from oral_sim.errors import AudioError
+from oral_sim.errors import AudioError, UsageError
 
 #: Longest file `load_audio` reads into memory (streaming readers have no limit).
 MAX_LOAD_S = 4 * 3600
@@ -110,3 +111,70 @@ def load_audio(path: str | Path, sample_rate_hz: int = 16000) -> np.ndarray:
 def duration_s(path: str | Path) -> float:
     """Length of the audio in seconds (decodes the file: exact even without a header)."""
     return sum(len(b) for b in iter_samples(path, 16000)) / 16000
+
+
+@dataclass(frozen=True)
+class OutputFormat:
+    """How `write_audio` encodes one file name ending."""
+
+    container: str
+    """FFmpeg muxer name (wav, flac, mp3, ogg)."""
+    codec: str
+    """FFmpeg encoder name."""
+    sample_format: str
+    """Sample format the encoder takes (s16, s16p, fltp...)."""
+    rate_hz: int | None
+    """Rate the encoder needs, or None to keep the source rate."""
+
+
+#: File endings `write_audio` knows; anything else is refused before synthesis starts.
+OUTPUT_FORMATS = {
+    ".wav": OutputFormat("wav", "pcm_s16le", "s16", None),
+    ".flac": OutputFormat("flac", "flac", "s16", None),
+    ".mp3": OutputFormat("mp3", "libmp3lame", "s16p", None),
+    ".ogg": OutputFormat("ogg", "libopus", "s16", 48000),
+    ".opus": OutputFormat("ogg", "libopus", "s16", 48000),
+}
+
+
+def output_format(path: str | Path) -> OutputFormat:
+    """The format `path`'s ending asks for; UsageError with the choices for any other ending."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in OUTPUT_FORMATS:
+        raise UsageError(
+            f"cannot write {Path(path).name}: unknown audio type {suffix or '(no ending)'!r}",
+            "end the file name in " + ", ".join(OUTPUT_FORMATS),
+        )
+    return OUTPUT_FORMATS[suffix]
+
+
+def write_audio(path: str | Path, samples: np.ndarray, sample_rate_hz: int) -> Path:
+    """Encode mono int16 `samples` into `path`, in the format its ending names (see
+    OUTPUT_FORMATS): PyAV (FFmpeg) does the encoding and any resampling the codec needs.
+
+    Written to a temporary name first and then moved, so a failure leaves no half file."""
+    import av
+
+    path = Path(path)
+    fmt = output_format(path)
+    tmp = path.with_name(f".{path.name}.part")
+    samples = np.ascontiguousarray(samples, dtype=np.int16).reshape(1, -1)
+    try:
+        with av.open(str(tmp), mode="w", format=fmt.container) as container:
+            rate = fmt.rate_hz or sample_rate_hz
+            stream = container.add_stream(fmt.codec, rate=rate, layout="mono")
+            resampler = av.AudioResampler(format=fmt.sample_format, layout="mono", rate=rate)
+            frame = av.AudioFrame.from_ndarray(samples, format="s16", layout="mono")
+            frame.sample_rate = sample_rate_hz
+            for block in [*resampler.resample(frame), *resampler.resample(None)]:
+                for packet in stream.encode(block):
+                    container.mux(packet)
+            for packet in stream.encode(None):
+                container.mux(packet)
+        tmp.replace(path)
+    except (OSError, av.error.FFmpegError) as exc:
+        tmp.unlink(missing_ok=True)
+        reason = getattr(exc, "strerror", None) or exc
+        raise UsageError(f"cannot write {path} ({reason})",
+                         "check that the folder exists and you may write to it") from None
+    return path
