@@ -67,6 +67,105 @@ def test_validate_cli_prints_location_and_exits_2(name: str, capsys: pytest.Capt
     assert "Traceback" not in err
 
 
+def _validate(capsys: pytest.CaptureFixture, path: Path) -> tuple[int, list[tuple[str, int, str]], str]:
+    """Run `oral-sim bank validate PATH`: its exit code, the (file, line, problem) it printed,
+    and all it printed on stderr."""
+    code = main(["bank", "validate", str(path)])
+    err = capsys.readouterr().err
+    found = [(m[1], int(m[2]), m[3]) for m in re.finditer(r"^(\S+\.yaml):(\d+): (.*)$", err, re.M)]
+    return code, found, err
+
+
+# (line, words) of every problem in many_problems.yaml, in line order
+MANY = [
+    (4, "question 1 (m-1): missing required field `reference_answer`"),
+    (17, "question 2 (m-2): `timebox_s`: Input should be a valid integer"),
+    (31, "question 3 (m-3): `key_points` item 2 must not be empty"),
+    (35, "question 4 (m-4): unknown field `promt`"),
+    (38, "`difficulty` appears twice here"),
+    (43, "question 4 (m-4): `key_points`: a key point is text, or a mapping"),
+    (44, "question 4 (m-4): missing required field `examples`"),
+    (46, "question 4 (m-4): unknown field `sample`"),
+    (48, "question id 'm-1' is already used in many_problems.yaml:4"),
+    (50, "question 5 (m-1): unknown category 'philosophy'"),
+]
+
+
+def test_validate_reports_every_problem_of_a_file_by_line(capsys: pytest.CaptureFixture) -> None:
+    """Schema errors in five questions, a duplicate key and an id used twice: all of them at
+    once, each once (a bad key point is not also reported against the other form it could
+    take), in line order, then the count."""
+    path = FIXTURES / "many_problems.yaml"
+    code, found, err = _validate(capsys, path)
+    assert code == 2
+    assert {f for f, _, _ in found} == {str(path)}
+    assert [line for _, line, _ in found] == [line for line, _ in MANY]
+    for (_, _, problem), (line, words) in zip(found, MANY, strict=True):
+        assert problem.startswith(words), (line, problem)
+    assert err.splitlines()[-1] == "10 problems in 1 file (of 1 bank file checked)"
+
+
+def test_loading_a_file_with_many_problems_names_the_first_and_counts_the_rest() -> None:
+    path = FIXTURES / "many_problems.yaml"
+    with pytest.raises(BankError) as info:
+        load_script(path)
+    assert info.value.line == 4 and "missing required field `reference_answer`" in info.value.problem
+    assert info.value.hint == f"9 more problems: `oral-sim bank validate {path}` lists them all"
+
+
+def test_validate_stops_at_a_yaml_syntax_error_and_says_so(capsys: pytest.CaptureFixture) -> None:
+    code, found, err = _validate(capsys, FIXTURES / "syntax.yaml")
+    assert (code, [line for _, line, _ in found]) == (2, [5])
+    assert "hint: nothing after a YAML syntax error is checked" in err
+    assert err.splitlines()[-1] == "1 problem in 1 file (of 1 bank file checked)"
+
+
+DEFAULTS_GONE_WRONG = """script: fixture-d
+title: A bad default
+defaults:
+  category: philosophy
+questions:
+  - id: d-1
+    prompt: What is overfitting?
+    difficulty: easy
+    timebox_s: 90
+    reference_answer: A model that learns the noise of its training data.
+    key_points: [learns noise, fails to generalize, regularization helps]
+  - id: d-2
+    prompt: What is underfitting?
+    difficulty: easy
+    difficulty: easy
+    timebox_s: 90
+    reference_answer: A model too simple for its data.
+    key_points: [too simple, high bias, more capacity helps]
+"""
+
+
+def test_validate_reports_problems_of_every_file_and_ids_across_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    """Every file is checked, whatever the others hold: an id another file uses, a bad value,
+    a file that is not text, and a bad `defaults` reported once where it is written (not again
+    in each question that takes it)."""
+    good = (FIXTURES / "good.yaml").read_text(encoding="utf-8")
+    (tmp_path / "a.yaml").write_text(good, encoding="utf-8")
+    (tmp_path / "b.yaml").write_text(
+        good.replace("fixture-good", "fixture-b").replace("difficulty: easy", "difficulty: brutal"),
+        encoding="utf-8")
+    (tmp_path / "c.yaml").write_bytes(b"script: c\ntitle: \xff\n")
+    (tmp_path / "d.yaml").write_text(DEFAULTS_GONE_WRONG, encoding="utf-8")
+    code, found, err = _validate(capsys, tmp_path)
+    assert code == 2
+    assert [(Path(f).name, line) for f, line, _ in found] == [
+        ("b.yaml", 4), ("b.yaml", 7), ("c.yaml", 2), ("d.yaml", 4), ("d.yaml", 15)]
+    assert found[0][2] == "question id 't-1' is already used in a.yaml:4"
+    assert found[1][2].startswith("question 1 (t-1): unknown difficulty 'brutal'")
+    assert found[2][2].startswith("not UTF-8")
+    assert found[3][2].startswith("unknown category 'philosophy'")
+    assert found[4][2] == "`difficulty` appears twice here"
+    assert err.splitlines()[-1] == "5 problems in 3 files (of 4 bank files checked)"
+
+
 def test_duplicate_question_id_across_files(tmp_path: Path) -> None:
     with pytest.raises(BankError) as info:
         load_bank(FIXTURES / "crossdup")

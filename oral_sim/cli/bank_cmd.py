@@ -105,12 +105,28 @@ def run_show(args: argparse.Namespace) -> int:
 
 
 def run_validate(args: argparse.Namespace) -> int:
-    from oral_sim.engine.bank import load_bank
+    """Every problem of every bank file as `file:line: problem` (by file, then line) and a
+    count, on stderr; exit code 2 when there is any."""
+    from oral_sim.engine.bank import check_bank
+    from oral_sim.errors import BankError
 
-    bank = load_bank(args.path)
-    total = len(bank.all_questions())
-    print(f"ok: {len(bank.scripts)} scripts, {total} questions")
-    return 0
+    check = check_bank(args.path)
+    if check.bank is not None:
+        total = len(check.bank.all_questions())
+        print(f"ok: {len(check.bank.scripts)} scripts, {total} questions")
+        return 0
+    for problem in check.problems:
+        print(problem.message, file=sys.stderr)
+        if problem.hint:
+            print(f"  hint: {problem.hint}", file=sys.stderr)
+    broken = len({p.path for p in check.problems})
+    print(f"{_count(len(check.problems), 'problem')} in {_count(broken, 'file')} "
+          f"(of {_count(len(check.files), 'bank file')} checked)", file=sys.stderr)
+    return BankError.exit_code
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def run_import(args: argparse.Namespace) -> int:

@@ -2,6 +2,7 @@
 
 Every mistake in a bank file is reported as `file:line: what is wrong` (a `BankError`): YAML syntax,
 a duplicate key, a missing or unknown field, a bad value, an id used twice anywhere in the bank.
+Loading raises the first; `check_bank` finds them all (`oral-sim bank validate`).
 The format is documented in `scripts_bank/README.md`; the schema lives in `bank_schema.py`.
 """
 
@@ -164,28 +165,57 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def load_bank(path: str | Path | None = None) -> Bank:
-    """Load a bank folder (every *.yaml in it) or a single bank file; default `locations.bank_dir()`."""
+    """Load a bank folder (every *.yaml in it) or a single bank file; default `locations.bank_dir()`.
+    A broken bank raises its first problem as a `BankError` (`check_bank` lists them all)."""
     root = Path(path) if path is not None else locations.bank_dir()
+    files = _bank_files(root)
+    contents = [(f, _read_bank_file(f)) for f in files]
+    cache = _cache_file(contents)
+    cached = _read_cache(cache)
+    if cached is not None:
+        return cached
+    checked = [_parse_bank_file(f, raw) for f, raw in contents]
+    _raise_first(_problems_of(checked), root)
+    bank = Bank([c.script for c in checked if c.script is not None])
+    _write_cache(cache, bank)
+    return bank
+
+
+@dataclass
+class BankCheck:
+    """What `check_bank` found."""
+
+    files: list[Path]
+    """The bank files checked."""
+    problems: list[BankError]
+    """Every problem found, file by file in `files` order, each file's by line."""
+    bank: Bank | None
+    """The bank, when there is no problem."""
+
+
+def check_bank(path: str | Path | None = None) -> BankCheck:
+    """Check a bank folder or file like `load_bank`, but find every problem of every file
+    instead of stopping at the first (`oral-sim bank validate`). The bank cache is not used.
+    A missing folder, or one without bank files, still raises a `BankError`."""
+    files = _bank_files(Path(path) if path is not None else locations.bank_dir())
+    checked = [_check_file(f) for f in files]
+    problems = _problems_of(checked)
+    bank = None if problems else Bank([c.script for c in checked if c.script is not None])
+    return BankCheck(files, problems, bank)
+
+
+def _bank_files(root: Path) -> list[Path]:
+    """The bank files of a folder (by name), or the file itself; BankError when there are none."""
     if root.is_dir():
         files = sorted(p for p in root.iterdir() if p.suffix in BANK_SUFFIXES and p.is_file())
         if not files:
             raise BankError(
                 str(root), 0, "no bank files (*.yaml) in this folder", "see scripts_bank/README.md"
             )
-    elif root.is_file():
-        files = [root]
-    else:
-        raise BankError(str(root), 0, "no such bank file or folder", "check the path or ORAL_SIM_BANK")
-    contents = [(f, _read_bank_file(f)) for f in files]
-    cache = _cache_file(contents)
-    cached = _read_cache(cache)
-    if cached is not None:
-        return cached
-    scripts = [_parse_bank_file(f, raw) for f, raw in contents]
-    _check_unique(scripts)
-    bank = Bank(scripts)
-    _write_cache(cache, bank)
-    return bank
+        return files
+    if root.is_file():
+        return [root]
+    raise BankError(str(root), 0, "no such bank file or folder", "check the path or ORAL_SIM_BANK")
 
 
 #: Bumped when the cached form of a bank changes in a way the loader's source does not show.
@@ -234,9 +264,12 @@ def _write_cache(path: Path, bank: Bank) -> None:
 
 
 def load_script(path: str | Path) -> Script:
-    """Load and validate one bank file."""
+    """Load and validate one bank file; its first problem raises a `BankError`."""
     path = Path(path)
-    return _parse_bank_file(path, _read_bank_file(path))
+    checked = _parse_bank_file(path, _read_bank_file(path))
+    _raise_first(_problems_of([checked]), path)
+    assert checked.script is not None
+    return checked.script
 
 
 def _read_bank_file(path: Path) -> bytes:
@@ -250,57 +283,13 @@ def _read_bank_file(path: Path) -> bytes:
     return raw
 
 
-def _parse_bank_file(path: Path, raw: bytes) -> Script:
-    """One bank file's bytes, decoded, parsed and validated."""
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise BankError(str(path), line, "not UTF-8 text (is this a bank file?)") from None
-    return parse_script_text(text, path)
-
-
 def parse_script_text(text: str, path: str | Path) -> Script:
-    """Parse and validate bank-file text; `path` is used in messages and as `Script.path`."""
-    path = Path(path)
-    where = str(path)
-    if "\x00" in text:
-        raise BankError(where, text[: text.index("\x00")].count("\n") + 1, "binary data in a text file")
-    try:
-        loader = _LOADER(text)
-        try:
-            node = loader.get_single_node()
-            if node is None:
-                raise BankError(where, 1, "the file is empty", "see scripts_bank/README.md")
-            _check_duplicate_keys(node, where)
-            data = loader.construct_document(node)
-        finally:
-            loader.dispose()
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else 0
-        problem = exc.problem or exc.context or "invalid YAML"
-        raise BankError(where, line, f"YAML syntax: {problem}") from None
-    except yaml.YAMLError as exc:
-        raise BankError(where, 0, f"YAML: {exc}") from None
-    except RecursionError:
-        raise BankError(where, 0, "nesting too deep") from None
-    if not isinstance(data, dict):
-        raise BankError(where, 1, "a bank file is a mapping with `script`, `title` and `questions`")
-    data = _apply_defaults(data)
-    from pydantic import ValidationError
-
-    from oral_sim.engine import bank_schema as schema
-
-    try:
-        model = schema.ScriptModel.model_validate(data)
-    except ValidationError as exc:
-        first = _first_error(exc.errors())
-        loc = tuple(p for p in first["loc"] if p not in _UNION_BRANCHES)
-        raise BankError(where, _line_of(node, loc), _describe(first, loc, data)) from None
-    script = _to_script(model, node, path)
-    _check_unique([script])
-    return script
+    """Parse and validate bank-file text; `path` is used in messages and as `Script.path`.
+    The first problem (by line) raises a `BankError` whose hint counts the others."""
+    checked = _check_text(text, Path(path))
+    _raise_first(_problems_of([checked]), Path(path))
+    assert checked.script is not None
+    return checked.script
 
 
 def script_to_dict(script: Script) -> dict[str, Any]:
@@ -336,8 +325,128 @@ def question_to_dict(question: Question) -> dict[str, Any]:
 # --- internals -------------------------------------------------------------------------------
 
 
-def _check_duplicate_keys(node: yaml.Node, where: str) -> None:
-    """PyYAML keeps the last of two equal keys silently; a bank file must not have them."""
+#: Said with a YAML syntax error, after which nothing else in the file can be checked.
+_SYNTAX_HINT = "nothing after a YAML syntax error is checked: fix it and check the file again"
+
+
+@dataclass
+class _Checked:
+    """One bank file, checked on its own (ids used twice across files: `_duplicate_ids`)."""
+
+    path: Path
+    """The bank file."""
+    problems: list[BankError] = field(default_factory=list)
+    """What is wrong in the file, in the order found."""
+    script: Script | None = None
+    """The script, when the file has no problem of its own."""
+    script_id: tuple[str, int] | None = None
+    """The script id the file declares and its line, read before validation (None: none)."""
+    question_ids: list[tuple[str, int]] = field(default_factory=list)
+    """The question ids it declares and their lines, read before validation."""
+
+
+def _check_file(path: Path) -> _Checked:
+    """One bank file read and checked; a file that cannot be read is its one problem."""
+    try:
+        raw = _read_bank_file(path)
+    except BankError as exc:
+        return _Checked(path, [exc])
+    return _parse_bank_file(path, raw)
+
+
+def _parse_bank_file(path: Path, raw: bytes) -> _Checked:
+    """One bank file's bytes, decoded, parsed and checked."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return _Checked(path, [BankError(str(path), line, "not UTF-8 text (is this a bank file?)")])
+    return _check_text(text, path)
+
+
+def _check_text(text: str, path: Path) -> _Checked:
+    """Every problem of one file's text that can be found: all of its duplicate keys and schema
+    errors together; a problem that leaves nothing to check (binary data, YAML syntax, an empty
+    file, not a mapping) alone."""
+    where = str(path)
+    checked = _Checked(path)
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        checked.problems.append(BankError(where, line, "binary data in a text file"))
+        return checked
+    try:
+        loader = _LOADER(text)
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else 0
+        problem = exc.problem or exc.context or "invalid YAML"
+        checked.problems.append(BankError(where, line, f"YAML syntax: {problem}", _SYNTAX_HINT))
+        return checked
+    except yaml.YAMLError as exc:
+        checked.problems.append(BankError(where, 0, f"YAML: {exc}", _SYNTAX_HINT))
+        return checked
+    except RecursionError:
+        checked.problems.append(BankError(where, 0, "nesting too deep"))
+        return checked
+    if node is None:
+        checked.problems.append(BankError(where, 1, "the file is empty", "see scripts_bank/README.md"))
+        return checked
+    checked.problems += _duplicate_keys(node, where)
+    if not isinstance(data, dict):
+        checked.problems.append(
+            BankError(where, 1, "a bank file is a mapping with `script`, `title` and `questions`")
+        )
+        return checked
+    checked.script_id, checked.question_ids = _ids_of(data, node)
+    filled = _apply_defaults(data)
+    from pydantic import ValidationError
+
+    from oral_sim.engine import bank_schema as schema
+
+    try:
+        model = schema.ScriptModel.model_validate(filled)
+    except ValidationError as exc:
+        checked.problems += [
+            BankError(where, _line_of(node, loc), _describe(error, loc, filled))
+            for error, loc in _schema_errors(exc.errors(), data, filled)
+        ]
+    else:
+        if not checked.problems:
+            checked.script = _to_script(model, node, path)
+    return checked
+
+
+def _problems_of(checked: list[_Checked]) -> list[BankError]:
+    """Every problem of these files, ids used twice among them included: file by file, each
+    file's by line."""
+    found: dict[str, list[BankError]] = {str(c.path): list(c.problems) for c in checked}
+    for problem in _duplicate_ids(checked):
+        found[problem.path].append(problem)
+    return [p for problems in found.values() for p in sorted(problems, key=lambda p: p.line)]
+
+
+def _raise_first(problems: list[BankError], where: Path) -> None:
+    """Raise the first problem, its hint counting the others; nothing when there are none."""
+    if not problems:
+        return
+    first, more = problems[0], len(problems) - 1
+    if not more:
+        raise first
+    others = (f"{more} more problem{'s' if more > 1 else ''}: "
+              f"`oral-sim bank validate {where}` lists them all")
+    hint = f"{first.hint}; {others}" if first.hint else others
+    raise BankError(first.path, first.line, first.problem, hint)
+
+
+def _duplicate_keys(node: yaml.Node, where: str) -> list[BankError]:
+    """Every key written twice in one mapping: PyYAML keeps the last silently; a bank file must
+    not have them."""
+    problems = []
     stack = [node]
     while stack:
         current = stack.pop()
@@ -346,13 +455,56 @@ def _check_duplicate_keys(node: yaml.Node, where: str) -> None:
             for key, value in current.value:
                 if isinstance(key, yaml.ScalarNode):
                     if key.value in seen:
-                        raise BankError(
+                        problems.append(BankError(
                             where, key.start_mark.line + 1, f"`{key.value}` appears twice here"
-                        )
+                        ))
                     seen.add(key.value)
                 stack.append(value)
         elif isinstance(current, yaml.SequenceNode):
             stack.extend(current.value)
+    return problems
+
+
+def _ids_of(data: dict[str, Any], root: yaml.Node) -> tuple[tuple[str, int] | None,
+                                                            list[tuple[str, int]]]:
+    """The script id and question ids a file declares, with their lines, as written (stripped,
+    as the schema strips them): read before validation, so that an id used twice is reported
+    with the file's other problems."""
+    script = data.get("script")
+    script_id = (script.strip(), _line_of(root, ("script",))) if isinstance(script, str) else None
+    questions = data.get("questions")
+    question_ids = [
+        (q["id"].strip(), _line_of(root, ("questions", index)))
+        for index, q in enumerate(questions if isinstance(questions, list) else [])
+        if isinstance(q, dict) and isinstance(q.get("id"), str)
+    ]
+    return script_id, question_ids
+
+
+def _duplicate_ids(checked: list[_Checked]) -> list[BankError]:
+    """A script id or question id declared a second time, in these files together; reported
+    where it is declared again."""
+    problems = []
+    scripts: dict[str, Path] = {}
+    questions: dict[str, tuple[Path, int]] = {}
+    for file in checked:
+        if file.script_id is not None:
+            script_id, line = file.script_id
+            if script_id in scripts:
+                problems.append(BankError(
+                    str(file.path), line,
+                    f"script id {script_id!r} is already used by {scripts[script_id].name}",
+                ))
+            scripts.setdefault(script_id, file.path)
+        for question_id, line in file.question_ids:
+            if question_id in questions:
+                other, other_line = questions[question_id]
+                problems.append(BankError(
+                    str(file.path), line,
+                    f"question id {question_id!r} is already used in {other.name}:{other_line}",
+                ))
+            questions.setdefault(question_id, (file.path, line))
+    return problems
 
 
 def _apply_defaults(data: dict[str, Any]) -> dict[str, Any]:
@@ -370,7 +522,8 @@ def _apply_defaults(data: dict[str, Any]) -> dict[str, Any]:
 
 def _child(node: yaml.Node | None, key: Any) -> yaml.Node | None:
     if isinstance(node, yaml.MappingNode):
-        for k, v in node.value:
+        # the last of two equal keys: the value PyYAML keeps (and the schema checked)
+        for k, v in reversed(node.value):
             if isinstance(k, yaml.ScalarNode) and k.value == key:
                 return v
     if isinstance(node, yaml.SequenceNode) and isinstance(key, int) and 0 <= key < len(node.value):
@@ -396,26 +549,59 @@ def _line_of(root: yaml.Node, loc: tuple[Any, ...]) -> int:
     return line
 
 
-#: How pydantic names the branches of `str | KeyPointModel` in an error's location.
+#: How pydantic names the branches of a key point's `Text | KeyPointModel` in an error's location.
 _UNION_BRANCHES = ("str", "constrained-str", "KeyPointModel")
+_TEXT_BRANCHES = ("str", "constrained-str")
 
 
-def _first_error(errors: list[dict[str, Any]]) -> dict[str, Any]:
-    """The error to report. A key point is text or a mapping, and pydantic reports a bad one
-    against both forms: report the form the file used (a mapping's own error, or that the value
-    is neither)."""
-    first = errors[0]
-    loc = tuple(first["loc"])
-    if not (len(loc) > 4 and loc[2] == "key_points" and loc[4] in _UNION_BRANCHES):
-        return first
-    same = [e for e in errors if tuple(e["loc"])[:4] == loc[:4]]
-    if isinstance(first.get("input"), dict):
-        return next((e for e in same if "KeyPointModel" in e["loc"]), first)
-    if isinstance(first.get("input"), str):
-        return first
-    return {**first, "type": "key_point_type", "loc": loc[:4],
-            "msg": "a key point is text, or a mapping with `point` and `examples` "
-                   "(see scripts_bank/README.md)"}
+def _schema_errors(errors: list[dict[str, Any]], data: dict[str, Any],
+                   filled: dict[str, Any]) -> list[tuple[dict[str, Any], tuple[Any, ...]]]:
+    """pydantic's errors, one per problem, each with its location in the file (`filled` is
+    `data` with the defaults applied). Two kinds of repeat are dropped. A key point is text or
+    a mapping, and pydantic reports a bad one against both forms: the errors of the form the
+    file used are kept, or one saying it is neither. A value a question takes from `defaults`
+    is reported once, at `defaults`, not again in every question that lacks it."""
+    kept = []
+    neither: set[tuple[Any, ...]] = set()
+    for error in errors:
+        loc = tuple(error["loc"])
+        if _from_defaults(loc, data, filled):
+            continue
+        cut = next((i for i, part in enumerate(loc) if part in _UNION_BRANCHES), None)
+        if cut is None:
+            kept.append((error, loc))
+            continue
+        at = loc[:cut]
+        value = _value_at(filled, at)
+        if isinstance(value, (str, dict)):
+            if isinstance(value, str) == (loc[cut] in _TEXT_BRANCHES):  # the form the file used
+                kept.append((error, at + loc[cut + 1:]))
+        elif at not in neither:
+            neither.add(at)
+            kept.append(({**error, "type": "key_point_type",
+                          "msg": "a key point is text, or a mapping with `point` and `examples` "
+                                 "(see scripts_bank/README.md)"}, at))
+    return kept
+
+
+def _value_at(data: Any, loc: tuple[Any, ...]) -> Any:
+    """The value at a pydantic location in parsed YAML, or None."""
+    for key in loc:
+        if isinstance(data, dict) and key in data:
+            data = data[key]
+        elif isinstance(data, list) and isinstance(key, int) and 0 <= key < len(data):
+            data = data[key]
+        else:
+            return None
+    return data
+
+
+def _from_defaults(loc: tuple[Any, ...], data: dict[str, Any], filled: dict[str, Any]) -> bool:
+    """Whether `loc` is in a question's field that the question took from `defaults`."""
+    if len(loc) < 3 or loc[0] != "questions":
+        return False
+    written = _value_at(data, loc[:2])
+    return isinstance(written, dict) and loc[2] not in written and loc[2] in _value_at(filled, loc[:2])
 
 
 def _describe(error: dict[str, Any], loc: tuple[Any, ...], data: dict[str, Any]) -> str:
@@ -430,7 +616,8 @@ def _describe(error: dict[str, Any], loc: tuple[Any, ...], data: dict[str, Any])
         prefix = f"question {loc[1] + 1}" + (f" ({qid})" if isinstance(qid, str) else "") + ": "
         name = ".".join(str(p) for p in loc[2:] if not isinstance(p, int)) or "question"
         if len(loc) > 3 and loc[2] == "follow_ups" and isinstance(loc[3], int):
-            name = f"follow-up {loc[3] + 1}: " + ".".join(str(p) for p in loc[4:]) or "follow-up"
+            within = ".".join(str(p) for p in loc[4:] if not isinstance(p, int))
+            name = f"follow-up {loc[3] + 1}" + (f": {within}" if within else "")
     field_name = str(loc[-1]) if loc else "file"
     if kind == "missing":
         return f"{prefix}missing required field `{field_name}`"
@@ -468,13 +655,16 @@ def _describe(error: dict[str, Any], loc: tuple[Any, ...], data: dict[str, Any])
     if kind == "too_short" and field_name == "questions":
         return "the script has no questions"
     if kind == "string_too_short":
-        return f"{prefix}`{name}` must not be empty"
+        item = f" item {loc[-1] + 1}" if loc and isinstance(loc[-1], int) else ""
+        return f"{prefix}`{name}`{item} must not be empty"
     message = error.get("msg", "invalid value")
     if message.startswith("Value error, "):
         message = message[len("Value error, ") :]
     del ctx
     if name in ("question", "file"):
         return f"{prefix}{message}"
+    if len(loc) == 4 and loc[2] == "follow_ups":  # the follow-up as a whole
+        return f"{prefix}{name}: {message}"
     return f"{prefix}`{name}`: {message}"
 
 
@@ -520,26 +710,3 @@ def _to_script(model: schema.ScriptModel, root: yaml.Node, path: Path) -> Script
         source=model.source,
         framework=list(model.framework),
     )
-
-
-def _check_unique(scripts: list[Script]) -> None:
-    script_ids: dict[str, Script] = {}
-    question_ids: dict[str, Question] = {}
-    for script in scripts:
-        if script.id in script_ids:
-            raise BankError(
-                str(script.path),
-                1,
-                f"script id {script.id!r} is already used by {script_ids[script.id].path.name}",
-            )
-        script_ids[script.id] = script
-        for q in script.questions:
-            if q.id in question_ids:
-                other = question_ids[q.id]
-                raise BankError(
-                    str(script.path),
-                    q.source_line,
-                    f"question id {q.id!r} is already used in "
-                    f"{other.source_path.name if other.source_path else '?'}:{other.source_line}",
-                )
-            question_ids[q.id] = q

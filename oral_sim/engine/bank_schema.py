@@ -6,9 +6,9 @@ The format is documented for people in `scripts_bank/README.md`; keep the two in
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
 
 from oral_sim.engine.bank_format import (
     CATEGORIES,
@@ -30,14 +30,13 @@ Kind = Literal[KINDS]  # type: ignore[valid-type]
 StoryPart = Literal[STORY_PARTS]  # type: ignore[valid-type]
 
 
+#: Text with something in it (whitespace is stripped first). A constraint on each item rather
+#: than a check of the whole list, so pydantic reports every blank item, at its own line.
+Text = Annotated[str, Field(min_length=1)]
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-def _not_blank(value: str) -> str:
-    if not value.strip():
-        raise ValueError("must not be empty")
-    return value
 
 
 class FollowUpModel(_Strict):
@@ -48,14 +47,7 @@ class FollowUpModel(_Strict):
     reference_answer: str | None = Field(default=None, min_length=1)
     """A model answer to the probe itself; with `key_points`, the answer to the probe is scored
     against these (without them, against the key point it probes)."""
-    key_points: list[str] = Field(default_factory=list, max_length=MAX_KEY_POINTS)
-
-    @field_validator("key_points")
-    @classmethod
-    def _probe_points_not_blank(cls, value: list[str]) -> list[str]:
-        for item in value:
-            _not_blank(item)
-        return value
+    key_points: list[Text] = Field(default_factory=list, max_length=MAX_KEY_POINTS)
 
     @model_validator(mode="after")
     def _answer_and_points_together(self) -> FollowUpModel:
@@ -70,18 +62,11 @@ class KeyPointModel(_Strict):
     ("Role and ownership: your scope...") that a concrete spoken sentence never resembles."""
 
     point: str = Field(min_length=1)
-    examples: list[str] = Field(min_length=1, max_length=MAX_EXAMPLES)
+    examples: list[Text] = Field(min_length=1, max_length=MAX_EXAMPLES)
     part: StoryPart | None = None
     """The part of a story this point is (optional): a sentence the story classifier gives that
     part also makes the point, if it is on topic at all (`scoring.score_texts`). For rubric
     points of behavioural and project questions ("Results: measurable outcomes")."""
-
-    @field_validator("examples")
-    @classmethod
-    def _examples_not_blank(cls, value: list[str]) -> list[str]:
-        for text in value:
-            _not_blank(text)
-        return value
 
 
 class QuestionModel(_Strict):
@@ -93,19 +78,11 @@ class QuestionModel(_Strict):
     difficulty: Difficulty
     timebox_s: StrictInt = Field(ge=MIN_TIMEBOX_S, le=MAX_TIMEBOX_S)
     reference_answer: str = Field(min_length=1)
-    key_points: list[str | KeyPointModel] = Field(min_length=MIN_KEY_POINTS,
-                                                  max_length=MAX_KEY_POINTS)
+    key_points: list[Text | KeyPointModel] = Field(min_length=MIN_KEY_POINTS,
+                                                   max_length=MAX_KEY_POINTS)
     follow_ups: list[FollowUpModel] = Field(default_factory=list)
     tags: list[str] = Field(default_factory=list)
     notes: str | None = None
-
-    @field_validator("key_points")
-    @classmethod
-    def _key_points_not_blank(cls, value: list[str | KeyPointModel]) -> list[str | KeyPointModel]:
-        for item in value:
-            if isinstance(item, str):
-                _not_blank(item)
-        return value
 
     @model_validator(mode="after")
     def _follow_ups_point_at_key_points(self) -> QuestionModel:
