@@ -20,6 +20,7 @@ import yaml
 
 from oral_sim import locations
 from oral_sim.engine import bank_format as fmt
+from oral_sim.engine import bank_problems
 from oral_sim.errors import BankError, UsageError
 
 if TYPE_CHECKING:
@@ -175,7 +176,7 @@ def load_bank(path: str | Path | None = None) -> Bank:
     if cached is not None:
         return cached
     checked = [_parse_bank_file(f, raw) for f, raw in contents]
-    _raise_first(_problems_of(checked), root)
+    bank_problems.raise_first(_problems_of(checked), root)
     bank = Bank([c.script for c in checked if c.script is not None])
     _write_cache(cache, bank)
     return bank
@@ -227,7 +228,8 @@ def _cache_file(contents: list[tuple[Path, bytes]]) -> Path:
     paths and bytes, of the loader's own source and of the Python version, so an edited bank
     file or a changed loader is parsed again."""
     digest = hashlib.sha256(f"{CACHE_FORMAT} {sys.version}".encode())
-    for module in (__file__, fmt.__file__, Path(__file__).with_name("bank_schema.py")):
+    for module in (__file__, fmt.__file__, bank_problems.__file__,
+                   Path(__file__).with_name("bank_schema.py")):
         digest.update(Path(module).read_bytes())
     for path, raw in contents:
         digest.update(str(path.resolve()).encode() + b"\0" + hashlib.sha256(raw).digest())
@@ -267,7 +269,7 @@ def load_script(path: str | Path) -> Script:
     """Load and validate one bank file; its first problem raises a `BankError`."""
     path = Path(path)
     checked = _parse_bank_file(path, _read_bank_file(path))
-    _raise_first(_problems_of([checked]), path)
+    bank_problems.raise_first(_problems_of([checked]), path)
     assert checked.script is not None
     return checked.script
 
@@ -287,7 +289,7 @@ def parse_script_text(text: str, path: str | Path) -> Script:
     """Parse and validate bank-file text; `path` is used in messages and as `Script.path`.
     The first problem (by line) raises a `BankError` whose hint counts the others."""
     checked = _check_text(text, Path(path))
-    _raise_first(_problems_of([checked]), Path(path))
+    bank_problems.raise_first(_problems_of([checked]), Path(path))
     assert checked.script is not None
     return checked.script
 
@@ -323,10 +325,6 @@ def question_to_dict(question: Question) -> dict[str, Any]:
 
 
 # --- internals -------------------------------------------------------------------------------
-
-
-#: Said with a YAML syntax error, after which nothing else in the file can be checked.
-_SYNTAX_HINT = "nothing after a YAML syntax error is checked: fix it and check the file again"
 
 
 @dataclass
@@ -385,10 +383,11 @@ def _check_text(text: str, path: Path) -> _Checked:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 0
         problem = exc.problem or exc.context or "invalid YAML"
-        checked.problems.append(BankError(where, line, f"YAML syntax: {problem}", _SYNTAX_HINT))
+        checked.problems.append(
+            BankError(where, line, f"YAML syntax: {problem}", bank_problems.SYNTAX_HINT))
         return checked
     except yaml.YAMLError as exc:
-        checked.problems.append(BankError(where, 0, f"YAML: {exc}", _SYNTAX_HINT))
+        checked.problems.append(BankError(where, 0, f"YAML: {exc}", bank_problems.SYNTAX_HINT))
         return checked
     except RecursionError:
         checked.problems.append(BankError(where, 0, "nesting too deep"))
@@ -396,7 +395,7 @@ def _check_text(text: str, path: Path) -> _Checked:
     if node is None:
         checked.problems.append(BankError(where, 1, "the file is empty", "see scripts_bank/README.md"))
         return checked
-    checked.problems += _duplicate_keys(node, where)
+    checked.problems += bank_problems.duplicate_keys(node, where)
     if not isinstance(data, dict):
         checked.problems.append(
             BankError(where, 1, "a bank file is a mapping with `script`, `title` and `questions`")
@@ -412,8 +411,9 @@ def _check_text(text: str, path: Path) -> _Checked:
         model = schema.ScriptModel.model_validate(filled)
     except ValidationError as exc:
         checked.problems += [
-            BankError(where, _line_of(node, loc), _describe(error, loc, filled))
-            for error, loc in _schema_errors(exc.errors(), data, filled)
+            BankError(where, bank_problems.line_of(node, loc),
+                      bank_problems.describe(error, loc, filled))
+            for error, loc in bank_problems.schema_errors(exc.errors(), data, filled)
         ]
     else:
         if not checked.problems:
@@ -430,51 +430,17 @@ def _problems_of(checked: list[_Checked]) -> list[BankError]:
     return [p for problems in found.values() for p in sorted(problems, key=lambda p: p.line)]
 
 
-def _raise_first(problems: list[BankError], where: Path) -> None:
-    """Raise the first problem, its hint counting the others; nothing when there are none."""
-    if not problems:
-        return
-    first, more = problems[0], len(problems) - 1
-    if not more:
-        raise first
-    others = (f"{more} more problem{'s' if more > 1 else ''}: "
-              f"`oral-sim bank validate {where}` lists them all")
-    hint = f"{first.hint}; {others}" if first.hint else others
-    raise BankError(first.path, first.line, first.problem, hint)
-
-
-def _duplicate_keys(node: yaml.Node, where: str) -> list[BankError]:
-    """Every key written twice in one mapping: PyYAML keeps the last silently; a bank file must
-    not have them."""
-    problems = []
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, yaml.MappingNode):
-            seen: set[str] = set()
-            for key, value in current.value:
-                if isinstance(key, yaml.ScalarNode):
-                    if key.value in seen:
-                        problems.append(BankError(
-                            where, key.start_mark.line + 1, f"`{key.value}` appears twice here"
-                        ))
-                    seen.add(key.value)
-                stack.append(value)
-        elif isinstance(current, yaml.SequenceNode):
-            stack.extend(current.value)
-    return problems
-
-
 def _ids_of(data: dict[str, Any], root: yaml.Node) -> tuple[tuple[str, int] | None,
                                                             list[tuple[str, int]]]:
     """The script id and question ids a file declares, with their lines, as written (stripped,
     as the schema strips them): read before validation, so that an id used twice is reported
     with the file's other problems."""
     script = data.get("script")
-    script_id = (script.strip(), _line_of(root, ("script",))) if isinstance(script, str) else None
+    script_id = ((script.strip(), bank_problems.line_of(root, ("script",)))
+                 if isinstance(script, str) else None)
     questions = data.get("questions")
     question_ids = [
-        (q["id"].strip(), _line_of(root, ("questions", index)))
+        (q["id"].strip(), bank_problems.line_of(root, ("questions", index)))
         for index, q in enumerate(questions if isinstance(questions, list) else [])
         if isinstance(q, dict) and isinstance(q.get("id"), str)
     ]
@@ -520,159 +486,11 @@ def _apply_defaults(data: dict[str, Any]) -> dict[str, Any]:
     return {**data, "questions": filled}
 
 
-def _child(node: yaml.Node | None, key: Any) -> yaml.Node | None:
-    if isinstance(node, yaml.MappingNode):
-        # the last of two equal keys: the value PyYAML keeps (and the schema checked)
-        for k, v in reversed(node.value):
-            if isinstance(k, yaml.ScalarNode) and k.value == key:
-                return v
-    if isinstance(node, yaml.SequenceNode) and isinstance(key, int) and 0 <= key < len(node.value):
-        return node.value[key]
-    return None
-
-
-def _line_of(root: yaml.Node, loc: tuple[Any, ...]) -> int:
-    """The line of the deepest node on `loc` that exists in the file (a missing field points at
-    the mapping that lacks it; an unknown field at the field itself)."""
-    node = root
-    line = root.start_mark.line + 1
-    for key in loc:
-        if isinstance(node, yaml.MappingNode):
-            for k, _ in node.value:
-                if isinstance(k, yaml.ScalarNode) and k.value == key:
-                    line = k.start_mark.line + 1
-        child = _child(node, key)
-        if child is None:
-            break
-        node = child
-        line = node.start_mark.line + 1
-    return line
-
-
-#: How pydantic names the branches of a key point's `Text | KeyPointModel` in an error's location.
-_UNION_BRANCHES = ("str", "constrained-str", "KeyPointModel")
-_TEXT_BRANCHES = ("str", "constrained-str")
-
-
-def _schema_errors(errors: list[dict[str, Any]], data: dict[str, Any],
-                   filled: dict[str, Any]) -> list[tuple[dict[str, Any], tuple[Any, ...]]]:
-    """pydantic's errors, one per problem, each with its location in the file (`filled` is
-    `data` with the defaults applied). Two kinds of repeat are dropped. A key point is text or
-    a mapping, and pydantic reports a bad one against both forms: the errors of the form the
-    file used are kept, or one saying it is neither. A value a question takes from `defaults`
-    is reported once, at `defaults`, not again in every question that lacks it."""
-    kept = []
-    neither: set[tuple[Any, ...]] = set()
-    for error in errors:
-        loc = tuple(error["loc"])
-        if _from_defaults(loc, data, filled):
-            continue
-        cut = next((i for i, part in enumerate(loc) if part in _UNION_BRANCHES), None)
-        if cut is None:
-            kept.append((error, loc))
-            continue
-        at = loc[:cut]
-        value = _value_at(filled, at)
-        if isinstance(value, (str, dict)):
-            if isinstance(value, str) == (loc[cut] in _TEXT_BRANCHES):  # the form the file used
-                kept.append((error, at + loc[cut + 1:]))
-        elif at not in neither:
-            neither.add(at)
-            kept.append(({**error, "type": "key_point_type",
-                          "msg": "a key point is text, or a mapping with `point` and `examples` "
-                                 "(see scripts_bank/README.md)"}, at))
-    return kept
-
-
-def _value_at(data: Any, loc: tuple[Any, ...]) -> Any:
-    """The value at a pydantic location in parsed YAML, or None."""
-    for key in loc:
-        if isinstance(data, dict) and key in data:
-            data = data[key]
-        elif isinstance(data, list) and isinstance(key, int) and 0 <= key < len(data):
-            data = data[key]
-        else:
-            return None
-    return data
-
-
-def _from_defaults(loc: tuple[Any, ...], data: dict[str, Any], filled: dict[str, Any]) -> bool:
-    """Whether `loc` is in a question's field that the question took from `defaults`."""
-    if len(loc) < 3 or loc[0] != "questions":
-        return False
-    written = _value_at(data, loc[:2])
-    return isinstance(written, dict) and loc[2] not in written and loc[2] in _value_at(filled, loc[:2])
-
-
-def _describe(error: dict[str, Any], loc: tuple[Any, ...], data: dict[str, Any]) -> str:
-    """A sentence for a person from a pydantic error."""
-    kind = error["type"]
-    ctx = error.get("ctx") or {}
-    name = ".".join(str(p) for p in loc if not isinstance(p, int)) or "file"
-    prefix = ""
-    if len(loc) >= 2 and loc[0] == "questions" and isinstance(loc[1], int):
-        questions = data.get("questions") or []
-        qid = questions[loc[1]].get("id") if isinstance(questions[loc[1]], dict) else None
-        prefix = f"question {loc[1] + 1}" + (f" ({qid})" if isinstance(qid, str) else "") + ": "
-        name = ".".join(str(p) for p in loc[2:] if not isinstance(p, int)) or "question"
-        if len(loc) > 3 and loc[2] == "follow_ups" and isinstance(loc[3], int):
-            within = ".".join(str(p) for p in loc[4:] if not isinstance(p, int))
-            name = f"follow-up {loc[3] + 1}" + (f": {within}" if within else "")
-    field_name = str(loc[-1]) if loc else "file"
-    if kind == "missing":
-        return f"{prefix}missing required field `{field_name}`"
-    if kind == "extra_forbidden":
-        return f"{prefix}unknown field `{field_name}` (see scripts_bank/README.md for the fields)"
-    if kind == "literal_error":
-        allowed = {
-            "category": fmt.CATEGORIES,
-            "difficulty": fmt.DIFFICULTIES,
-            "kind": fmt.KINDS,
-            "part": fmt.STORY_PARTS,
-        }.get(field_name)
-        got = error.get("input")
-        if allowed:
-            return f"{prefix}unknown {field_name} {got!r}; use one of: {', '.join(allowed)}"
-    if kind == "string_pattern_mismatch":
-        return (
-            f"{prefix}`{name}` {error.get('input')!r} is not a valid id (lower-case letters, "
-            "digits, '.', '-', '_'; starts with a letter or digit)"
-        )
-    if kind in ("too_short", "too_long") and field_name == "key_points":
-        found = len(error.get("input") or [])
-        return (
-            f"{prefix}needs {fmt.MIN_KEY_POINTS} to {fmt.MAX_KEY_POINTS} key points, "
-            f"found {found}"
-        )
-    if kind in ("too_short", "too_long") and field_name == "examples":
-        return (f"{prefix}a key point's `examples` needs 1 to {fmt.MAX_EXAMPLES} sentences, "
-                f"found {len(error.get('input') or [])}")
-    if kind in ("greater_than_equal", "less_than_equal") and field_name == "timebox_s":
-        return (
-            f"{prefix}timebox_s must be between {fmt.MIN_TIMEBOX_S} and "
-            f"{fmt.MAX_TIMEBOX_S} seconds, got {error.get('input')!r}"
-        )
-    if kind == "too_short" and field_name == "questions":
-        return "the script has no questions"
-    if kind == "string_too_short":
-        item = f" item {loc[-1] + 1}" if loc and isinstance(loc[-1], int) else ""
-        return f"{prefix}`{name}`{item} must not be empty"
-    message = error.get("msg", "invalid value")
-    if message.startswith("Value error, "):
-        message = message[len("Value error, ") :]
-    del ctx
-    if name in ("question", "file"):
-        return f"{prefix}{message}"
-    if len(loc) == 4 and loc[2] == "follow_ups":  # the follow-up as a whole
-        return f"{prefix}{name}: {message}"
-    return f"{prefix}`{name}`: {message}"
-
-
 def _to_script(model: schema.ScriptModel, root: yaml.Node, path: Path) -> Script:
-    questions_node = _child(root, "questions")
+    questions_node = bank_problems.child(root, "questions")
     questions = []
     for index, q in enumerate(model.questions):
-        qnode = _child(questions_node, index)
+        qnode = bank_problems.child(questions_node, index)
         line = qnode.start_mark.line + 1 if qnode is not None else 0
         questions.append(
             Question(

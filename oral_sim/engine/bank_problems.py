@@ -1,0 +1,221 @@
+"""Where a bank file goes wrong, for a person: the line of a YAML node, pydantic's errors told
+as sentences (each problem once), keys written twice, and the first problem raised with a count
+of the rest. `bank.py` checks the files; this module only locates and words what it finds.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from oral_sim.engine import bank_format as fmt
+from oral_sim.errors import BankError
+
+#: Said with a YAML syntax error, after which nothing else in the file can be checked.
+SYNTAX_HINT = "nothing after a YAML syntax error is checked: fix it and check the file again"
+
+
+def raise_first(problems: list[BankError], where: Path) -> None:
+    """Raise the first problem, its hint counting the others; nothing when there are none."""
+    if not problems:
+        return
+    first, more = problems[0], len(problems) - 1
+    if not more:
+        raise first
+    others = (f"{more} more problem{'s' if more > 1 else ''}: "
+              f"`oral-sim bank validate {where}` lists them all")
+    hint = f"{first.hint}; {others}" if first.hint else others
+    raise BankError(first.path, first.line, first.problem, hint)
+
+
+def duplicate_keys(node: yaml.Node, where: str) -> list[BankError]:
+    """Every key written twice in one mapping: PyYAML keeps the last silently; a bank file must
+    not have them."""
+    problems = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, yaml.MappingNode):
+            seen: set[str] = set()
+            for key, value in current.value:
+                if isinstance(key, yaml.ScalarNode):
+                    if key.value in seen:
+                        problems.append(BankError(
+                            where, key.start_mark.line + 1, f"`{key.value}` appears twice here"
+                        ))
+                    seen.add(key.value)
+                stack.append(value)
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend(current.value)
+    return problems
+
+
+def child(node: yaml.Node | None, key: Any) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode):
+        # the last of two equal keys: the value PyYAML keeps (and the schema checked)
+        for k, v in reversed(node.value):
+            if isinstance(k, yaml.ScalarNode) and k.value == key:
+                return v
+    if isinstance(node, yaml.SequenceNode) and isinstance(key, int) and 0 <= key < len(node.value):
+        return node.value[key]
+    return None
+
+
+def line_of(root: yaml.Node, loc: tuple[Any, ...]) -> int:
+    """The line of the deepest node on `loc` that exists in the file (a missing field points at
+    the mapping that lacks it; an unknown field at the field itself)."""
+    node = root
+    line = root.start_mark.line + 1
+    for key in loc:
+        at_key = None
+        if isinstance(node, yaml.MappingNode):
+            for k, _ in node.value:
+                if isinstance(k, yaml.ScalarNode) and k.value == key:
+                    at_key = line = k.start_mark.line + 1
+        below = child(node, key)
+        if below is None:
+            break
+        node = below
+        # a field's value starts on its key's line, or (a block list or mapping) on the next
+        line = at_key if at_key is not None else node.start_mark.line + 1
+    return line
+
+
+#: How pydantic names the branches of a key point's `Text | KeyPointModel` in an error's location.
+_UNION_BRANCHES = ("str", "constrained-str", "KeyPointModel")
+_TEXT_BRANCHES = ("str", "constrained-str")
+
+
+def schema_errors(errors: list[dict[str, Any]], data: dict[str, Any],
+                   filled: dict[str, Any]) -> list[tuple[dict[str, Any], tuple[Any, ...]]]:
+    """pydantic's errors, one per problem, each with its location in the file (`filled` is
+    `data` with the defaults applied). Two kinds of repeat are dropped. A key point is text or
+    a mapping, and pydantic reports a bad one against both forms: the errors of the form the
+    file used are kept, or one saying it is neither. A value a question takes from `defaults`
+    is reported once, at `defaults`, not again in every question that lacks it."""
+    kept = []
+    neither: set[tuple[Any, ...]] = set()
+    for error in errors:
+        loc = tuple(error["loc"])
+        if _from_defaults(loc, data, filled):
+            continue
+        cut = next((i for i, part in enumerate(loc) if part in _UNION_BRANCHES), None)
+        if cut is None:
+            kept.append((error, loc))
+            continue
+        at = loc[:cut]
+        value = _value_at(filled, at)
+        if isinstance(value, (str, dict)):
+            if isinstance(value, str) == (loc[cut] in _TEXT_BRANCHES):  # the form the file used
+                kept.append((error, at + loc[cut + 1:]))
+        elif at not in neither:
+            neither.add(at)
+            kept.append(({**error, "type": "key_point_type",
+                          "msg": "a key point is text, or a mapping with `point` and `examples` "
+                                 "(see scripts_bank/README.md)"}, at))
+    return kept
+
+
+def _value_at(data: Any, loc: tuple[Any, ...]) -> Any:
+    """The value at a pydantic location in parsed YAML, or None."""
+    for key in loc:
+        if isinstance(data, dict) and key in data:
+            data = data[key]
+        elif isinstance(data, list) and isinstance(key, int) and 0 <= key < len(data):
+            data = data[key]
+        else:
+            return None
+    return data
+
+
+def _from_defaults(loc: tuple[Any, ...], data: dict[str, Any], filled: dict[str, Any]) -> bool:
+    """Whether `loc` is in a question's field that the question took from `defaults`."""
+    if len(loc) < 3 or loc[0] != "questions":
+        return False
+    written = _value_at(data, loc[:2])
+    return isinstance(written, dict) and loc[2] not in written and loc[2] in _value_at(filled, loc[:2])
+
+
+def describe(error: dict[str, Any], loc: tuple[Any, ...], data: dict[str, Any]) -> str:
+    """A sentence for a person from a pydantic error."""
+    kind = error["type"]
+    ctx = error.get("ctx") or {}
+    name = ".".join(str(p) for p in loc if not isinstance(p, int)) or "file"
+    prefix = ""
+    if len(loc) >= 2 and loc[0] == "questions" and isinstance(loc[1], int):
+        questions = data.get("questions") or []
+        qid = questions[loc[1]].get("id") if isinstance(questions[loc[1]], dict) else None
+        prefix = f"question {loc[1] + 1}" + (f" ({qid})" if isinstance(qid, str) else "") + ": "
+        name = ".".join(str(p) for p in loc[2:] if not isinstance(p, int)) or "question"
+        if len(loc) > 3 and loc[2] == "follow_ups" and isinstance(loc[3], int):
+            within = ".".join(str(p) for p in loc[4:] if not isinstance(p, int))
+            name = f"follow-up {loc[3] + 1}" + (f": {within}" if within else "")
+    field_name = str(loc[-1]) if loc else "file"
+    if kind == "missing":
+        return f"{prefix}missing required field `{field_name}`"
+    if kind == "extra_forbidden":
+        guess = _closest_field(field_name, loc)
+        return (f"{prefix}unknown field `{field_name}`"
+                + (f"; did you mean `{guess}`?" if guess else
+                   " (see scripts_bank/README.md for the fields)"))
+    if kind == "literal_error":
+        allowed = {
+            "category": fmt.CATEGORIES,
+            "difficulty": fmt.DIFFICULTIES,
+            "kind": fmt.KINDS,
+            "part": fmt.STORY_PARTS,
+        }.get(field_name)
+        got = error.get("input")
+        if allowed:
+            return f"{prefix}unknown {field_name} {got!r}; use one of: {', '.join(allowed)}"
+    if kind == "string_pattern_mismatch":
+        return (
+            f"{prefix}`{name}` {error.get('input')!r} is not a valid id (lower-case letters, "
+            "digits, '.', '-', '_'; starts with a letter or digit)"
+        )
+    if kind in ("too_short", "too_long") and field_name == "key_points":
+        found = len(error.get("input") or [])
+        return (
+            f"{prefix}needs {fmt.MIN_KEY_POINTS} to {fmt.MAX_KEY_POINTS} key points, "
+            f"found {found}"
+        )
+    if kind in ("too_short", "too_long") and field_name == "examples":
+        return (f"{prefix}a key point's `examples` needs 1 to {fmt.MAX_EXAMPLES} sentences, "
+                f"found {len(error.get('input') or [])}")
+    if kind in ("greater_than_equal", "less_than_equal") and field_name == "timebox_s":
+        return (
+            f"{prefix}timebox_s must be between {fmt.MIN_TIMEBOX_S} and "
+            f"{fmt.MAX_TIMEBOX_S} seconds, got {error.get('input')!r}"
+        )
+    if kind == "too_short" and field_name == "questions":
+        return "the script has no questions"
+    if kind == "string_too_short":
+        item = f" item {loc[-1] + 1}" if loc and isinstance(loc[-1], int) else ""
+        return f"{prefix}`{name}`{item} must not be empty"
+    message = error.get("msg", "invalid value")
+    if message.startswith("Value error, "):
+        message = message[len("Value error, ") :]
+    del ctx
+    if name in ("question", "file"):
+        return f"{prefix}{message}"
+    if len(loc) == 4 and loc[2] == "follow_ups":  # the follow-up as a whole
+        return f"{prefix}{name}: {message}"
+    return f"{prefix}`{name}`: {message}"
+
+
+def _closest_field(name: str, loc: tuple[Any, ...]) -> str | None:
+    """The field of the mapping at `loc` (a pydantic location ending in `name`) that `name`
+    looks like a misspelling of ("promt" -> "prompt"), or None."""
+    import difflib
+
+    from oral_sim.engine import bank_schema as schema
+
+    where = [p for p in loc[:-1] if isinstance(p, str)]
+    model = {"questions": schema.QuestionModel, "defaults": schema.DefaultsModel,
+             "follow_ups": schema.FollowUpModel, "key_points": schema.KeyPointModel}.get(
+        where[-1] if where else "", schema.ScriptModel)
+    fields = [f.alias or n for n, f in model.model_fields.items()]
+    found = difflib.get_close_matches(name, fields, n=1, cutoff=0.7)
+    return found[0] if found else None
