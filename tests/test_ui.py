@@ -8,6 +8,7 @@ import asyncio
 import json
 import re
 import sqlite3
+import threading
 from pathlib import Path
 
 import pytest
@@ -444,6 +445,154 @@ async def _replay_screen_follows_the_conversation() -> None:
 
 def test_replay_screen_follows_the_conversation() -> None:
     asyncio.run(_replay_screen_follows_the_conversation())
+
+
+class _HeldVoice:
+    """Stands in for the replay's voice: a turn lasts until it is skipped or `next()` lets it end.
+    There is no sound card here, and without one the real voice goes through the whole script
+    in a few seconds, too fast to look at the screen during each turn."""
+
+    def __init__(self) -> None:
+        self._ends = threading.Semaphore(0)
+        self.closed = threading.Event()
+        self.replayer = None
+
+    def speak(self, replayer, line, cancel: threading.Event) -> None:  # noqa: ANN001
+        self.replayer = replayer
+        while not (cancel.is_set() or self.closed.is_set() or self._ends.acquire(timeout=0.05)):
+            pass
+
+    def next(self) -> None:
+        self._ends.release()
+
+    def close(self) -> None:
+        """Let the replay's thread end (a failed test leaves the replay playing, and the test
+        would wait for that thread for ever, paused or not)."""
+        self.closed.set()
+        if self.replayer is not None:
+            self.replayer.stop()
+
+
+def _held_replay(monkeypatch) -> _HeldVoice:  # noqa: ANN001
+    from oral_sim.engine.replay import Replayer
+
+    voice = _HeldVoice()
+    monkeypatch.setattr(Replayer, "_speak_line",
+                        lambda replayer, line, cancel: voice.speak(replayer, line, cancel))
+    return voice
+
+
+def _turn_in_view(screen) -> tuple:  # noqa: ANN001
+    """The turn being spoken, its region on screen, and the visible part of the replay view."""
+    turn = screen.query_one(".current")
+    return turn, turn.region, screen.query_one("#replay").scrollable_content_region
+
+
+async def _next_turn(pilot, action) -> None:  # noqa: ANN001
+    """Do `action` (a key, or a callable) and wait for the next turn and the scroll to settle."""
+    screen = pilot.app.screen
+    before = screen.query_one(".current").id
+    if callable(action):
+        action()
+    else:
+        await pilot.press(action)
+    await _until(pilot, lambda: screen.query_one(".current").id != before, 30)
+    view = screen.query_one("#replay")
+    await pilot.pause(0.1)
+    await _until(pilot, lambda: view.scroll_y == view.scroll_target_y, 10)
+    await pilot.pause(0.1)
+
+
+async def _replay_keeps_the_turn_being_spoken_in_view(monkeypatch) -> None:
+    from oral_sim.ui.screens.replay import ReplayScreen
+
+    voice = _held_replay(monkeypatch)
+    app = _app()
+    try:
+        async with app.run_test(size=(80, 24), notifications=True) as pilot:
+            script = app.bank.script("oral-interview")
+            app.push_screen(ReplayScreen(script))
+            await _until(pilot, lambda: bool(app.screen.query(".current")), 60)
+            screen = app.screen
+            view = screen.query_one("#replay")
+            count = len(screen.lines)
+            assert view.max_scroll_y > 3 * view.scrollable_content_region.height  # a long script
+            for n in range(1, count):
+                await _next_turn(pilot, "s")
+                turn, region, visible = _turn_in_view(screen)
+                assert turn.id == f"line-{n}"
+                assert visible.contains_region(region), (turn.id, region, visible)
+                if view.scroll_y < view.max_scroll_y:
+                    # not on the view's bottom row (the notifications' corner): what comes next
+                    # is in sight below it
+                    following = screen.query_one(f"#line-{n + 1}").region
+                    assert following.y < visible.bottom, (turn.id, region, following, visible)
+                if n == count // 2:
+                    # pausing says so in the corner, beside the turn, not over it
+                    await pilot.press("p")
+                    await pilot.pause(0.3)
+                    toasts = [t.region for t in app.screen.query("Toast")]
+                    assert toasts and not any(t.overlaps(region) for t in toasts), (region, toasts)
+                    await pilot.press("p")
+                    # a narrower, lower terminal: the lines wrap anew, the turn is still in view
+                    await pilot.resize_terminal(60, 18)
+                    await pilot.pause(0.5)
+                    turn, region, visible = _turn_in_view(screen)
+                    assert visible.contains_region(region), (turn.id, region, visible)
+                    await pilot.resize_terminal(80, 24)
+                    await pilot.pause(0.5)
+            await pilot.press("b")
+    finally:
+        voice.close()
+
+
+def test_replay_keeps_the_turn_being_spoken_in_view(monkeypatch) -> None:
+    """At 80x24 the turn being spoken sat on the view's bottom row, under the notifications
+    ("Paused."), with nothing of what came next in sight, and went out of view when the
+    terminal was resized."""
+    asyncio.run(_replay_keeps_the_turn_being_spoken_in_view(monkeypatch))
+
+
+async def _replay_leaves_a_user_reading_elsewhere_alone(monkeypatch) -> None:
+    from oral_sim.ui.screens.replay import ReplayScreen
+
+    voice = _held_replay(monkeypatch)
+    app = _app()
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            app.push_screen(ReplayScreen(app.bank.script("oral-interview")))
+            await _until(pilot, lambda: bool(app.screen.query(".current")), 60)
+            screen = app.screen
+            view = screen.query_one("#replay")
+            for _ in range(8):
+                await _next_turn(pilot, voice.next)
+            assert "f" not in screen.active_bindings  # following: nothing to offer
+            # the user scrolls back to the start to read the first answer again
+            view.scroll_home(animate=False)
+            await pilot.pause(0.2)
+            await _next_turn(pilot, voice.next)
+            turn, region, visible = _turn_in_view(screen)
+            assert turn.id == "line-9" and view.scroll_y == 0  # not pulled away from what they read
+            assert not visible.overlaps(region)
+            assert "f" in screen.active_bindings  # the footer offers to follow again
+            await pilot.press("f")
+            await _until(pilot, lambda: view.scroll_y == view.scroll_target_y, 10)
+            await pilot.pause(0.1)
+            turn, region, visible = _turn_in_view(screen)
+            assert visible.contains_region(region) and "f" not in screen.active_bindings
+            # and it follows again from there
+            await _next_turn(pilot, voice.next)
+            turn, region, visible = _turn_in_view(screen)
+            assert turn.id == "line-10" and visible.contains_region(region)
+            await pilot.press("b")
+    finally:
+        voice.close()
+
+
+def test_replay_leaves_a_user_reading_elsewhere_alone(monkeypatch) -> None:
+    """Every new turn pulled the view back to it, away from an earlier turn the user had
+    scrolled up to read."""
+    asyncio.run(_replay_leaves_a_user_reading_elsewhere_alone(monkeypatch))
 
 
 async def _ctrl_c_mid_session_keeps_it() -> None:
