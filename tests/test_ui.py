@@ -867,3 +867,87 @@ def test_pausing_the_simulated_candidate_loses_none_of_its_answer() -> None:
     """It used to go on speaking while paused, into nothing: the answer lost its middle and
     ended at the silence after it."""
     asyncio.run(_pausing_the_simulated_candidate_loses_none_of_its_answer())
+
+
+def _seed_sessions(count: int) -> list[float]:
+    """`count` sessions, each answering one question of every category of the ML questions (its
+    score rising from session to session); their average scores, oldest first."""
+    bank = load_bank()
+    by_category = {}
+    for q in bank.script("ml-questions").questions:
+        by_category.setdefault(q.category, q)
+    averages, ids = [], []
+    with Store() as store:
+        for n in range(count):
+            rec = store.start_session("ml-questions", "Machine Learning Engineer Interview "
+                                      "Questions", "demo", {})
+            scores = []
+            for i, q in enumerate(by_category.values()):
+                asked = store.add_question(rec.id, i + 1, q.id, q.prompt, q.category, q.timebox_s)
+                scores.append(40 + 3 * n + 2 * i)
+                store.add_attempt(asked, None, {"text": "an answer", "words": []}, {}, False,
+                                  score=scores[-1], wpm=125 + 2 * n, fillers_per_min=6.0 - 0.3 * n,
+                                  fillers_count=1, latency_s=0.8, duration_s=6.0,
+                                  key_points_missed=1)
+            store.finish_session(rec.id, "completed")
+            averages.append(sum(scores) / len(scores))
+            ids.append(rec.id)
+    db = sqlite3.connect(locations.database_path())
+    for day, sid in enumerate(ids, 1):  # a day apart, in order (they began in one second)
+        db.execute("UPDATE sessions SET started_at = ? WHERE id = ?",
+                   (f"2026-11-{day:02d}T09:30:00+00:00", sid))
+    db.commit()
+    db.close()
+    return averages
+
+
+def _y_labels(chart) -> list[tuple[int, float]]:  # noqa: ANN001
+    """(row, value) of each label on a plotext chart's y axis, top down."""
+    rows = str(chart.render()).split("\n")
+    return [(i, float(m.group(1))) for i, row in enumerate(rows)
+            if (m := re.match(r"\s*(-?\d+(?:\.\d+)?)\s*┤", row))]
+
+
+async def _progress_charts_are_readable(size: tuple[int, int]) -> None:
+    from oral_sim.ui.screens.history import ProgressScreen
+
+    averages = _seed_sessions(12)
+    with Store() as store:
+        categories = {q.category for s in store.list_sessions()
+                      for q in store.get_session(s.id).questions}
+    assert len(categories) >= 6
+    app = _app()
+    async with app.run_test(size=size) as pilot:
+        app.push_screen(ProgressScreen())
+        await pilot.pause(0.5)
+        shown = "".join(re.findall(r"<text[^>]*>(.*?)</text>", app.export_screenshot())).replace(
+            "&#160;", " ")
+        for category in categories:  # every category named in full (2 of 7 were, at 80x24)
+            assert category in shown, (category, shown)
+        # the last session's score in words, beside its chart
+        assert f"last {averages[-1]:.0f}, best {max(averages):.0f}" in shown, shown
+        for wid in ("#chart-score", "#chart-fillers", "#chart-wpm"):
+            chart = app.screen.query_one(wid)
+            assert chart.region.bottom <= size[1] - 1  # above the footer: no scrolling to it
+            labels = _y_labels(chart)
+            assert len(labels) >= 3, (wid, labels)
+            # each label is the value of the row it sits on: on one straight line of value
+            # against row, within a fifth of the labels' spacing (at 80x24: 100, 83.3, 66.7,
+            # 33.3, 16.7, 0 on six rows in a row, 50 dropped: a score of 61 sat beside 66.7)
+            rows, values = [r for r, _ in labels], [v for _, v in labels]
+            mean_row, mean_value = sum(rows) / len(rows), sum(values) / len(values)
+            slope = (sum((r - mean_row) * (v - mean_value) for r, v in labels)
+                     / sum((r - mean_row) ** 2 for r in rows))
+            gaps = sorted(b - a for a, b in zip(rows, rows[1:], strict=False))
+            assert gaps[0] >= 2, (wid, labels)  # none on neighbouring rows
+            spacing = abs(slope) * gaps[len(gaps) // 2]
+            for row, value in labels:
+                off = abs(value - (mean_value + slope * (row - mean_row)))
+                assert off <= 0.2 * spacing, (wid, labels)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 45)])
+def test_progress_charts_are_readable(size: tuple[int, int]) -> None:
+    """At 80x24 the category bars merged into one block with two of seven names under it, and
+    the y labels sat on the wrong rows (a score of 61 drawn beside 66.7)."""
+    asyncio.run(_progress_charts_are_readable(size))

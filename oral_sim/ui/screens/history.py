@@ -248,28 +248,19 @@ class CompareScreen(Screen):
 
 
 class ProgressScreen(Screen):
-    """Charts over sessions: score, fillers/min, WPM, latency; scores per category."""
+    """Charts over sessions: score, fillers/min, WPM; the mean score of each category."""
 
     BINDINGS = [Binding("escape,b", "app.pop_screen", "Back"), Binding("q", "app.quit", "Quit")]
 
     def compose(self) -> ComposeResult:
-        from textual_plotext import PlotextPlot
-
         yield Header()
-        with Vertical(id="progress"):
-            with Horizontal(classes="chart-row"):
-                yield PlotextPlot(id="chart-score")
-                yield PlotextPlot(id="chart-fillers")
-            with Horizontal(classes="chart-row"):
-                yield PlotextPlot(id="chart-wpm")
-                yield PlotextPlot(id="chart-category")
+        yield Vertical(id="progress")
         yield Footer()
 
     def on_mount(self) -> None:
-        from textual_plotext import PlotextPlot
-
-        from oral_sim.engine.progress import by_category, series, session_ticks, value_range
+        from oral_sim.engine.progress import by_category, series
         from oral_sim.engine.store import Store
+        from oral_sim.ui.charts import MetricChart, MetricSeries, category_table
 
         try:
             with Store() as store:
@@ -278,23 +269,19 @@ class ProgressScreen(Screen):
         except OralSimError as exc:
             self.notify(exc.message, severity="error")
             return
-        xs = list(range(1, len(points) + 1))
-        for wid, metric, title, values in (
-                ("chart-score", "score", "Score", [p.score for p in points]),
-                ("chart-fillers", "fillers_per_min", "Fillers per minute",
-                 [p.fillers_per_min for p in points]),
-                ("chart-wpm", "wpm", "Words per minute", [p.wpm for p in points])):
-            plot = self.query_one(f"#{wid}", PlotextPlot)
-            pairs = [(x, v) for x, v in zip(xs, values, strict=True) if v is not None]
-            plot.plt.title(title if pairs else f"{title}: no spoken answers yet")
-            plot.plt.xlabel("session")
-            if pairs:
-                plot.plt.plot([x for x, _ in pairs], [v for _, v in pairs], marker="dot")
-                plot.plt.xticks(session_ticks(len(xs)))
-                plot.plt.xlim(0.5, len(xs) + 0.5)
-                plot.plt.ylim(*value_range(metric, [v for _, v in pairs]))
-        plot = self.query_one("#chart-category", PlotextPlot)
-        plot.plt.title("Mean score by category")
-        if cats:
-            names = list(cats)
-            plot.plt.bar(names, [sum(v) / len(v) for v in cats.values()])
+        charts = [
+            MetricChart(MetricSeries("score", "Score", "Score", [p.score for p in points],
+                                     best="max"), id="chart-score"),
+            MetricChart(MetricSeries("fillers_per_min", "Fillers per minute", "Fillers/min",
+                                     [p.fillers_per_min for p in points], digits=1, best="min"),
+                        id="chart-fillers"),
+            MetricChart(MetricSeries("wpm", "Words per minute", "WPM", [p.wpm for p in points]),
+                        id="chart-wpm"),
+        ]
+        title = ("Mean score by category (answers)" if cats
+                 else "Mean score by category: no answers yet")
+        category = Vertical(Static(title, classes="chart-title"),
+                            VerticalScroll(Static(category_table(cats)), id="category-bars"),
+                            id="chart-category")
+        self.query_one("#progress").mount(Horizontal(*charts[:2], classes="chart-row"),
+                                          Horizontal(charts[2], category, classes="chart-row"))
