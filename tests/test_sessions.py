@@ -332,3 +332,58 @@ def test_the_report_pace_chart_reads_steady_speech_as_steady(seconds: float) -> 
     middles, rates = pace_windows(words)
     assert middles == sorted(middles) and len(rates) == max(1, round(seconds / 10))
     assert all(abs(r - 130) / 130 < 0.12 for r in rates), rates
+
+
+def test_a_command_given_while_paused_acts_at_once(tmp_path, monkeypatch) -> None:
+    """Paused, the simulated candidate holds its answer. A stop used to wait, unseen, for the
+    resume and then end the answer at once; now a command acts while paused: here the answer
+    ends with what was said before the pause."""
+    import queue
+    import threading
+    import time
+
+    from oral_sim.config import Settings
+    from oral_sim.engine import session as ev
+    from oral_sim.engine.live import make_sources, make_speaker
+    from oral_sim.engine.plans import plan_for_script
+
+    monkeypatch.setenv("ORAL_SIM_HOME", str(tmp_path))
+    settings = Settings()
+    settings.session.ask_follow_ups = False
+    plan = plan_for_script(load_bank(), "ml-questions", 1, mode="demo")
+    events: queue.Queue = queue.Queue()
+    with Store() as store:
+        runner = ev.InterviewRunner(plan, settings, store, make_speaker(settings, play=False),
+                                    make_sources("demo", settings, realtime=True,
+                                                 answer_sentences=3), events.put)
+        worker = threading.Thread(target=runner.run, daemon=True)
+        worker.start()
+
+        def wait_for(kind: type, timeout_s: float):
+            end = time.monotonic() + timeout_s
+            while time.monotonic() < end:
+                try:
+                    event = events.get(timeout=0.1)
+                except queue.Empty:
+                    continue
+                if isinstance(event, kind):
+                    return event
+            return None
+
+        assert wait_for(ev.ListeningStarted, 120) is not None
+        level = wait_for(ev.Level, 60)
+        while level is not None and level.elapsed_s < 4.0:  # into the answer
+            level = wait_for(ev.Level, 30)
+        assert level is not None
+        assert runner.toggle_pause()
+        time.sleep(1.0)
+        runner.stop_answer()
+        finished = wait_for(ev.AnswerFinished, 60)  # (the old code waited for the resume)
+        assert finished is not None and finished.reason == "stop"  # still paused, and ended
+        ready = wait_for(ev.FeedbackReady, 60)
+        assert ready is not None
+        said = ready.feedback.transcript
+        # what was said before the pause, and nothing of the rest of the three sentences
+        assert said.words and said.duration_s < level.elapsed_s + 1.0, (said.text, said.duration_s)
+        worker.join(60)
+        assert not worker.is_alive()

@@ -827,6 +827,29 @@ async def _practice_takes_its_script_and_count_from_the_command_line() -> None:
         assert app.screen.plan.script_id == "oral-interview" and len(app.screen.plan.questions) == 3
 
 
+async def _asking_again_keeps_the_typed_draft() -> None:
+    app = _app(mode="typed", script_id="ml-questions", questions=1)
+    app.settings.session.ask_follow_ups = False
+    async with app.run_test(size=(100, 34)) as pilot:
+        await pilot.press("enter")
+        await _until(pilot, lambda: type(app.screen).__name__ == "InterviewScreen"
+                     and app.screen.query_one("#typed").has_focus)
+        scr = app.screen
+        draft = "Overfitting is when the model learns the noise"
+        scr.query_one("#typed").value = draft
+        await pilot.press("escape")  # out of the box to the keys
+        assert not scr.query_one("#typed").has_focus
+        await pilot.press("r")  # ask it again: the box has the focus back when it is asked
+        await _until(pilot, lambda: scr.listening and scr.query_one("#typed").has_focus, 60)
+        assert scr.query_one("#typed").value == draft
+        assert scr.query_one("#typed").cursor_position == len(draft)  # typing goes on after it
+
+
+def test_asking_again_keeps_the_typed_draft() -> None:
+    """`r` while typing an answer asks the question again; the box used to come back empty."""
+    asyncio.run(_asking_again_keeps_the_typed_draft())
+
+
 def test_practice_takes_its_script_and_count_from_the_command_line() -> None:
     """`oral-sim practice --typed --script oral-interview --questions 3` opened on the first
     script with every question."""
@@ -847,6 +870,11 @@ async def _pausing_the_simulated_candidate_loses_none_of_its_answer() -> None:
         assert scr.paused and "Paused" in str(scr.query_one("#status").render())
         offered = {b.binding.action for b in scr.active_bindings.values() if b.enabled}
         assert "resume" in offered and "pause" not in offered, offered
+        # a space while paused ends nothing (it was held and ended the answer at the resume)
+        assert "stop_answer" not in offered, offered
+        await pilot.press("space")
+        await pilot.pause(0.5)
+        assert scr.paused and scr.listening
         clock = str(scr.query_one("#clock").render())
         await pilot.pause(6.0)  # half the answer, and longer than the 2.5 s of silence that ends one
         assert str(scr.query_one("#clock").render()) == clock  # no time passes while paused

@@ -500,30 +500,30 @@ class InterviewRunner:
         from oral_sim.engine.audio import MicrophoneSource
 
         # paused: a microphone's frames are dropped (what is said meanwhile is not the answer);
-        # a simulated candidate or a file waits, and goes on where it was
+        # a simulated candidate or a file waits, and goes on where it was. A command (skip,
+        # stop, quit...) acts at once, paused or not: never held back to surprise at the resume
         holds = not isinstance(source, MicrophoneSource)
         try:
             for frame in source:
-                while holds and self._paused.is_set():
+                while holds and self._paused.is_set() and self._command is None:
                     time.sleep(0.05)
-                if self._paused.is_set():
-                    continue
-                recorder.write(frame)
-                elapsed += frame_s
-                for event in pipeline.feed(frame):
-                    name = type(event).__name__
-                    if name == "SpeechStarted":
-                        speaking = True
-                    elif name == "Utterance":
-                        speaking = False
-                    elif name == "AnswerEnded":
-                        reason = "silence"
-                        raise _Stop
-                level_buf.append(np.frombuffer(frame, dtype=np.int16))
-                if elapsed >= next_level:
-                    self.on_event(Level(_dbfs(np.concatenate(level_buf)), elapsed, speaking))
-                    level_buf.clear()
-                    next_level += self.LEVEL_INTERVAL_S
+                if not self._paused.is_set():
+                    recorder.write(frame)
+                    elapsed += frame_s
+                    for event in pipeline.feed(frame):
+                        name = type(event).__name__
+                        if name == "SpeechStarted":
+                            speaking = True
+                        elif name == "Utterance":
+                            speaking = False
+                        elif name == "AnswerEnded":
+                            reason = "silence"
+                            raise _Stop
+                    level_buf.append(np.frombuffer(frame, dtype=np.int16))
+                    if elapsed >= next_level:
+                        self.on_event(Level(_dbfs(np.concatenate(level_buf)), elapsed, speaking))
+                        level_buf.clear()
+                        next_level += self.LEVEL_INTERVAL_S
                 cmd = self._take_command()
                 if cmd is not None:
                     reason = cmd

@@ -67,6 +67,8 @@ class InterviewScreen(Screen):
         """Which answer to the current question this is (2 and on: answered again)."""
         self.typing = False
         """The current answer is typed: nothing to stop, pause or time."""
+        self.keep_draft = False
+        """The typed answer so far stays in the box when the question is asked again (`r`)."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -172,8 +174,11 @@ class InterviewScreen(Screen):
             if event.audio_path is None:
                 typed = self.query_one("#typed", Input)
                 typed.display = True
-                typed.value = ""
+                if not self.keep_draft:  # the question asked again (r) keeps what was typed
+                    typed.value = ""
+                self.keep_draft = False
                 typed.focus()
+                typed.cursor_position = len(typed.value)
                 status.update(Text(TYPE_PROMPT, style="bold green"))
             else:
                 self.app.bell()
@@ -261,8 +266,8 @@ class InterviewScreen(Screen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The footer offers only the keys that do something now: stop and pause while an
         answer is recorded, next while a card waits, skip and repeat until then."""
-        if action == "stop_answer":
-            return self.listening and not self.typing
+        if action == "stop_answer":  # paused, resume first: a stray space ends nothing
+            return self.listening and not self.typing and not self.paused
         if action == "pause":
             return self.listening and not self.typing and not self.paused
         if action == "resume":
@@ -289,6 +294,7 @@ class InterviewScreen(Screen):
 
     def action_repeat(self) -> None:
         if self.runner is not None:
+            self.keep_draft = self.typing and self.listening
             self.runner.repeat_question()
 
     def action_skip(self) -> None:
