@@ -98,6 +98,28 @@ def test_q_and_a_notes_lose_their_labels_and_keep_every_question() -> None:
     assert [(u.line, u.reason) for u in result.unplaced] == [(10, "question without an answer")]
 
 
+def test_requests_without_a_question_mark_are_prompts_and_stray_text_is_not_an_answer() -> None:
+    """"Tell me about a time..." was not placed (no "?"), and a paragraph back at the margin
+    after a list item's indented answer was glued onto that answer (and became a key point)."""
+    text = ("# Behavioural\n\n"
+            "- Tell me about a time you disagreed with your manager.\n"
+            "  I disagreed about the launch date. I gathered data and showed it in a meeting.\n"
+            "\n"
+            "  We delayed two weeks, and the launch had zero incidents.\n"
+            "\n"
+            "Some random paragraph that is not a question at all.\n"
+            "\n"
+            "**Walk me through your last project**\n"
+            "I built a fraud model. It cut losses by 12 percent.\n")
+    result = import_text(text, "notes.md")
+    assert [q["prompt"] for q in result.questions] == [
+        "Tell me about a time you disagreed with your manager.",
+        "Walk me through your last project"]
+    first = result.questions[0]["reference_answer"]
+    assert "zero incidents" in first and "random paragraph" not in first  # indented: kept
+    assert [(u.line, u.reason) for u in result.unplaced] == [(8, "text outside any question")]
+
+
 @pytest.mark.parametrize("prefix", ["003", "004"])
 def test_round_trip_import_then_load(tmp_path: Path, prefix: str) -> None:
     result = import_file(_seed(prefix))
@@ -114,6 +136,35 @@ def test_cli_import_writes_a_valid_bank_file(tmp_path: Path, capsys: pytest.Capt
     err = capsys.readouterr().err
     assert "wrote" in err and "not placed" in err and "ml_notes.md:" in err
     assert main(["bank", "validate", str(out)]) == 0
+
+
+def test_cli_import_keeps_what_is_there_and_names_ids_after_the_output(
+        tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    """The same notes imported twice into one bank folder: the second file used to take the
+    first's ids (from the notes' name), and the folder stopped loading; an existing file was
+    overwritten without a word; a folder that is not there was an unexpected error."""
+    from oral_sim.engine.bank import load_bank
+
+    first, second = tmp_path / "basics.yaml", tmp_path / "basics-again.yaml"
+    assert main(["bank", "import", str(NOTES), "-o", str(first)]) == 0
+    reviewed = first.read_text(encoding="utf-8") + "# reviewed\n"
+    first.write_text(reviewed, encoding="utf-8")
+    capsys.readouterr()
+    assert main(["bank", "import", str(NOTES), "-o", str(first)]) == 2
+    err = capsys.readouterr().err
+    assert "already exists" in err and "--force" in err
+    assert first.read_text(encoding="utf-8") == reviewed  # the review is not lost
+    assert main(["bank", "import", str(NOTES), "-o", str(second)]) == 0
+    scripts = {s.id for s in load_bank(tmp_path).scripts}  # the folder loads: no id twice
+    assert scripts == {"basics", "basics-again"}
+    # an id the folder already uses is refused before anything is written
+    assert main(["bank", "import", str(NOTES), "-o", str(tmp_path / "x.yaml"), "--id", "basics"]) == 2
+    assert "already used by basics.yaml" in capsys.readouterr().err
+    assert not (tmp_path / "x.yaml").exists()
+    assert main(["bank", "import", str(NOTES), "-o", str(first), "--force"]) == 0
+    assert "# reviewed" not in first.read_text(encoding="utf-8")
+    assert main(["bank", "import", str(NOTES), "-o", str(tmp_path / "no" / "x.yaml")]) == 2
+    assert "no folder" in capsys.readouterr().err
 
 
 def test_key_points_are_informative_sentences() -> None:

@@ -31,8 +31,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = bsub.add_parser("import", help="turn prep notes (Q/A list, dialogue, markdown) into a bank file")
     p.add_argument("file", help="plain-text or markdown file")
-    p.add_argument("-o", "--output", help="write the bank file here (default: stdout)")
-    p.add_argument("--id", dest="script_id", help="script id (default: from the file name)")
+    p.add_argument("-o", "--output", help="write the bank file here (default: stdout); an "
+                   "existing file is kept unless --force")
+    p.add_argument("--id", dest="script_id",
+                   help="script id (default: from the output file's name, else the notes')")
+    p.add_argument("--force", action="store_true", help="overwrite the output file")
     p.set_defaults(func=run_import)
 
 
@@ -132,20 +135,76 @@ def _count(n: int, noun: str) -> str:
 def run_import(args: argparse.Namespace) -> int:
     from oral_sim.engine.bank import parse_script_text
     from oral_sim.engine.bank_import import import_file
+    from oral_sim.errors import UsageError
 
-    result = import_file(args.file, script_id=args.script_id)
+    target = Path(args.output) if args.output else None
+    if target is not None:
+        _check_import_target(target, args.force)
+    # a bank file is named after its script: `-o bank/ml-basics.yaml` makes script ml-basics
+    script_id = args.script_id or (target.stem if target is not None else None)
+    result = import_file(args.file, script_id=script_id)
     text = result.to_yaml()
-    target = Path(args.output) if args.output else Path(f"<{result.script_id}>.yaml")
+    where = target or Path(f"<{result.script_id}>.yaml")
     # The importer's output must load; if it does not, that is our bug, and it must not be written.
-    parse_script_text(text, target)
+    parse_script_text(text, where)
+    if target is not None:
+        _check_ids_free(target, text)
     for item in result.unplaced:
         print(f"{args.file}:{item.line}: not placed ({item.reason}): "
               f"{textwrap.shorten(item.text, 80, placeholder='...')}", file=sys.stderr)
-    if args.output:
-        target.write_text(text, encoding="utf-8")
-        print(f"wrote {target}: {len(result.questions)} questions ({result.shape})"
-              + (f", {len(result.unplaced)} passages not placed (see above)" if result.unplaced else ""),
-              file=sys.stderr)
-    else:
+    if target is None:
         sys.stdout.write(text)
+        return 0
+    try:
+        target.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {target} ({exc.strerror or exc})",
+                         "check that the folder exists and you may write to it") from None
+    print(f"wrote {target}: {_count(len(result.questions), 'question')} ({result.shape})"
+          + (f", {_count(len(result.unplaced), 'passage')} not placed (see above)"
+             if result.unplaced else ""),
+          file=sys.stderr)
     return 0
+
+
+def _check_import_target(target: Path, force: bool) -> None:
+    """Refuse, before any work, a target that is a folder, sits in no folder, or would
+    overwrite a file without --force (a reviewed import would be lost)."""
+    from oral_sim.errors import UsageError
+
+    if target.is_dir():
+        raise UsageError(f"{target} is a folder", f"name the file, e.g. {target / 'my-notes.yaml'}")
+    if not target.parent.is_dir():
+        raise UsageError(f"cannot write {target}: no folder {target.parent}",
+                         "create the folder first, or write somewhere else")
+    if target.exists() and not force:
+        raise UsageError(f"{target} already exists; not overwritten",
+                         "add --force to replace it, or choose another -o file")
+
+
+def _check_ids_free(target: Path, text: str) -> None:
+    """The new file's script and question ids are not used by the bank files beside it (a
+    clash would stop the whole bank from loading)."""
+    from oral_sim.engine.bank import check_bank, parse_script_text
+    from oral_sim.errors import BankError, UsageError
+
+    others = [p for p in target.parent.glob("*.y*ml") if p.resolve() != target.resolve()]
+    if not others:
+        return
+    new = parse_script_text(text, target)
+    taken: dict[str, str] = {}
+    for other in others:
+        try:
+            bank = check_bank(other).bank
+        except BankError:
+            continue
+        if bank is None:  # a broken neighbour: validate says why, not import
+            continue
+        for sc in bank.scripts:
+            taken[sc.id] = other.name
+            taken.update({q.id: other.name for q in sc.questions})
+    clashes = [i for i in [new.id, *(q.id for q in new.questions)] if i in taken]
+    if clashes:
+        raise UsageError(f"id {clashes[0]!r} is already used by {taken[clashes[0]]}"
+                         + (f" ({len(clashes) - 1} more)" if len(clashes) > 1 else ""),
+                         "choose another script id with --id (question ids follow it)")

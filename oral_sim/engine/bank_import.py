@@ -304,6 +304,16 @@ def _dialogue(lines: list[str], sid: str) -> ImportResult:
 _HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
 _BOLD = re.compile(r"^\s*\*\*(.+?)\*\*\s*:?\s*$")
 _ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.*\?)\s*$")
+#: An interviewer's request without a "?": "Tell me about a time you disagreed with your manager."
+_ASK = re.compile(r"^(tell me about|describe a (time|situation|project)|walk me through|"
+                  r"give (me )?an example of|talk me through)\b", re.I)
+_ITEM_ASK = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.+)$")
+
+
+def _asks(text: str) -> bool:
+    """A prompt: a question, or a request an interviewer makes ("Tell me about a time...")."""
+    text = text.strip().strip("*").strip()
+    return text.endswith("?") or bool(_ASK.match(text))
 
 
 def _markdown(lines: list[str], sid: str) -> ImportResult:
@@ -342,11 +352,12 @@ def _markdown(lines: list[str], sid: str) -> ImportResult:
         stripped = line.strip()
         h = _HEADING.match(stripped)
         q_text = None
-        if h and h.group(2).strip().endswith("?"):
+        if h and _asks(h.group(2)):
             q_text = h.group(2)
-        elif (b := _BOLD.match(stripped)) and b.group(1).strip().endswith("?"):
+        elif (b := _BOLD.match(stripped)) and _asks(b.group(1)):
             q_text = b.group(1)
-        elif (it := _ITEM.match(line)) and not line.startswith(("    ", "\t")):
+        elif ((it := _ITEM.match(line) or _ITEM_ASK.match(line)) and _asks(it.group(1))
+              and not line.startswith(("    ", "\t"))):
             q_text = it.group(1)
         elif (iv := re.match(r"^\s*interviewer\s*:\s*(.+)$", stripped, re.I)):
             q_text = iv.group(1).strip().strip('"\u201c\u201d')
@@ -366,7 +377,8 @@ def _markdown(lines: list[str], sid: str) -> ImportResult:
             cat = category
             if page_mode and meta.get("category"):
                 cat = map_category(meta["category"])
-            current = {"prompt": q_text.strip("* "), "answer": [], "line": n, "category": cat}
+            current = {"prompt": q_text.strip("* "), "answer": [], "line": n, "category": cat,
+                       "item": bool(_ITEM_ASK.match(line)), "gap": False}
             continue
         if h:
             close()
@@ -380,9 +392,16 @@ def _markdown(lines: list[str], sid: str) -> ImportResult:
             else:
                 category = mapped or "conceptual"
             continue
+        if current is not None and current["item"] and current["answer"] and current["gap"] \
+                and stripped and not line.startswith((" ", "\t")):
+            # a list item's answer is indented under it: text back at the margin after a blank
+            # line is not part of it
+            close()
         if current is not None:
             if stripped:
                 current["answer"].append(re.sub(r"^\s*(?:[-*+]|\d+[.)])\s+", "", stripped))
+            else:
+                current["gap"] = True
         elif stripped and not seen_question:
             pre.append((n, stripped))
         elif stripped:
