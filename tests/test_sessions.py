@@ -70,6 +70,12 @@ def test_list_show_and_exports(recorded, monkeypatch, capsys, tmp_path) -> None:
     assert main(["sessions", "export", sid, "--format", "html", "-o", str(missing)]) == 2
     err = capsys.readouterr().err
     assert f"cannot write {missing} (No such file or directory)" in err and "Unexpected" not in err
+    # without --format, the file's ending says which (report.html held Markdown)
+    for name, starts in (("r2.html", "<!doctype html"), ("r2.json", "{"), ("r2.md", "# ")):
+        assert main(["sessions", "export", sid, "-o", str(tmp_path / name)]) == 0
+        assert (tmp_path / name).read_text().lower().startswith(starts), name
+    assert main(["sessions", "export", sid, "--format", "md", "-o", str(tmp_path / "x.html")]) == 2
+    assert "not a md file name" in capsys.readouterr().err
 
 
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="needs Debian's chromium")

@@ -20,7 +20,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run_show)
     p = ssub.add_parser("export", help="a report: md, html (self-contained) or json")
     p.add_argument("id")
-    p.add_argument("--format", choices=("md", "html", "json"), default="md")
+    p.add_argument("--format", choices=("md", "html", "json"),
+                   help="md, html or json (default: from the -o file's ending, else md)")
     p.add_argument("-o", "--output", help="file to write (default: stdout)")
     p.set_defaults(func=run_export)
     p = ssub.add_parser("progress", help="charts of score, fillers, pace and latency over time")
@@ -71,12 +72,16 @@ def run_show(args: argparse.Namespace) -> int:
 def run_export(args: argparse.Namespace) -> int:
     from oral_sim.engine.export import export
     from oral_sim.engine.store import Store
+    from oral_sim.errors import UsageError
 
+    fmt = args.format or _format_of(args.output)
+    if args.output and args.format and _format_of(args.output, None) not in (None, args.format):
+        raise UsageError(f"{args.output} is not a {args.format} file name",
+                         f"end it in .{args.format}, or leave out --format")
     with Store() as store:
         record = store.get_session(args.id)
-    text = export(record, args.format)
+    text = export(record, fmt)
     if args.output:
-        from oral_sim.errors import UsageError
 
         try:
             Path(args.output).write_text(text, encoding="utf-8")
@@ -131,3 +136,12 @@ def run_replay(args: argparse.Namespace) -> int:
     from oral_sim.engine.replay import replay_cli
 
     return replay_cli(args.script, args.session, play=not args.no_audio)
+
+
+#: File endings and the export format they name.
+EXPORT_ENDINGS = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".json": "json"}
+
+
+def _format_of(output: str | None, default: str | None = "md") -> str | None:
+    """The export format an output file's ending names (`default` for none or another)."""
+    return EXPORT_ENDINGS.get(Path(output).suffix.lower(), default) if output else default
