@@ -393,3 +393,33 @@ def test_a_command_given_while_paused_acts_at_once(tmp_path, monkeypatch) -> Non
         assert said.words and said.duration_s < level.elapsed_s + 1.0, (said.text, said.duration_s)
         worker.join(60)
         assert not worker.is_alive()
+
+
+def test_quitting_is_not_skipping(tmp_path, monkeypatch) -> None:
+    """Quitting on the first question, unanswered, said "Answered 0 (skipped 1)"."""
+    import threading
+    import time
+
+    from oral_sim.config import Settings
+    from oral_sim.engine import session as ev
+    from oral_sim.engine.live import make_speaker
+    from oral_sim.engine.plans import plan_for_script
+
+    monkeypatch.setenv("ORAL_SIM_HOME", str(tmp_path))
+    settings = Settings()
+    plan = plan_for_script(load_bank(), "ml-questions", 2, mode="typed")
+    events: list = []
+    with Store() as store:
+        runner = ev.InterviewRunner(plan, settings, store, make_speaker(settings, play=False),
+                                    lambda question, ordinal: None, events.append)
+        worker = threading.Thread(target=runner.run, daemon=True)
+        worker.start()
+        end = time.monotonic() + 60
+        while time.monotonic() < end and not any(isinstance(e, ev.ListeningStarted)
+                                                 for e in events):
+            time.sleep(0.1)
+        runner.quit()
+        worker.join(60)
+    (ended,) = [e for e in events if isinstance(e, ev.SessionEnded)]
+    assert (ended.summary.answered, ended.summary.skipped) == (0, 0)
+    assert not any(isinstance(e, ev.QuestionSkipped) for e in events)

@@ -438,6 +438,8 @@ class InterviewRunner:
                 # the session ends (the feedback does not wait for "next" once quit is asked)
                 return self._give_feedback(question, asked_id, transcript, audio_path, typed,
                                            previous)
+            if reason == "quit" and previous is None:
+                return None  # left unanswered by quitting: not a question the user skipped
             if reason in ("skip", "quit"):
                 return self._skip(question, previous)
             feedback = self._give_feedback(question, asked_id, transcript, audio_path, typed,
