@@ -218,6 +218,10 @@ def test_grade_batch_and_cli(tmp_path: Path, capsys: pytest.CaptureFixture) -> N
     assert [r["id"] for r in rows] == ["x", "y"]
     assert {"id", "score", "similarity", "coverage"} <= set(rows[0])
     assert f"{path}:2: not JSON" in out.err and f"{path}:3: missing" in out.err
+    # which point was made and by what is shown, not a fraction alone; a point of one or two
+    # words is warned about once
+    assert [(k["point"], k["covered"]) for k in rows[1]["key_points"]] == [("stay lit", False)]
+    assert out.err.count("key point is one or two words ('stay lit')") == 1
     # a byte-order mark keeps line 1; an empty reference or key point is a bad line, not a 0;
     # a result that says little says why
     path.write_text("\n".join([
@@ -700,3 +704,43 @@ def test_a_sentence_about_one_of_two_sibling_points_makes_only_that_one(monkeypa
     monkeypatch.setattr(scoring, "_siblings",
                         lambda windows, points, *a, **k: np.zeros((len(windows), len(points)), bool))
     assert score_answer(said, q).key_points[model_parallel].covered  # without the rule
+
+
+OVERFITTING_Q = "What is overfitting, and how can you prevent it?"
+OVERFITTING_REF = ("Overfitting occurs when a model learns noise in the training data instead of "
+                   "the underlying pattern. Prevent it with regularization, more data and early "
+                   "stopping.")
+
+
+def test_the_fields_name_is_not_a_word_of_the_point() -> None:
+    """"Overfitting is a very important concept in machine learning" made "the model learns
+    noise..." (100% coverage, score 81 in `grade`): the "learning" of "machine learning" passed
+    for the point's "learns"."""
+    point = "Overfitting means the model learns noise in the training data instead of the pattern"
+    vague = ("Overfitting is a very important concept in machine learning. Preventing "
+             "overfitting is something every engineer must think about carefully.")
+    res = score_texts(vague, OVERFITTING_REF, [point], 0.5, asked=OVERFITTING_Q)
+    assert res.coverage == 0 and any("names the topic" in n for n in res.notes), res
+    made = score_texts("Overfitting is when the model learns the noise in its training data, "
+                       "not the pattern.", OVERFITTING_REF, [point], 0.5, asked=OVERFITTING_Q)
+    assert made.coverage == 1
+
+
+def test_a_point_written_in_a_few_words_is_made_by_a_sentence_that_states_it() -> None:
+    """A phrase sits further from a sentence that makes it than a sentence does: "early
+    stopping" against "I stop training early once the validation loss starts going up" was
+    0.49, under the 0.5 a point needs (`SHORT_POINT_ALLOWANCE`). A sentence about something
+    else still does not make it."""
+    from oral_sim.engine.scoring import point_threshold
+
+    assert point_threshold("early stopping", 0.5) == pytest.approx(0.4)
+    assert point_threshold("Early stopping halts training when validation performance degrades",
+                           0.5) == pytest.approx(0.47)
+    answer = ("Overfitting is when the model memorizes noise in the training set. To prevent "
+              "it I add an L2 penalty on large weights, and I stop training early once the "
+              "validation loss starts going up.")
+    res = score_texts(answer, OVERFITTING_REF, ["early stopping", "dropout layers"], 0.5,
+                      asked=OVERFITTING_Q)
+    early, dropout = res.key_points
+    assert early.covered and "stop training early" in early.evidence
+    assert not dropout.covered

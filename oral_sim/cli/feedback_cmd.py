@@ -94,8 +94,19 @@ def run_grade(args: argparse.Namespace) -> int:
                                id=str(obj.get("id", n)), key_points=obj.get("key_points"),
                                question=obj.get("question") if isinstance(obj.get("question"), str) else None,
                                alternatives=obj.get("alternatives")))
+    terse = sorted({k for item in items for k in item.key_points or [] if len(k.split()) <= 2})
+    if terse:
+        print(f"note: {len(terse)} key point{'s are' if len(terse) > 1 else ' is'} one or two "
+              f"words ({', '.join(repr(k) for k in terse[:3])}{', ...' if len(terse) > 3 else ''})"
+              ": so short a point is far in meaning from a sentence that makes it and is often "
+              "missed; write each as a phrase that states it (\"stop training when validation "
+              "loss rises\", not \"early stopping\")", file=sys.stderr)
     for result in grade_iter(items):  # printed a chunk at a time, as they are scored
         print(json.dumps({"id": result.id, "score": result.score, "similarity": result.similarity,
                           "coverage": result.coverage, "term_recall": result.term_recall,
+                          "key_points": [{"point": k.text, "covered": k.covered,
+                                          "evidence": k.evidence,
+                                          "similarity": round(k.similarity, 3)}
+                                         for k in result.key_points],
                           "notes": result.notes}), flush=True)
     return 2 if bad else 0
