@@ -165,10 +165,13 @@ def test_say_writes_the_type_its_file_name_asks_for(tmp_path, capsys):
         lengths[ending] = duration_s(out)
     assert max(lengths.values()) - min(lengths.values()) < 0.1, lengths
     assert not list(tmp_path.glob(".*part"))
+    assert f"wrote {tmp_path / 'q.wav'} (" in capsys.readouterr().err  # said, with its length
     assert main(["say", "Hi.", "-o", str(tmp_path / "q.txt")]) == 2
     err = capsys.readouterr().err
     assert "unknown audio type '.txt'" in err and ".mp3" in err
     assert not (tmp_path / "q.txt").exists()
+    assert main(["say", "Hi.", "-o", str(tmp_path)]) == 2
+    assert "is a folder" in capsys.readouterr().err
 
 
 def test_say_bad_input_is_a_message_not_a_traceback(tmp_path, capsys):

@@ -49,7 +49,9 @@ def run_say(args: argparse.Namespace) -> int:
         output_format(args.output)  # a wrong ending is refused before the voice loads
     voice = get_voice(tts)
     if args.output:
-        write_audio(args.output, voice.synthesize(text), voice.sample_rate_hz)
+        samples = voice.synthesize(text)
+        path = write_audio(args.output, samples, voice.sample_rate_hz)
+        print(f"wrote {path} ({len(samples) / voice.sample_rate_hz:.1f} s)", file=sys.stderr)
         return 0
     from oral_sim.engine.audio import Player
 

@@ -139,6 +139,8 @@ OUTPUT_FORMATS = {
 
 def output_format(path: str | Path) -> OutputFormat:
     """The format `path`'s ending asks for; UsageError with the choices for any other ending."""
+    if Path(path).is_dir():
+        raise UsageError(f"{path} is a folder", f"name a file in it, e.g. {Path(path) / 'q.wav'}")
     suffix = Path(path).suffix.lower()
     if suffix not in OUTPUT_FORMATS:
         raise UsageError(
