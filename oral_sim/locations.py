@@ -100,6 +100,13 @@ def short_answers_file() -> Path:
     return PROJECT_ROOT / "oral_sim" / "bench" / "data" / "short_answers.jsonl"
 
 
+def terse_key_points_file() -> Path:
+    """The bank's key points of the labelled answers' questions rewritten in 5-8 words and in
+    1-4, as people jot them in a grading file (written for this project without the scorer or
+    the answers; `calibration.evaluate_terse_points`)."""
+    return PROJECT_ROOT / "oral_sim" / "bench" / "data" / "terse_key_points.json"
+
+
 def key_point_answers_file() -> Path:
     """The labelled spoken answers key-point coverage is measured on (written and labelled for
     this project, shipped with it; `calibration.evaluate_key_points`)."""

@@ -244,6 +244,21 @@ def test_grade_batch_and_cli(tmp_path: Path, capsys: pytest.CaptureFixture) -> N
         [r.exact for r in grade_batch(items)], abs=0.01)
 
 
+def test_the_text_card_wraps_at_word_breaks() -> None:
+    """Key terms and quotes were cut at the margin mid-word ("aug...", "inst...")."""
+    q = load_bank().question("mlq-002")
+    answer = ("Overfitting is when a model learns the noise in its training data instead of "
+              "the underlying pattern, so it does very well on the training set and badly on "
+              "data it has never seen before, which is what really matters in production.")
+    card = render_text(build_feedback(Transcript(segments=[Segment(0.0, 20.0, answer)]), q,
+                                      typed=True), width=60)
+    lines = card.splitlines()
+    assert max(map(len, lines)) <= 60, card
+    assert not any(line.rstrip().endswith("...") for line in lines), card
+    said = " ".join(" ".join(lines).split())
+    assert "instead of the underlying pattern" in said  # the evidence whole, over lines
+
+
 def test_analyze_cli(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     wav = write_wav(tmp_path / "a.wav", speech([
         "Overfitting is when a model learns the noise in the training data.",
@@ -685,6 +700,21 @@ def test_shipped_short_answers_are_well_formed() -> None:
         n = len(bank.question(a.question_id).key_points)
         assert all(0 <= i < n for i in a.makes)
         assert (a.kind == "vacuous") == (not a.makes)
+
+
+def test_shipped_terse_points_are_rewrites_of_the_banks() -> None:
+    """Each question's points as the bank has them, with a 5-8 and a 1-4 word rewrite of each:
+    a point of the bank changed since means the rewrites must be checked again."""
+    from oral_sim import locations
+
+    rewrites = json.loads(locations.terse_key_points_file().read_text(encoding="utf-8"))
+    bank = load_bank()
+    assert len(rewrites) >= 30
+    for qid, forms in rewrites.items():
+        assert forms["key_points"] == bank.question(qid).key_points, qid
+        assert len(forms["short"]) == len(forms["terse"]) == len(forms["key_points"]), qid
+        assert all(1 <= len(t.split()) <= 4 for t in forms["terse"]), qid
+        assert all(5 <= len(t.split()) <= 8 for t in forms["short"]), qid
 
 
 def test_a_sentence_about_one_of_two_sibling_points_makes_only_that_one(monkeypatch) -> None:

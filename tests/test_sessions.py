@@ -186,8 +186,11 @@ def test_replay_without_audio_prints_the_script_and_loads_no_voice(monkeypatch, 
         raise AssertionError("no voice is needed to print the script")
 
     monkeypatch.setattr(tts, "get_voice", no_voice)
+    monkeypatch.setenv("COLUMNS", "80")
     assert main(["replay", "oral-interview", "--no-audio"]) == 0
     out = capsys.readouterr().out
+    # wrapped to the terminal (at 92 columns an 80-column one broke words: "data driv / en")
+    assert max(map(len, out.splitlines())) <= 79
     lines = script_lines(load_bank().script("oral-interview"))
     assert out.count("Interviewer:") == sum(x.speaker == "interviewer" for x in lines)
     assert out.count("Candidate:") == sum(x.speaker == "candidate" for x in lines) > 5

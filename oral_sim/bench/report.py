@@ -236,6 +236,18 @@ def rows(results: dict) -> list[tuple[str, str, str, str, str]]:
                                          ("vacuous", "short", "medium")),
                     " / ".join(_fmt(plain["mean_score"].get(k)) for k in
                                ("vacuous", "short", "medium")), "", "the first well below"))
+    terse = sc.get("terse_points", {}) or {}
+    for form, label in (("terse", "1-4 words"), ("short", "5-8 words"),
+                        ("key_points", "as the bank has them")):
+        ours, plain = ((terse.get(v) or {}).get(form) for v in ("ours", "without_allowance"))
+        if not ours or not plain:
+            continue
+        for h, name in (("B", "held-out half"), ("A", "half the allowance was chosen on")):
+            out.append((f"key points written in {label}, {name}: precision / recall (beside it: "
+                        "without the short-point allowance)",
+                        f"{_fmt(ours[h].get('precision'))} / {_fmt(ours[h].get('recall'))}",
+                        f"{_fmt(plain[h].get('precision'))} / {_fmt(plain[h].get('recall'))}",
+                        "", ""))
     st_eval = sc.get("structure", {}) or {}
     for group, label in (("held_out", "held out"), ("all", "all")):
         ours, kw = (st_eval.get(group) or {}).get("ours"), (st_eval.get(group) or {}).get("keywords_only")

@@ -30,5 +30,6 @@ def run(settings: Settings, eval_root: Path, quick: bool = False) -> dict:
         # shipped with the project, small: the same in a quick run
         "key_points": calibration.evaluate_key_points(),
         "short_answers": calibration.evaluate_short_answers(),
+        "terse_points": calibration.evaluate_terse_points(),
         "structure": calibration.evaluate_structure(),
     }

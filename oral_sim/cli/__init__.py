@@ -24,6 +24,15 @@ COMMAND_MODULES = [
 ]
 
 
+def text_width() -> int:
+    """Columns for text the commands print: the terminal's, within 40-100 (88 when the output
+    is not a terminal and COLUMNS is not set). Wrapped at 92, an 80-column terminal broke
+    words in two ("data driv / en")."""
+    import shutil
+
+    return max(40, min(100, shutil.get_terminal_size((89, 24)).columns - 1))
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The whole argument parser."""
     parser = argparse.ArgumentParser(

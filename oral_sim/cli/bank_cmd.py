@@ -8,6 +8,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+from oral_sim.cli import text_width
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the `bank` command."""
@@ -72,7 +74,7 @@ def run_show(args: argparse.Namespace) -> int:
             return 0
         print(f"{script.title}  ({script.id}, {script.kind}, {script.path})")
         if script.description:
-            print(textwrap.fill(script.description, 100))
+            print(textwrap.fill(script.description, text_width()))
         if script.framework:
             print("Framework:")
             for step in script.framework:
@@ -90,20 +92,22 @@ def run_show(args: argparse.Namespace) -> int:
     print(f"{question.id}  [{question.category}, {question.difficulty}, {question.timebox_s} s]")
     print(f"  from {question.source_path}:{question.source_line}")
     print()
-    print(textwrap.fill(question.prompt, 100))
+    print(textwrap.fill(question.prompt, text_width()))
     print("\nKey points:")
+    width = text_width()
     for i, kp in enumerate(question.key_points, 1):
-        print(f"  {i}. {kp}")
+        print(textwrap.fill(f"{i}. {kp}", width, initial_indent="  ", subsequent_indent="     "))
     if question.follow_ups:
         print("\nFollow-ups:")
         for f in question.follow_ups:
             probe = f" (probes key point {f.key_point + 1})" if f.key_point is not None else ""
-            print(f"  - {f.prompt}{probe}")
+            print(textwrap.fill(f"- {f.prompt}{probe}", width, initial_indent="  ",
+                                subsequent_indent="    "))
     print("\nReference answer:")
-    print(textwrap.indent(textwrap.fill(question.reference_answer, 96), "  "))
+    print(textwrap.indent(textwrap.fill(question.reference_answer, text_width() - 2), "  "))
     if question.notes:
         print("\nNotes:")
-        print(textwrap.indent(textwrap.fill(question.notes, 96), "  "))
+        print(textwrap.indent(textwrap.fill(question.notes, text_width() - 2), "  "))
     return 0
 
 

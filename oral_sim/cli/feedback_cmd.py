@@ -7,6 +7,8 @@ import json
 import sys
 from pathlib import Path
 
+from oral_sim.cli import text_width
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("analyze", help="feedback on a recorded answer to a bank question")
@@ -45,7 +47,7 @@ def run_analyze(args: argparse.Namespace) -> int:
     print(f"{question.id}: {question.prompt}\n")
     print(result.transcript.text or "(no speech recognised)")
     print()
-    print(render_text(feedback))
+    print(render_text(feedback, width=text_width()))
     return 0
 
 

@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from oral_sim.cli import text_width
 from oral_sim.config import Settings
 
 
@@ -190,7 +191,7 @@ def run_headless(args: argparse.Namespace) -> int:
                     }
                 )
             else:
-                print(render_text(event.feedback), flush=True)
+                print(render_text(event.feedback, width=text_width()), flush=True)
         elif isinstance(event, ev.Notice):
             print(
                 f"note: {event.message}" + (f" ({event.hint})" if event.hint else ""),

@@ -133,9 +133,10 @@ def run_progress(args: argparse.Namespace) -> int:
 
 
 def run_replay(args: argparse.Namespace) -> int:
+    from oral_sim.cli import text_width
     from oral_sim.engine.replay import replay_cli
 
-    return replay_cli(args.script, args.session, play=not args.no_audio)
+    return replay_cli(args.script, args.session, play=not args.no_audio, width=text_width())
 
 
 #: File endings and the export format they name.

@@ -319,6 +319,52 @@ def evaluate_key_points(path: Path | None = None) -> dict:
     return out
 
 
+def evaluate_terse_points(path: Path | None = None) -> dict:
+    """Key points as people write them in a grading file: the labelled long answers scored
+    against their questions' points as the bank has them, rewritten in 5-8 words ("short") and
+    in 1-4 ("terse"), with and without `scoring.SHORT_POINT_ALLOWANCE`. The questions are split
+    in two halves (alternate ids): the allowance was chosen on half "A"; "B" was held out."""
+    import dataclasses
+    import json
+
+    from oral_sim.config import ScoringConfig
+    from oral_sim.engine import scoring
+    from oral_sim.errors import OralSimError
+
+    path = path or locations.terse_key_points_file()
+    try:
+        rewrites = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise OralSimError(f"cannot read {path} ({exc})") from None
+    labelled, questions, _ = labelled_in_bank()
+    labelled = [a for a in labelled if a.question_id in rewrites]
+    ids = sorted({a.question_id for a in labelled})
+    half = {q: "AB"[i % 2] for i, q in enumerate(ids)}
+    config = ScoringConfig()
+    out: dict = {"answers": len(labelled), "questions": len(ids)}
+    kept = scoring.SHORT_POINT_ALLOWANCE
+    try:
+        for variant, allowance in (("ours", kept), ("without_allowance", ())):
+            scoring.SHORT_POINT_ALLOWANCE = allowance
+            rows: dict = {}
+            for form in ("key_points", "short", "terse"):
+                pairs: dict[str, list] = {"A": [], "B": []}
+                for a in labelled:
+                    question = questions[a.question_id]
+                    points = rewrites[a.question_id][form]
+                    if len(points) != len(question.key_points):
+                        raise OralSimError(f"{path}: {a.question_id} has {len(points)} {form} "
+                                           f"points for {len(question.key_points)}")
+                    asked = dataclasses.replace(question, key_points=list(points))
+                    pairs[half[a.question_id]].append(
+                        (a, _score_bank_answer(a.answer, asked, config).key_points))
+                rows[form] = {h: _coverage_counts(p) for h, p in pairs.items()}
+            out[variant] = rows
+    finally:
+        scoring.SHORT_POINT_ALLOWANCE = kept
+    return out
+
+
 @dataclass
 class ShortAnswer:
     """A short answer to a bank question, labelled with the key points it makes."""

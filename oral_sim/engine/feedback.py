@@ -83,11 +83,13 @@ def missing_terms_text(missing: list[str], heard_as: dict[str, str] | None,
     return [f'{t} (heard as "{heard_as[t]}")' if t in heard_as else t for t in ordered][:limit]
 
 
-def _cut(text: str, width: int) -> str:
-    """One line of at most `width` characters, indentation kept."""
-    text = " ".join(text.split()) if not text.startswith(" ") else (
-        text[: len(text) - len(text.lstrip())] + " ".join(text.split()))
-    return text if len(text) <= width else text[: width - 3].rstrip() + "..."
+def _wrap(text: str, width: int, hang: int = 4) -> str:
+    """`text` wrapped at word breaks to `width` columns, its indentation kept and later lines
+    indented `hang` more (a word was cut to "aug..." at the margin)."""
+    indent = text[: len(text) - len(text.lstrip())]
+    return textwrap.fill(" ".join(text.split()), width, initial_indent=indent,
+                         subsequent_indent=indent + " " * hang, break_long_words=False,
+                         break_on_hyphens=False)
 
 
 def mmss(seconds: float | None) -> str:
@@ -116,14 +118,14 @@ def render_text(feedback: Feedback, width: int = 88) -> str:
         if len(made) > 1:
             out.append("  points: " + " + ".join(made))
         if c.get("terms_missing"):
-            out.append(_cut("  key terms not used: " + ", ".join(
+            out.append(_wrap("  key terms not used: " + ", ".join(
                 missing_terms_text(c["terms_missing"], c.get("terms_heard_as"), 12)), width))
         for kp in c.get("key_points") or []:
             mark = "[x]" if kp["covered"] else "[ ]"
-            out.append(_cut(f"  {mark} {kp['text']}", width))
+            out.append(_wrap(f"  {mark} {kp['text']}", width))
             if kp["covered"] and kp.get("evidence"):
-                out.append(_cut(f"        you said{told_as(kp.get('part'))}: \"{kp['evidence']}\"",
-                                width))
+                out.append(_wrap(f"        you said{told_as(kp.get('part'))}: \"{kp['evidence']}\"",
+                                 width, hang=2))
             elif kp.get("hint"):  # a model sentence: wrapped, not cut
                 out.append(textwrap.fill(f"for example: \"{kp['hint']}\"", width,
                                          initial_indent=" " * 8, subsequent_indent=" " * 10))
@@ -167,4 +169,6 @@ def render_text(feedback: Feedback, width: int = 88) -> str:
             f"Time: {mmss(tb['duration_s'])} of {mmss(tb['timebox_s'])} - {tb['status']}"
             + (f" by {abs(tb['delta_s']):.0f} s" if tb["status"] == "over" else "")
         )
-    return "\n".join(out)
+    # any line still too long (the score, pace and pause lines) is wrapped like the rest
+    return "\n".join(line if len(line) <= width or "\n" in line else _wrap(line, width)
+                     for line in out)

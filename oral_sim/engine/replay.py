@@ -166,8 +166,10 @@ class Replayer:
             play_array(audio, voice.sample_rate_hz, self.settings.audio, cancel=cancel)
 
 
-def replay_cli(script_id: str | None, session_id: str | None, play: bool = True) -> int:
-    """`oral-sim replay`: print each line as it plays, or all at once with `play=False`."""
+def replay_cli(script_id: str | None, session_id: str | None, play: bool = True,
+               width: int = 88) -> int:
+    """`oral-sim replay`: print each line as it plays, or all at once with `play=False`;
+    lines wrapped to `width` columns."""
     import sys
     import textwrap
 
@@ -191,7 +193,8 @@ def replay_cli(script_id: str | None, session_id: str | None, play: bool = True)
 
     def show(i: int, line: ReplayLine) -> None:
         print(f"\n{names[line.speaker]}:", flush=True)
-        print(textwrap.indent(textwrap.fill(line.text, 90), "  "), flush=True)
+        print(textwrap.fill(line.text, width, initial_indent="  ", subsequent_indent="  "),
+              flush=True)
 
     # without audio the script is printed at once (the voice would only set the pace: the
     # 33-line oral interview took 17 s to print; BENCHMARKS.md, 2026-12-02 late morning)
