@@ -313,6 +313,24 @@ async def _history_session_compare_and_progress_screens() -> None:
         await pilot.pause(0.3)
         assert type(app.screen).__name__ == "ProgressScreen"
 
+async def _history_table_fits_80_columns() -> None:
+    _seed_history()
+    app = _app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("h")
+        await pilot.pause(0.3)
+        table = app.screen.query_one("#sessions")
+        # every column inside the view: WPM and latency were off its right edge
+        assert table.virtual_size.width <= table.scrollable_content_region.width, (
+            table.virtual_size, table.scrollable_content_region)
+        shown = "".join(re.findall(r"<text[^>]*>(.*?)</text>", app.export_screenshot()))
+        assert "WPM" in shown and "Lat. s" in shown.replace("&#160;", " ")
+
+
+def test_the_history_table_fits_80_columns() -> None:
+    asyncio.run(_history_table_fits_80_columns())
+
+
 def test_history_session_compare_and_progress_screens() -> None:
     asyncio.run(_history_session_compare_and_progress_screens())
 
@@ -979,3 +997,12 @@ def test_progress_charts_are_readable(size: tuple[int, int]) -> None:
     """At 80x24 the category bars merged into one block with two of seven names under it, and
     the y labels sat on the wrong rows (a score of 61 drawn beside 66.7)."""
     asyncio.run(_progress_charts_are_readable(size))
+
+
+def test_word_changes_read_without_colour() -> None:
+    """The compare view told removed from added words by colour alone: copied, or without
+    colour, the two answers' words read as one jumble."""
+    from oral_sim.ui.screens.history import diff_text
+
+    text = diff_text(["-and", "-unsupervised", "+trains", "+on", "+labeled", "-data"])
+    assert text.plain.strip() == "[-and unsupervised-] {+trains on labeled+} [-data-]"

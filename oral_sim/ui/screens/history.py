@@ -38,8 +38,11 @@ class HistoryScreen(Screen):
         from oral_sim.engine.store import Store
 
         table = self.query_one("#sessions", DataTable)
-        table.add_columns("Date", "Script", "Status", "Answered", "Score", "Fillers/min", "WPM",
-                          "Latency")
+        # short headings and dates, and the script's title cut to what is left: every column
+        # in sight at 80 columns (WPM and latency were off the right edge)
+        table.add_columns("Date", "Script", "Status", "Done", "Score", "Fill/min", "WPM",
+                          "Lat. s")
+        title_width = max(12, min(30, self.app.size.width - 66))
         try:
             with Store() as store:
                 sessions = store.list_sessions()
@@ -50,7 +53,9 @@ class HistoryScreen(Screen):
         if not sessions:
             self.query_one("#history-note", Static).update("No sessions yet.")
         for s in sessions:
-            table.add_row(s.started_at[:16].replace("T", " "), s.script_title[:22], s.status,
+            title = (s.script_title if len(s.script_title) <= title_width
+                     else s.script_title[: title_width - 1] + "…")
+            table.add_row(_when(s.started_at), title, s.status,
                           f"{s.answered}/{s.questions}", _fmt(s.avg_score), _fmt(s.fillers_per_min, 1),
                           _fmt(s.avg_wpm), _fmt(s.avg_latency_s, 1), key=s.id)
         table.focus()
@@ -61,6 +66,15 @@ class HistoryScreen(Screen):
 
     def action_progress(self) -> None:
         self.app.push_screen(ProgressScreen())
+
+
+def _when(started_at: str) -> str:
+    """"12-02 09:30" for a session of this year, "2025-12-02" for an older one."""
+    from datetime import datetime
+
+    if started_at[:4] == str(datetime.now().year):
+        return started_at[5:16].replace("T", " ")
+    return started_at[:10]
 
 
 class SessionScreen(Screen):
@@ -237,14 +251,32 @@ class CompareScreen(Screen):
                 text.append(f"{label}: {_fmt(ch.before, digits)} → {_fmt(ch.after, digits)}\n",
                             style=style)
             if row["diff"]:
-                text.append("said differently: ", style="bold")
-                for d in row["diff"][:40]:
-                    text.append(d[1:] + " ", style="green" if d[0] == "+" else "red strike")
+                text.append("said differently ([-before-] {+after+}): ", style="bold")
+                text.append_text(diff_text(row["diff"][:40]))
                 text.append("\n")
             text.append("\n")
             text.append_text(transcript_text(a.transcript, a.feedback))
             col = VerticalScroll(Static(text), classes="attempt")
             box.mount(col)
+
+
+def diff_text(diff: list[str]) -> Text:
+    """Word changes ("-word" / "+word") as runs marked the way wdiff marks them, "[-gone-]
+    {+new+}", and coloured: the marks read without colour and survive a copy (colour alone made
+    "and unsupervised are two ... trains on labeled data" of two sentences mixed)."""
+    text = Text()
+    runs: list[tuple[str, list[str]]] = []
+    for d in diff:
+        if runs and runs[-1][0] == d[0]:
+            runs[-1][1].append(d[1:])
+        else:
+            runs.append((d[0], [d[1:]]))
+    for sign, words in runs:
+        open_, close, style = ("{+", "+}", "green") if sign == "+" else ("[-", "-]", "red strike")
+        text.append(open_, style="dim")
+        text.append(" ".join(words), style=style)
+        text.append(close + " ", style="dim")
+    return text
 
 
 class ProgressScreen(Screen):
