@@ -74,6 +74,8 @@ def test_list_show_and_exports(recorded, monkeypatch, capsys, tmp_path) -> None:
     for name, starts in (("r2.html", "<!doctype html"), ("r2.json", "{"), ("r2.md", "# ")):
         assert main(["sessions", "export", sid, "-o", str(tmp_path / name)]) == 0
         assert (tmp_path / name).read_text().lower().startswith(starts), name
+    report = (tmp_path / "r2.html").read_text()  # units after the figures: "latency s: 1.4" read
+    assert "started after: <b>" in report and "latency s:" not in report and "length s:" not in report
     assert main(["sessions", "export", sid, "--format", "md", "-o", str(tmp_path / "x.html")]) == 2
     assert "not a md file name" in capsys.readouterr().err
 

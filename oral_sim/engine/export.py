@@ -166,7 +166,8 @@ def pace_chart(attempt: Any) -> str | None:
     for p in ((fb.get("pace") or {}).get("pauses") or {}).get("long", []):
         ax.axvspan(p["start_s"], p["start_s"] + p["duration_s"], color="#a0aec0", alpha=0.5)
     ax.set_xlabel("seconds into the answer (red: fillers, grey: long pauses)")
-    ax.set_ylim(bottom=0)
+    # room above the fastest point and the recommended band (its marker was cut at the top)
+    ax.set_ylim(0, max(max(wpm, default=0), 165) * 1.15)
     ax.legend(loc="best", fontsize=7)
     return _svg(fig)
 
@@ -224,14 +225,13 @@ def to_html(record: SessionRecord) -> str:
             parts.append("<p><em>Not answered.</em></p>")
         for a in q.attempts:
             parts.append(f"<h3>Attempt {a.attempt}{' (typed)' if a.typed else ''}</h3><p class='nums'>")
-            for label, value, digits in (("score", a.score, 0), ("WPM", a.wpm, 0),
-                                         ("fillers", a.fillers_count, 0),
-                                         ("latency s", a.latency_s, 1),
-                                         ("length s", None if a.typed else a.duration_s, 0)):
+            for label, value, digits, unit in (
+                    ("score", a.score, 0, ""), ("WPM", a.wpm, 0, ""),
+                    ("fillers", a.fillers_count, 0, ""), ("started after", a.latency_s, 1, " s"),
+                    ("length", None if a.typed else a.duration_s, 0, " s")):
                 if value is not None:
-                    parts.append(f"<span>{label}: <b>{value:.{digits}f}</b></span>"
-                                 if isinstance(value, float)
-                                 else f"<span>{label}: <b>{value}</b></span>")
+                    shown = f"{value:.{digits}f}" if isinstance(value, float) else f"{value}"
+                    parts.append(f"<span>{label}: <b>{shown}</b>{unit}</span>")
             parts.append("</p>")
             words, fillers, pauses = _words_and_marks(a)
             if words:
