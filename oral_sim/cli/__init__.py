@@ -8,6 +8,7 @@ import importlib
 import signal
 import sys
 import traceback
+from pathlib import Path
 
 from oral_sim import __version__
 from oral_sim.errors import OralSimError
@@ -31,6 +32,18 @@ def text_width() -> int:
     import shutil
 
     return max(40, min(100, shutil.get_terminal_size((89, 24)).columns - 1))
+
+
+def write_text_file(path: str | Path, text: str) -> None:
+    """Write a command's output file (UTF-8); a path that cannot be written is a UsageError
+    naming it, not a traceback."""
+    from oral_sim.errors import UsageError
+
+    try:
+        Path(path).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {path} ({exc.strerror or exc})",
+                         "check that the folder exists and you may write to it") from None
 
 
 def build_parser() -> argparse.ArgumentParser:

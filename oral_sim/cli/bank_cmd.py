@@ -7,8 +7,12 @@ import json
 import sys
 import textwrap
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from oral_sim.cli import text_width
+from oral_sim.cli import text_width, write_text_file
+
+if TYPE_CHECKING:
+    from oral_sim.engine.bank import Script
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -139,7 +143,6 @@ def _count(n: int, noun: str) -> str:
 def run_import(args: argparse.Namespace) -> int:
     from oral_sim.engine.bank import parse_script_text
     from oral_sim.engine.bank_import import import_file
-    from oral_sim.errors import UsageError
 
     target = Path(args.output) if args.output else None
     if target is not None:
@@ -150,20 +153,16 @@ def run_import(args: argparse.Namespace) -> int:
     text = result.to_yaml()
     where = target or Path(f"<{result.script_id}>.yaml")
     # The importer's output must load; if it does not, that is our bug, and it must not be written.
-    parse_script_text(text, where)
+    script = parse_script_text(text, where)
     if target is not None:
-        _check_ids_free(target, text)
+        _check_ids_free(target, script)
     for item in result.unplaced:
         print(f"{args.file}:{item.line}: not placed ({item.reason}): "
               f"{textwrap.shorten(item.text, 80, placeholder='...')}", file=sys.stderr)
     if target is None:
         sys.stdout.write(text)
         return 0
-    try:
-        target.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"cannot write {target} ({exc.strerror or exc})",
-                         "check that the folder exists and you may write to it") from None
+    write_text_file(target, text)
     print(f"wrote {target}: {_count(len(result.questions), 'question')} ({result.shape})"
           + (f", {_count(len(result.unplaced), 'passage')} not placed (see above)"
              if result.unplaced else ""),
@@ -186,16 +185,15 @@ def _check_import_target(target: Path, force: bool) -> None:
                          "add --force to replace it, or choose another -o file")
 
 
-def _check_ids_free(target: Path, text: str) -> None:
+def _check_ids_free(target: Path, new: Script) -> None:
     """The new file's script and question ids are not used by the bank files beside it (a
     clash would stop the whole bank from loading)."""
-    from oral_sim.engine.bank import check_bank, parse_script_text
+    from oral_sim.engine.bank import check_bank
     from oral_sim.errors import BankError, UsageError
 
     others = [p for p in target.parent.glob("*.y*ml") if p.resolve() != target.resolve()]
     if not others:
         return
-    new = parse_script_text(text, target)
     taken: dict[str, str] = {}
     for other in others:
         try:

@@ -70,6 +70,7 @@ def run_show(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
+    from oral_sim.cli import write_text_file
     from oral_sim.engine.export import export
     from oral_sim.engine.store import Store
     from oral_sim.errors import UsageError
@@ -82,12 +83,7 @@ def run_export(args: argparse.Namespace) -> int:
         record = store.get_session(args.id)
     text = export(record, fmt)
     if args.output:
-
-        try:
-            Path(args.output).write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise UsageError(f"cannot write {args.output} ({exc.strerror or exc})",
-                             "check that its folder exists and can be written to") from exc
+        write_text_file(args.output, text)
         print(f"wrote {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text + "\n")
