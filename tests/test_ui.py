@@ -953,9 +953,19 @@ async def _progress_charts_are_readable(size: tuple[int, int]) -> None:
     app = _app()
     async with app.run_test(size=size) as pilot:
         app.push_screen(ProgressScreen())
-        await pilot.pause(0.5)
-        shown = "".join(re.findall(r"<text[^>]*>(.*?)</text>", app.export_screenshot())).replace(
-            "&#160;", " ")
+
+        def screen_text() -> str:
+            return "".join(re.findall(r"<text[^>]*>(.*?)</text>",
+                                      app.export_screenshot())).replace("&#160;", " ")
+
+        # the charts are laid out a while after the screen mounts: on a busy CI machine more
+        # than the half second this waited (the 160x45 run once saw no category names at all)
+        try:
+            await _until(pilot, lambda: all(c in screen_text() for c in categories), 30)
+        except AssertionError:
+            pass  # the assertions below say what is missing
+        await pilot.pause(0.2)
+        shown = screen_text()
         for category in categories:  # every category named in full (2 of 7 were, at 80x24)
             assert category in shown, (category, shown)
         # the last session's score in words, beside its chart
