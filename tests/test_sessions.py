@@ -428,3 +428,42 @@ def test_quitting_is_not_skipping(tmp_path, monkeypatch) -> None:
     (ended,) = [e for e in events if isinstance(e, ev.SessionEnded)]
     assert (ended.summary.answered, ended.summary.skipped) == (0, 0)
     assert not any(isinstance(e, ev.QuestionSkipped) for e in events)
+
+
+def _answered_twice() -> str:
+    """A session whose one question was answered twice (71, then 48) and whose second was answered
+    once (55): what `a` in the interview leaves behind."""
+    q = load_bank().question("mlq-002")
+    with Store() as store:
+        rec = store.start_session("ml-questions", "ML questions", "typed", {})
+        first = store.add_question(rec.id, 1, q.id, q.prompt, q.category, q.timebox_s)
+        for score in (71.0, 48.0):
+            store.add_attempt(first, None, {}, {}, True, score=score)
+        second = store.add_question(rec.id, 2, q.id, q.prompt, q.category, q.timebox_s)
+        store.add_attempt(second, None, {}, {}, True, score=55.0)
+        store.finish_session(rec.id, "completed")
+    return rec.id
+
+
+def test_reports_say_which_answer_counts() -> None:
+    """A question answered twice showed "Attempt 1" and "Attempt 2" and no word of which one the
+    session's average used (the last: 48, not the better 71), and the report's score chart drew
+    the last answer that had a score, which the average did not always use."""
+    from oral_sim.engine.export import counted_scores, overall, to_html, to_markdown
+
+    with Store() as store:
+        record = store.get_session(_answered_twice())
+    assert "average score 52" in overall(record)  # (48 + 55) / 2: the last answer counts
+    md = to_markdown(record)
+    assert "_Answer 1 of 2, replaced by answer 2 in the session's figures._" in md
+    assert "_Answer 2 of 2, the one the session's figures count._" in md
+    assert md.count("of 2, ") == 2  # the question answered once has no note
+    page = to_html(record)
+    assert "Answer 1 of 2, replaced by answer 2 in the session&#x27;s figures." in page
+    assert "Answer 2 of 2, the one the session&#x27;s figures count." in page
+    # the chart's bars are the counted answers: 48 and 55; an unscored last answer draws none
+    # (the chart drew the 71 before it)
+    assert counted_scores(record) == [("Q1", 48.0), ("Q2", 55.0)]
+    record.questions[0].attempts[-1].score = None
+    assert counted_scores(record) == [("Q2", 55.0)]
+    assert "average score 55" in overall(record)

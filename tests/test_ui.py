@@ -1004,3 +1004,37 @@ def test_word_changes_read_without_colour() -> None:
 
     text = diff_text(["-and", "-unsupervised", "+trains", "+on", "+labeled", "-data"])
     assert text.plain.strip() == "[-and unsupervised-] {+trains on labeled+} [-data-]"
+
+
+async def _the_session_view_says_which_answer_counts() -> None:
+    from oral_sim.ui.screens.history import SessionScreen
+
+    q = load_bank().question("mlq-002")
+    with Store() as store:
+        rec = store.start_session("ml-questions", "ML questions", "typed", {})
+        asked = store.add_question(rec.id, 1, q.id, q.prompt, q.category, q.timebox_s)
+        for score in (71.0, 48.0):
+            store.add_attempt(asked, None, {}, {}, True, score=score)
+        store.finish_session(rec.id, "completed")
+    app = _app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.push_screen(SessionScreen(rec.id))
+        await _until(pilot, lambda: type(app.screen).__name__ == "SessionScreen"
+                     and len(app.screen.query("#answers ListItem")) == 2, 30)
+        await pilot.pause(0.2)
+        labels = [item.query_one("Label").render() for item in app.screen.query("#answers ListItem")]
+        assert "answer 1/2" in str(labels[0]) and "answer 2/2" in str(labels[1]), labels
+        styles = [{str(span.style) for span in label.spans} for label in labels]
+        assert "dim" in styles[0] and "dim" not in styles[1], styles  # the replaced one dimmed
+        head = str(app.screen.query_one("#answer-head").render())
+        assert "answer 1 of 2, replaced by answer 2 in the session's figures" in head, head
+        await pilot.press("down")
+        await pilot.pause(0.2)
+        head = str(app.screen.query_one("#answer-head").render())
+        assert "answer 2 of 2, the one the session's figures count" in head, head
+
+
+def test_the_session_view_says_which_answer_counts() -> None:
+    """A question answered twice listed "Q1 71" and "Q1 48 answer 2:" and nothing said the
+    session's average used the 48."""
+    asyncio.run(_the_session_view_says_which_answer_counts())

@@ -55,6 +55,20 @@ def question_numbers(record: SessionRecord) -> list[int]:
     return out
 
 
+def attempt_note(attempts: list[Any], attempt: Any) -> str | None:
+    """Which answer the session's figures count, for a question answered more than once (the
+    last; the answers before it stay in the history): "answer 1 of 2, replaced by answer 2 in
+    the session's figures" / "answer 2 of 2, the one the session's figures count". None for a
+    question answered once."""
+    if len(attempts) < 2:
+        return None
+    n, last = len(attempts), attempts[-1]
+    if attempt is last:
+        return f"answer {n} of {n}, the one the session's figures count"
+    number = attempts.index(attempt) + 1
+    return f"answer {number} of {n}, replaced by answer {n} in the session's figures"
+
+
 def overall(record: SessionRecord) -> str:
     """One line of the session's figures, each question counted with its last answer (as the
     history's averages): "4 of 5 questions answered; average score 62; 141 WPM; 7 fillers"."""
@@ -84,6 +98,8 @@ def to_markdown(record: SessionRecord) -> str:
         for a in q.attempts:
             lines.append(f"### Attempt {a.attempt}" + (" (typed)" if a.typed else ""))
             lines.append("")
+            if note := attempt_note(q.attempts, a):
+                lines += [f"_{note.capitalize()}._", ""]
             nums = [f"score {a.score:.0f}" if a.score is not None else None,
                     f"{a.wpm:.0f} WPM" if a.wpm else None,
                     (f"{a.fillers_count} filler" + ("" if a.fillers_count == 1 else "s"))
@@ -172,14 +188,20 @@ def pace_chart(attempt: Any) -> str | None:
     return _svg(fig)
 
 
-def scores_chart(record: SessionRecord) -> str | None:
-    """Score of the last attempt at each question."""
-    labels, scores = [], []
+def counted_scores(record: SessionRecord) -> list[tuple[str, float]]:
+    """(label, score) of the answer the session's figures count at each question (`overall`:
+    the last, when it has a score), labelled as the report's sections are: "Q2", "Q2 F"."""
+    out = []
     for q, number in zip(record.questions, question_numbers(record), strict=True):
-        scored = [a.score for a in q.attempts if a.score is not None]
-        if scored:  # named as the sections are: "Q2", and its follow-up "Q2 F"
-            labels.append(f"Q{number} F" if q.is_follow_up else f"Q{number}")
-            scores.append(scored[-1])
+        if q.attempts and q.attempts[-1].score is not None:
+            out.append((f"Q{number} F" if q.is_follow_up else f"Q{number}", q.attempts[-1].score))
+    return out
+
+
+def scores_chart(record: SessionRecord) -> str | None:
+    """The counted score of each question (`counted_scores`) as bars."""
+    bars = counted_scores(record)
+    labels, scores = [b[0] for b in bars], [b[1] for b in bars]
     if not scores:
         return None
     import matplotlib
@@ -224,7 +246,10 @@ def to_html(record: SessionRecord) -> str:
         if not q.attempts:
             parts.append("<p><em>Not answered.</em></p>")
         for a in q.attempts:
-            parts.append(f"<h3>Attempt {a.attempt}{' (typed)' if a.typed else ''}</h3><p class='nums'>")
+            parts.append(f"<h3>Attempt {a.attempt}{' (typed)' if a.typed else ''}</h3>")
+            if note := attempt_note(q.attempts, a):
+                parts.append(f"<p class='counted'><em>{e(note.capitalize())}.</em></p>")
+            parts.append("<p class='nums'>")
             for label, value, digits, unit in (
                     ("score", a.score, 0, ""), ("WPM", a.wpm, 0, ""),
                     ("fillers", a.fillers_count, 0, ""), ("started after", a.latency_s, 1, " s"),

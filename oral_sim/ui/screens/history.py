@@ -114,14 +114,16 @@ class SessionScreen(Screen):
         from oral_sim.engine.export import question_numbers
 
         for q, number in zip(self.record.questions, question_numbers(self.record), strict=True):
-            for a in q.attempts or [None]:
+            n = len(q.attempts)
+            for k, a in enumerate(q.attempts or [None], 1):
                 score = "-" if a is None or a.score is None else f"{a.score:.0f}"
                 tag = "F" if q.is_follow_up else f"Q{number}"
-                # answered again: each answer its own row, the later ones marked
-                again = f"answer {a.attempt}: " if a is not None and a.attempt > 1 else ""
+                # answered again: each answer its own row, numbered; the ones the last replaced
+                # (the session's figures count the last) dimmed
+                again = f"answer {k}/{n}: " if n > 1 else ""
                 label = f"{tag:<3}{score:>3}  {(again + q.prompt)[:38]}"  # "F", "Q2", "Q12" line up
                 self.rows.append((q, a))
-                lv.append(ListItem(Label(label)))
+                lv.append(ListItem(Label(Text(label, style="dim" if k < n else ""))))
         if self.rows:
             lv.index = 0
             self._show(0)
@@ -143,6 +145,10 @@ class SessionScreen(Screen):
             self.query_one("#answer-card", Static).update("")
             self.query_one("#answer-timeline", Static).update("")
             return
+        from oral_sim.engine.export import attempt_note
+
+        if note := attempt_note(q.attempts, a):
+            head.append(f"\n{note}", style="dim" if a is q.attempts[-1] else "yellow")
         if a.audio_path and a.audio_file() is None:
             head.append(f"\naudio file {a.audio_path} is missing", style="yellow")
         try:
