@@ -125,6 +125,14 @@ async def _start_screen_lists_the_device_and_meters_it(pulse, mic) -> None:  # n
         await _until(pilot, lambda: bar.progress > 40, 10, "the level meter to rise")
         assert quiet < 20  # silence reads low, a -10 dBFS tone reads high
         assert not app.mic_problem
+        # the meter is on screen (it once had no height) with its figure beside it
+        assert bar.region.height >= 1 and bar.region.width >= 10, bar.region
+        assert re.search(r"-?\d+ dB\b", _screen_text(app))
+        # after the check, one line says what was heard: a sentence spoken at a good level
+        mic.say(_speech_16k("Gradient descent follows the slope down to a minimum."))
+        await _until(pilot, lambda: "level" in str(status.render()).lower()
+                     and "Listening" not in str(status.render()), 20, "the check's verdict")
+        assert "Good level" in str(status.render()), status.render()
 
 
 def test_start_screen_lists_the_virtual_microphone_and_meters_it(pulse, mic) -> None:  # noqa: F811

@@ -7,6 +7,7 @@ import pytest
 from speech_clips import frames, speech
 
 from oral_sim.config import AudioConfig, VadConfig
+from oral_sim.engine.miccheck import LevelCheck
 from oral_sim.engine.vad import AnswerEnded, Segmenter, SpeechStarted, Utterance
 from oral_sim.engine.voice import frame_db
 from oral_sim.errors import AudioError
@@ -141,3 +142,27 @@ def test_quiet_sound_before_speech_is_not_an_onset(sentence: np.ndarray) -> None
     # the pre-roll, as after silence (webrtcvad may fire a frame apart on the hum's last frame)
     assert starts[0] == pytest.approx(starts[1], abs=0.035)
     assert starts[0] > hum_start + 0.3
+
+
+def _check(samples: np.ndarray) -> LevelCheck:
+    check = LevelCheck(VadConfig(), AudioConfig())
+    step = 480  # 30 ms at 16 kHz
+    for i in range(0, len(samples) - step + 1, step):
+        check.feed(samples[i:i + step].astype(np.int16).tobytes())
+    return check
+
+
+def test_the_microphone_check_tells_good_quiet_silent_and_clipping(two_sentences: np.ndarray) -> None:
+    good, line = _check(two_sentences).verdict()
+    assert good and "Good level" in line, line
+    speech_s = float(line.split("heard for ")[1].split(" s")[0])
+    assert 1.5 < speech_s < len(two_sentences) / 16000, line  # the speech, not the silences
+    # 30 dB down: webrtcvad still hears most of it (3.2 of 3.8 s), the soft parts go
+    ok, line = _check((two_sentences * 0.03).astype(np.int16)).verdict()
+    assert not ok and line.startswith("Quiet"), line
+    rng = np.random.default_rng(0)
+    ok, line = _check(rng.normal(0, 10, 16000 * 3)).verdict()  # room noise, about -70 dBFS
+    assert not ok and line.startswith("Heard next to nothing"), line
+    loud = np.clip(two_sentences.astype(np.float64) * 8, -32767, 32767)
+    ok, line = _check(loud).verdict()
+    assert not ok and line.startswith("Too loud"), line

@@ -27,6 +27,8 @@ from textual.widgets import (
 from oral_sim.errors import OralSimError
 
 MIX = "__mix__"
+#: Seconds the microphone check listens.
+MIC_CHECK_S = 8.0
 ANSWER_MODES = [("Microphone", "live"), ("Simulated candidate", "demo"), ("Typed answers", "typed")]
 
 
@@ -110,6 +112,7 @@ class StartScreen(Screen):
                     with Horizontal(classes="row"):
                         yield Label("Level", classes="label")
                         yield ProgressBar(total=60, show_eta=False, show_percentage=False, id="mic-level")
+                        yield Static("", id="mic-reading")
                     with Horizontal(classes="row"):
                         yield Label("Voice speed", classes="label")
                         yield Input(value="1.0", id="speed", type="number")
@@ -260,28 +263,40 @@ class StartScreen(Screen):
     def _mic_level(self, stop: threading.Event) -> None:
         import time
 
-        import numpy as np
-
         from oral_sim.engine.audio import MicrophoneSource
+        from oral_sim.engine.miccheck import LevelCheck
 
         app: Any = self.app
         bar = self.query_one("#mic-level", ProgressBar)
+        reading = self.query_one("#mic-reading", Static)
+        status = self.query_one("#mic-status", Static)
+        device = _chosen(self.query_one("#device", Select).value)
+        check = LevelCheck(app.settings.vad, app.settings.audio)
+        self.app.call_from_thread(status.update, f"Listening for {MIC_CHECK_S:.0f} s: say a "
+                                  "sentence as you would in the interview.")
         try:
-            source = MicrophoneSource(app.settings.audio)
+            source = MicrophoneSource(app.settings.audio,
+                                      device=int(device) if device is not None else None)
             try:
                 t0 = time.monotonic()
                 for frame in source:
-                    if stop.is_set() or time.monotonic() - t0 > 8:
+                    if stop.is_set():
+                        return
+                    if time.monotonic() - t0 > MIC_CHECK_S:
                         break
-                    x = np.frombuffer(frame, dtype=np.int16).astype(np.float64) / 32768
-                    db = 20 * np.log10(max(float(np.sqrt(np.mean(x * x))), 1e-6))
-                    self.app.call_from_thread(bar.update, progress=max(0.0, db + 60))
+                    db = check.feed(frame)
+                    self.app.call_from_thread(_show_level, bar, reading, db)
             finally:
                 # always, even when the app is gone mid-check: an open stream outliving its
                 # Python objects crashes PortAudio's callback thread
                 source.close()
         except OralSimError as exc:
             self.app.call_from_thread(self.notify, exc.message, title="Microphone", severity="error")
+            self.app.call_from_thread(status.update, f"[b red]Microphone check failed:[/] {exc.message}")
+            return
+        good, line = check.verdict()
+        self.app.call_from_thread(status.update, f"[green]{line}[/]" if good else f"[b yellow]{line}[/]")
+        self.app.call_from_thread(reading.update, "")
 
     # --- actions -----------------------------------------------------------------------------------
 
@@ -380,6 +395,12 @@ class StartScreen(Screen):
 
     def on_unmount(self) -> None:
         self._mic_stop.set()  # quitting during a mic check must not leave the stream open
+
+
+def _show_level(bar: ProgressBar, reading: Static, db: float) -> None:
+    """The meter: -60 dBFS and below empty, 0 dBFS full; the figure beside it."""
+    bar.update(progress=max(0.0, db + 60))
+    reading.update(f"{db:4.0f} dB")
 
 
 def _chosen(value: Any) -> str | None:
