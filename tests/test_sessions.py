@@ -467,3 +467,34 @@ def test_reports_say_which_answer_counts() -> None:
     record.questions[0].attempts[-1].score = None
     assert counted_scores(record) == [("Q2", 55.0)]
     assert "average score 55" in overall(record)
+
+
+def test_an_answer_with_nothing_heard_is_skipped_not_scored_zero(tmp_path, monkeypatch) -> None:
+    """A recording that ends (file over, time out, device gone) with no word in it counted as
+    a 0/100 answer in the averages; it is a skipped question, and the user is told why."""
+    import numpy as np
+
+    from oral_sim.config import Settings
+    from oral_sim.engine import session as ev
+    from oral_sim.engine.audio import ArrayFrameSource
+    from oral_sim.engine.live import make_speaker
+    from oral_sim.engine.plans import plan_for_script
+
+    monkeypatch.setenv("ORAL_SIM_HOME", str(tmp_path))
+    settings = Settings()
+    settings.session.wait_after_feedback = False
+    plan = plan_for_script(load_bank(), "ml-questions", 1, mode="demo")
+    events: list = []
+    with Store() as store:
+        runner = ev.InterviewRunner(
+            plan, settings, store, make_speaker(settings, play=False),
+            lambda question, ordinal: ArrayFrameSource(np.zeros(16000 * 5, np.int16)),
+            events.append)
+        summary = runner.run()
+        (record,) = store.list_sessions()
+        (asked,) = store.get_session(record.id).questions
+    assert summary.answered == 0 and summary.skipped == 1 and summary.avg_score is None
+    assert not asked.attempts
+    notices = [e.message for e in events if isinstance(e, ev.Notice)]
+    assert any("Nothing was heard" in n for n in notices), notices
+    assert not any(isinstance(e, ev.FeedbackReady) for e in events)

@@ -1038,3 +1038,55 @@ def test_the_session_view_says_which_answer_counts() -> None:
     """A question answered twice listed "Q1 71" and "Q1 48 answer 2:" and nothing said the
     session's average used the 48."""
     asyncio.run(_the_session_view_says_which_answer_counts())
+
+
+async def _stop_before_speaking_listens_again(monkeypatch) -> None:
+    """Space pressed before a word was said recorded a 0/100 answer that counted in the
+    averages; now nothing is scored, the microphone listens again, and the answer that follows
+    ends on the silence limit, which the transcript box says."""
+    import numpy as np
+    from speech_clips import speech
+
+    from oral_sim.engine import live
+    from oral_sim.engine.audio import ArrayFrameSource
+
+    answer = speech(["Supervised learning uses labelled examples to learn a mapping."],
+                    lead_s=0.5, tail_s=4.0)
+    calls: list[int] = []
+
+    def sources(mode, settings, **kw):
+        def source(question, ordinal):
+            calls.append(ordinal)
+            if len(calls) == 1:  # the user waits, says nothing, and presses space
+                return ArrayFrameSource(np.zeros(16000 * 60, np.int16), realtime=True)
+            return ArrayFrameSource(answer, realtime=False)
+        return source
+
+    monkeypatch.setattr(live, "make_sources", sources)
+    app = _app(mode="demo", script_id="ml-questions", questions=1)
+    app.settings.session.ask_follow_ups = False
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _until(pilot, lambda: getattr(app.screen, "listening", False))
+        scr = app.screen
+        await pilot.pause(0.5)
+        await pilot.press("space")
+        await _until(pilot, lambda: len(calls) == 2)
+        assert "Nothing was heard" in (scr.last_notice or "")
+        await _until(pilot, lambda: scr.waiting_next)
+        (question, feedback), = scr.feedbacks
+        assert "learning uses" in feedback.transcript.text.lower()  # tiny.en: "Two-pervised"
+        live_box = str(scr.query_one("#live").render())
+        assert "ended after 2.5 s of silence" in live_box, live_box
+        await pilot.press("n")
+        await _until(pilot, lambda: type(app.screen).__name__ == "SummaryScreen")
+        assert app.screen.summary.answered == 1
+        assert app.screen.summary.avg_score == feedback.content.score  # no 0 beside it
+    with Store() as store:
+        (s,) = store.list_sessions()
+        (asked,) = store.get_session(s.id).questions
+        (attempt,) = asked.attempts  # the stop before speaking stored nothing
+        assert attempt.score == feedback.content.score
+
+
+def test_stop_before_speaking_listens_again_and_silence_end_is_said(monkeypatch) -> None:
+    asyncio.run(_stop_before_speaking_listens_again(monkeypatch))

@@ -417,22 +417,37 @@ class InterviewRunner:
         attempt = 0  # recordings of this question (a repeat starts a new one)
         answers = 0  # answers given to it (more than one when the user answers it again)
         previous = None  # the feedback of the answer before, when it is answered again
+        ask = True  # False: listen again without asking again (nothing was heard)
         while True:
             attempt += 1
-            total = len(self.plan.questions)
-            self.on_event(QuestionAsked(question, ordinal, total, is_follow_up, number,
-                                        answers + 1))
-            self._speak(question.prompt)
-            cmd = self._take_command()
-            if cmd == "repeat":
-                continue
-            if cmd in ("skip", "quit"):
-                if cmd == "quit":
-                    self._command = "quit"
-                return self._skip(question, previous)
+            if ask:
+                total = len(self.plan.questions)
+                self.on_event(QuestionAsked(question, ordinal, total, is_follow_up, number,
+                                            answers + 1))
+                self._speak(question.prompt)
+                cmd = self._take_command()
+                if cmd == "repeat":
+                    continue
+                if cmd in ("skip", "quit"):
+                    if cmd == "quit":
+                        self._command = "quit"
+                    return self._skip(question, previous)
+            ask = True
             transcript, audio_path, reason, typed = self._capture(question, ordinal, attempt)
             if reason == "repeat":
                 continue
+            if not typed and not transcript.text.strip() and reason in NOTHING_HEARD:
+                # nothing to score: a 0/100 would count in the user's averages for a stop
+                # pressed before speaking (the audio stays on disk, whatever it holds)
+                if reason == "stop":
+                    self.on_event(Notice(
+                        "Nothing was heard, so there is no answer to score yet.",
+                        "The microphone is listening again: answer now, or press s to skip."))
+                    ask = False
+                    continue
+                self.on_event(Notice("Nothing was heard in this answer; the question counts "
+                                     "as skipped."))
+                return self._skip(question, previous)
             if reason == "quit" and transcript.text.strip():
                 # "what you answered so far is kept": scored and stored like any answer, then
                 # the session ends (the feedback does not wait for "next" once quit is asked)
@@ -618,6 +633,11 @@ class InterviewRunner:
 
 
 # ----------------------------------------------------------------------------- helpers
+
+#: Ways an answer can end that, with no words transcribed, leave nothing to score: the user
+#: pressed stop before speaking, the time ran out, the file or candidate ended, the device went.
+NOTHING_HEARD = ("stop", "timeout", "source_ended", "device_lost")
+
 
 
 def keep_answer(feedbacks: list[tuple[Question, Any]], question: Question, feedback: Any,

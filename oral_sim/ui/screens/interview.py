@@ -63,6 +63,8 @@ class InterviewScreen(Screen):
         """The last engine notice (e.g. the microphone went away)."""
         self.answer_cut_short: str | None = None
         """Why the current answer was cut short by the device, shown until the next question."""
+        self.ended_by_silence: str | None = None
+        """Set when the last answer ended on the silence limit: the feedback line says so."""
         self.answer_no = 1
         """Which answer to the current question this is (2 and on: answered again)."""
         self.typing = False
@@ -148,6 +150,7 @@ class InterviewScreen(Screen):
     def on_engine_event(self, event: Any) -> None:
         """Every engine event, on the UI thread."""
         status = self.query_one("#status", Static)
+        app: Any = self.app
         if isinstance(event, ev.SessionStarted):
             self.session_id = event.session_id
         elif isinstance(event, ev.QuestionAsked):
@@ -198,15 +201,29 @@ class InterviewScreen(Screen):
             self.paused = False
             self.answer_cut_short = self.last_notice if event.reason == "device_lost" else None
             self.query_one("#typed", Input).display = False
-            status.update(Text("✓ Answer received: scoring…" if event.reason == "typed" else
-                               "✓ Answer recorded: transcribing the last words and scoring…",
-                               style="yellow"))
+            silence = app.settings.vad.end_of_answer_silence_s
+            # a thinking pause as long as the limit ends the answer: say so, every time
+            self.ended_by_silence = (f"The answer ended after {silence:g} s of silence."
+                                     if event.reason == "silence" else None)
+            if event.reason == "typed":
+                line = "✓ Answer received: scoring…"
+            elif self.ended_by_silence:
+                line = f"✓ {self.ended_by_silence} Transcribing the last words and scoring…"
+            else:
+                line = "✓ Answer recorded: transcribing the last words and scoring…"
+            status.update(Text(line, style="yellow"))
         elif isinstance(event, ev.FeedbackReady):
             # an answer given again takes the place of the one before (the summary's too)
             ev.keep_answer(self.feedbacks, event.question, event.feedback, event.previous)
             fb = event.feedback.to_dict()
-            self.query_one("#live", Static).update(live_transcript(event.feedback.transcript))
-            app: Any = self.app
+            said = live_transcript(event.feedback.transcript)
+            if self.ended_by_silence:
+                # where the transcript stops, why it stopped (a thinking pause as long as the
+                # limit ends the answer; what is said after it is not recorded)
+                said = Text.assemble(said, Text(f"\n⏹ {self.ended_by_silence} The limit is "
+                                                "set on the start screen (End after silence).",
+                                                style="dim italic"))
+            self.query_one("#live", Static).update(said)
             if app.settings.session.feedback_each_answer:
                 previous = event.previous.to_dict() if event.previous is not None else None
                 self.query_one("#feedback", Static).update(
