@@ -107,9 +107,39 @@ def test_html_report_renders_offline_in_chromium(recorded, monkeypatch, tmp_path
         "chart not rendered"
 
 
-def test_progress_compare_and_weak_first(recorded, monkeypatch) -> None:
+def _as_own(home: Path, tmp_path: Path) -> Path:
+    """A copy of a data home whose sessions are the user's own (mode "live", not "demo")."""
+    import shutil
+    import sqlite3
+
+    own = tmp_path / "own"
+    shutil.copytree(home, own)
+    db = sqlite3.connect(own / "history.sqlite3")
+    db.execute("UPDATE sessions SET mode = 'live'")
+    db.commit()
+    db.close()
+    return own
+
+
+def test_progress_compare_and_weak_first(recorded, monkeypatch, tmp_path, capsys) -> None:
     home, sid = recorded
     monkeypatch.setenv("ORAL_SIM_HOME", str(home))
+    pool = load_bank().script("ml-questions").questions[:5]
+    # the simulated candidate's session is not the user's practice: no progress point, no
+    # compare rows, its questions still "never answered" for weak-first; the views say so
+    with Store() as store:
+        assert series(store) == []
+        record = store.get_session(sid)
+        first = record.questions[0]
+        assert compare_attempts(store, first.question_id) == []
+        assert len(compare_attempts(store, first.question_id, simulated=True)) >= 1
+        assert weak_first_mix(store, pool, 5) == [q.id for q in pool]
+    assert main(["sessions", "progress"]) == 0
+    assert "1 simulated-candidate session (demo) left out" in capsys.readouterr().out
+    assert main(["sessions", "list"]) == 0
+    assert re.search(rf"{sid}.*\bsim\b", capsys.readouterr().out)
+    # the same session as the user's own (answered by microphone)
+    monkeypatch.setenv("ORAL_SIM_HOME", str(_as_own(home, tmp_path)))
     with Store() as store:
         points = series(store)
         assert points and points[-1].session_id == sid and points[-1].score is not None
@@ -117,20 +147,19 @@ def test_progress_compare_and_weak_first(recorded, monkeypatch) -> None:
         first = record.questions[0]
         rows = compare_attempts(store, first.question_id)
         assert rows and rows[0]["changes"] == []
-        pool = load_bank().script("ml-questions").questions[:5]
         order = weak_first_mix(store, pool, 5)
     answered = {q.question_id for q in record.questions}
     # never-answered questions come first, answered ones after
     assert set(order[: 5 - len(answered & {q.id for q in pool})]).isdisjoint(answered)
 
 
-def test_progress_charts_read_plainly(recorded, monkeypatch, capsys) -> None:
+def test_progress_charts_read_plainly(recorded, monkeypatch, capsys, tmp_path) -> None:
     """`sessions progress` into a pipe: no colour codes, whole session numbers, and a WPM axis
     with the recommended band in view (it spanned only the values, 150.7-152.9)."""
     from oral_sim.engine.progress import session_ticks, value_range
 
     home, _ = recorded
-    monkeypatch.setenv("ORAL_SIM_HOME", str(home))
+    monkeypatch.setenv("ORAL_SIM_HOME", str(_as_own(home, tmp_path)))
     assert main(["sessions", "progress"]) == 0
     out = capsys.readouterr().out
     assert "\x1b[" not in out and "score by session" in out

@@ -16,7 +16,7 @@ from oral_sim.errors import StorageError, UsageError
 
 
 def _fill(store: Store) -> str:
-    rec = store.start_session("ml-questions", "ML questions", "demo", {"tts": {"speed": 1}})
+    rec = store.start_session("ml-questions", "ML questions", "live", {"tts": {"speed": 1}})
     q1 = store.add_question(rec.id, 1, "mlq-001", "What is X?", "conceptual", 90)
     store.add_attempt(q1, "sessions/x/q01-a1.wav", {"text": "an answer", "words": []},
                       {"content": {"score": 70, "key_points": [{"covered": False}]}}, False,
@@ -53,6 +53,16 @@ def test_round_trip(tmp_path: Path) -> None:
         assert record.settings == {"tts": {"speed": 1}}
         assert [a.score for a in store.attempts_for_question("mlq-001")] == [70, 80]
         assert store.question_stats()["mlq-001"]["attempts"] == 2
+        # a simulated candidate's session (demo) is kept but is not the user's practice
+        demo = store.start_session("ml-questions", "ML questions", "demo", {})
+        q = store.add_question(demo.id, 1, "mlq-001", "What is X?", "conceptual", 90)
+        store.add_attempt(q, None, {"text": "the candidate"}, {}, False, score=95)
+        store.finish_session(demo.id, "completed")
+        assert store.question_stats()["mlq-001"]["last_score"] == 80
+        assert [a.score for a in store.attempts_for_question("mlq-001", simulated=False)] == [70, 80]
+        assert [a.score for a in store.attempts_for_question("mlq-001")] == [70, 80, 95]
+        assert sorted(by_category(store)["conceptual"]) == [50.0, 80.0]
+        assert len(store.list_sessions()) == 2
         assert store.answer_audio_path(sid, 3, 2).name == "q03-a2.wav"
         with pytest.raises(UsageError, match="no session"):
             store.get_session("nope")

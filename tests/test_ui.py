@@ -274,7 +274,7 @@ def _seed_history() -> str:
     fb = build_feedback(t, q)
     with Store() as store:
         rec = store.start_session("ml-questions", "Machine Learning Engineer Interview Questions",
-                                  "demo", {})
+                                  "live", {})
         for n in (1, 2):
             asked = store.add_question(rec.id, n, q.id, q.prompt, q.category, q.timebox_s)
             store.add_attempt(asked, None, t.to_dict(), fb.to_dict(), False, score=60 + n, wpm=140,
@@ -302,6 +302,7 @@ async def _history_session_compare_and_progress_screens(size: tuple[int, int]) -
             table.virtual_size, table.scrollable_content_region)
         shown = "".join(re.findall(r"<text[^>]*>(.*?)</text>", app.export_screenshot()))
         assert "WPM" in shown and "Lat. s" in shown.replace("&#160;", " ")
+        assert re.search(r"\bmic\b", shown), shown  # who answered: the user, by microphone
         await pilot.press("enter")
         await pilot.pause(0.3)
         assert type(app.screen).__name__ == "SessionScreen"
@@ -914,7 +915,7 @@ def _seed_sessions(count: int) -> list[float]:
     with Store() as store:
         for n in range(count):
             rec = store.start_session("ml-questions", "Machine Learning Engineer Interview "
-                                      "Questions", "demo", {})
+                                      "Questions", "live", {})
             scores = []
             for i, q in enumerate(by_category.values()):
                 asked = store.add_question(rec.id, i + 1, q.id, q.prompt, q.category, q.timebox_s)

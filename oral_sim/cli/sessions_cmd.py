@@ -39,6 +39,7 @@ def _fmt(x, unit: str = "", digits: int = 0) -> str:
 
 
 def run_list(args: argparse.Namespace) -> int:
+    from oral_sim.engine.progress import MODE_LABELS
     from oral_sim.engine.store import Store
 
     with Store() as store:
@@ -49,12 +50,13 @@ def run_list(args: argparse.Namespace) -> int:
     if not sessions:
         print("No sessions yet: `oral-sim` or `oral-sim demo` to start one.")
         return 0
-    print(f"{'id':<22} {'date':<17} {'script':<16} {'status':<11} {'answered':>8} {'score':>5} "
-          f"{'fill/min':>8} {'WPM':>5}")
+    print(f"{'id':<22} {'date':<17} {'script':<16} {'by':<5} {'status':<11} {'answered':>8} "
+          f"{'score':>5} {'fill/min':>8} {'WPM':>5}")
     for s in sessions:
         answered = f"{s.answered}/{s.questions}"
         print(f"{s.id:<22} {s.started_at[:16].replace('T', ' '):<17} {s.script_id[:16]:<16} "
-              f"{s.status:<11} {answered:>8} {_fmt(s.avg_score):>5} "
+              f"{MODE_LABELS.get(s.mode, s.mode)[:5]:<5} {s.status:<11} {answered:>8} "
+              f"{_fmt(s.avg_score):>5} "
               f"{_fmt(s.fillers_per_min, digits=1):>8} {_fmt(s.avg_wpm):>5}")
     return 0
 
@@ -93,15 +95,26 @@ def run_export(args: argparse.Namespace) -> int:
 def run_progress(args: argparse.Namespace) -> int:
     import plotext as plt
 
-    from oral_sim.engine.progress import by_category, series, session_ticks, value_range
+    from oral_sim.engine.progress import (
+        by_category,
+        series,
+        session_ticks,
+        simulated_count,
+        simulated_note,
+        value_range,
+    )
     from oral_sim.engine.store import Store
 
     with Store() as store:
         points = series(store)
         cats = by_category(store)
+        simulated = simulated_count(store)
     if not points:
-        print("No answered sessions yet.")
+        print("No answered sessions of your own yet." + (f" ({simulated_note(simulated)})"
+                                                          if simulated else ""))
         return 0
+    if simulated:
+        print(simulated_note(simulated))
     xs = list(range(1, len(points) + 1))
     for metric, title, values in (
             ("score", "score", [p.score for p in points]),

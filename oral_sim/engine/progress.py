@@ -22,11 +22,37 @@ class Point:
     latency_s: float | None
 
 
+#: Who answered, in the session list: the user by microphone, typing or file, or the simulated
+#: candidate (its sessions are not in the progress charts).
+MODE_LABELS = {"live": "mic", "typed": "typed", "file": "file", "demo": "sim"}
+
+
+def own_sessions(store: Any) -> list[Any]:
+    """The user's sessions, newest first: the simulated candidate's (`SIMULATED_MODE`) are not
+    the user's practice and would lift their progress and hide their weak questions."""
+    from oral_sim.engine.store import SIMULATED_MODE
+
+    return [s for s in store.list_sessions() if s.mode != SIMULATED_MODE]
+
+
+def simulated_count(store: Any) -> int:
+    """Sessions the simulated candidate answered (left out of progress: say so)."""
+    from oral_sim.engine.store import SIMULATED_MODE
+
+    return sum(1 for s in store.list_sessions() if s.mode == SIMULATED_MODE and s.answered)
+
+
+def simulated_note(count: int) -> str:
+    """The line under a progress view that leaves `count` simulated sessions out."""
+    sessions = "session" if count == 1 else "sessions"
+    return (f"Your own answers only: {count} simulated-candidate {sessions} (demo) left out.")
+
+
 def series(store: Any) -> list[Point]:
-    """Per session, oldest first (sessions with no answers are left out)."""
+    """Per session of the user's own, oldest first (sessions with no answers are left out)."""
     points = [
         Point(s.id, s.started_at, s.avg_score, s.fillers_per_min, s.avg_wpm, s.avg_latency_s)
-        for s in store.list_sessions()
+        for s in own_sessions(store)
         if s.answered
     ]
     return list(reversed(points))
@@ -57,7 +83,7 @@ def by_category(store: Any) -> dict[str, list[float]]:
     """Scores per question category, oldest first. A question answered again in a session
     counts with its last answer, as in the session's averages."""
     out: dict[str, list[tuple[str, float]]] = defaultdict(list)
-    for summary in store.list_sessions():
+    for summary in own_sessions(store):
         record = store.get_session(summary.id)
         for q in record.questions:
             scored = [a for a in q.attempts if a.score is not None]
@@ -117,10 +143,11 @@ def changes_between(before: Mapping[str, Any], after: Mapping[str, Any]) -> list
     return changes
 
 
-def compare_attempts(store: Any, question_id: str) -> list[dict]:
+def compare_attempts(store: Any, question_id: str, simulated: bool = False) -> list[dict]:
     """All attempts at one question, each with what changed since the one before: metrics and a
-    word-level transcript diff (`+word` added, `-word` dropped)."""
-    attempts = store.attempts_for_question(question_id)
+    word-level transcript diff (`+word` added, `-word` dropped). The simulated candidate's
+    attempts only with `simulated=True` (compare opened from one of its sessions)."""
+    attempts = store.attempts_for_question(question_id, simulated=simulated)
     out = []
     prev = None
     for a in attempts:

@@ -20,6 +20,10 @@ from oral_sim import locations
 from oral_sim.engine.migrations import migrate
 from oral_sim.errors import StorageError, UsageError
 
+#: The mode of sessions the simulated candidate answered (`oral-sim demo`): kept and listed, but
+#: not the user's practice, so left out of progress, category means, weak-first and compare.
+SIMULATED_MODE = "demo"
+
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -173,7 +177,7 @@ class Store:
         except sqlite3.DatabaseError as exc:
             raise _explain(exc, self.path) from None
 
-    def _read(self, sql: str, args: tuple = ()) -> list[sqlite3.Row]:
+    def _read(self, sql: str, args: tuple | dict = ()) -> list[sqlite3.Row]:
         try:
             return self._db.execute(sql, args).fetchall()
         except sqlite3.DatabaseError as exc:
@@ -304,12 +308,14 @@ class Store:
                 by_id[t["asked_id"]].attempts.append(att)
         return record
 
-    def attempts_for_question(self, question_id: str) -> list[Attempt]:
-        """Every attempt at one bank question across sessions, oldest first."""
+    def attempts_for_question(self, question_id: str, simulated: bool = True) -> list[Attempt]:
+        """Every attempt at one bank question across sessions, oldest first; `simulated=False`
+        leaves out the simulated candidate's (sessions of mode `SIMULATED_MODE`)."""
         rows = self._read(
             "SELECT t.*, a.question_id AS qid, a.session_id AS sid FROM attempts t "
-            "JOIN asked a ON a.id = t.asked_id WHERE a.question_id = ? ORDER BY t.created_at, t.id",
-            (question_id,),
+            "JOIN asked a ON a.id = t.asked_id JOIN sessions s ON s.id = a.session_id "
+            "WHERE a.question_id = ? AND (? OR s.mode != ?) ORDER BY t.created_at, t.id",
+            (question_id, int(simulated), SIMULATED_MODE),
         )
         out = []
         for r in rows:
@@ -319,16 +325,20 @@ class Store:
         return out
 
     def question_stats(self) -> dict[str, dict]:
-        """Per bank question: attempts, last score, mean missed key points, last seen."""
+        """Per bank question, from the user's own answers (the simulated candidate's left out):
+        attempts, last score, mean missed key points, last seen."""
         rows = self._read(
             """
             SELECT a.question_id AS qid, COUNT(t.id) AS n, MAX(t.created_at) AS last_seen,
                    AVG(t.score) AS avg_score, AVG(t.key_points_missed) AS missed,
                    (SELECT t2.score FROM attempts t2 JOIN asked a2 ON a2.id = t2.asked_id
-                     WHERE a2.question_id = a.question_id ORDER BY t2.created_at DESC, t2.id DESC
-                     LIMIT 1) AS last_score
-            FROM asked a JOIN attempts t ON t.asked_id = a.id GROUP BY a.question_id
-            """
+                     JOIN sessions s2 ON s2.id = a2.session_id
+                     WHERE a2.question_id = a.question_id AND s2.mode != :sim
+                     ORDER BY t2.created_at DESC, t2.id DESC LIMIT 1) AS last_score
+            FROM asked a JOIN attempts t ON t.asked_id = a.id
+            JOIN sessions s ON s.id = a.session_id
+            WHERE s.mode != :sim GROUP BY a.question_id
+            """, {"sim": SIMULATED_MODE}
         )
         return {r["qid"]: {"attempts": r["n"], "last_seen": r["last_seen"],
                            "avg_score": r["avg_score"], "last_score": r["last_score"],

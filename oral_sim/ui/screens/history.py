@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, ListItem, ListView, Static
 
 from oral_sim.engine.metrics import LONG_PAUSE_S
+from oral_sim.engine.progress import MODE_LABELS, simulated_note
 from oral_sim.errors import OralSimError
 from oral_sim.ui.render import CHANGE_LABELS, feedback_card, transcript_text
 
@@ -40,9 +41,9 @@ class HistoryScreen(Screen):
         table = self.query_one("#sessions", DataTable)
         # short headings and dates, and the script's title cut to what is left: every column
         # in sight at 80 columns (WPM and latency were off the right edge)
-        table.add_columns("Date", "Script", "Status", "Done", "Score", "Fill/min", "WPM",
+        table.add_columns("Date", "Script", "By", "Status", "Done", "Score", "Fill/min", "WPM",
                           "Lat. s")
-        title_width = max(12, min(30, self.app.size.width - 66))
+        title_width = max(12, min(30, self.app.size.width - 72))
         try:
             with Store() as store:
                 sessions = store.list_sessions()
@@ -55,7 +56,7 @@ class HistoryScreen(Screen):
         for s in sessions:
             title = (s.script_title if len(s.script_title) <= title_width
                      else s.script_title[: title_width - 1] + "…")
-            table.add_row(_when(s.started_at), title, s.status,
+            table.add_row(_when(s.started_at), title, MODE_LABELS.get(s.mode, s.mode), s.status,
                           f"{s.answered}/{s.questions}", _fmt(s.avg_score), _fmt(s.fillers_per_min, 1),
                           _fmt(s.avg_wpm), _fmt(s.avg_latency_s, 1), key=s.id)
         table.focus()
@@ -169,7 +170,11 @@ class SessionScreen(Screen):
     def action_compare(self) -> None:
         lv = self.query_one("#answers", ListView)
         if lv.index is not None and self.rows:
-            self.app.push_screen(CompareScreen(self.rows[lv.index][0].question_id))
+            from oral_sim.engine.store import SIMULATED_MODE
+
+            # from a simulated candidate's session, its attempts too; else the user's own
+            self.app.push_screen(CompareScreen(self.rows[lv.index][0].question_id,
+                                               simulated=self.record.mode == SIMULATED_MODE))
 
     def action_replay(self) -> None:
         from oral_sim.engine.replay import session_lines
@@ -223,9 +228,11 @@ class CompareScreen(Screen):
 
     BINDINGS = [Binding("escape,b", "app.pop_screen", "Back"), Binding("q", "app.quit", "Quit")]
 
-    def __init__(self, question_id: str) -> None:
+    def __init__(self, question_id: str, simulated: bool = False) -> None:
         super().__init__()
         self.question_id = question_id
+        self.simulated = simulated
+        """Include the simulated candidate's attempts (opened from one of its sessions)."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -240,7 +247,7 @@ class CompareScreen(Screen):
         box = self.query_one("#compare", Horizontal)
         try:
             with Store() as store:
-                rows = compare_attempts(store, self.question_id)
+                rows = compare_attempts(store, self.question_id, self.simulated)
         except OralSimError as exc:
             box.mount(Static(Text(exc.message, style="red")))
             return
@@ -296,7 +303,7 @@ class ProgressScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        from oral_sim.engine.progress import by_category, series
+        from oral_sim.engine.progress import by_category, series, simulated_count
         from oral_sim.engine.store import Store
         from oral_sim.ui.charts import MetricChart, MetricSeries, category_table
 
@@ -304,6 +311,7 @@ class ProgressScreen(Screen):
             with Store() as store:
                 points = series(store)
                 cats = by_category(store)
+                simulated = simulated_count(store)
         except OralSimError as exc:
             self.notify(exc.message, severity="error")
             return
@@ -321,5 +329,7 @@ class ProgressScreen(Screen):
         category = Vertical(Static(title, classes="chart-title"),
                             VerticalScroll(Static(category_table(cats)), id="category-bars"),
                             id="chart-category")
+        if simulated:
+            self.query_one("#progress").mount(Static(simulated_note(simulated), id="progress-note"))
         self.query_one("#progress").mount(Horizontal(*charts[:2], classes="chart-row"),
                                           Horizontal(charts[2], category, classes="chart-row"))
