@@ -98,7 +98,73 @@ def test_a_model_that_cannot_load_falls_back_and_its_load_says_why(fresh, tmp_pa
     broken = tmp_path / "broken-whisper"
     broken.mkdir()
     (broken / "model.bin").write_bytes(b"not a model")
+    for name in ("config.json", "tokenizer.json", "vocabulary.txt"):  # all there, all wrong
+        (broken / name).write_text("{}")
     choice = threads.whisper_threads(broken, AsrConfig())
     assert (choice.source, choice.threads) == ("fallback", threads.FALLBACK_THREADS)
     with pytest.raises(ModelError, match="could not be loaded"):
         load_whisper(AsrConfig(model=str(broken)))
+
+
+def test_an_incomplete_model_or_voice_says_what_is_missing(tmp_path, monkeypatch):
+    """A Whisper folder without tokenizer.json loaded as if usable and then failed with a Hub
+    (Internet) error; a voice .onnx without its .json read "no piper voice named"."""
+    from oral_sim.engine import models
+    from oral_sim.errors import ModelError
+
+    monkeypatch.setenv("ORAL_SIM_MODELS", str(tmp_path))
+    bundled = models.bundled_whisper_dir()
+    partial = tmp_path / "whisper-partial"
+    partial.mkdir()
+    for name in ("model.bin", "config.json", "vocabulary.txt"):
+        (partial / name).symlink_to(bundled / name)
+    with pytest.raises(ModelError, match="incomplete: tokenizer.json missing") as info:
+        models.whisper_model_dir("whisper-partial")
+    assert "never goes online" in info.value.message and "--copy_files" in (info.value.hint or "")
+    (partial / "tokenizer.json").symlink_to(bundled / "tokenizer.json")
+    assert models.whisper_model_dir("whisper-partial") == partial
+    (tmp_path / "en_GB-x-low.onnx").write_bytes(b"onnx")
+    with pytest.raises(ModelError, match=r"en_GB-x-low.onnx.json missing"):
+        models.voice("en_GB-x-low")
+    with pytest.raises(ModelError, match="no piper voice named 'nobody'"):
+        models.voice("nobody")
+
+
+def test_a_broken_extra_voice_does_not_stop_the_simulated_candidate(tmp_path, monkeypatch):
+    from oral_sim.config import Settings
+    from oral_sim.engine.bank import load_bank
+    from oral_sim.engine.live import make_sources
+
+    monkeypatch.setenv("ORAL_SIM_MODELS", str(tmp_path))
+    (tmp_path / "en_GB-broken-low.onnx").write_bytes(b"not a model")
+    (tmp_path / "en_GB-broken-low.onnx.json").write_text("{}")
+    question = load_bank().question("mlq-001")
+    source = make_sources("demo", Settings(), realtime=False, answer_sentences=1)(question, 1)
+    frames = list(source)
+    assert len(frames) > 30  # it speaks (with the bundled voice)
+
+
+def test_the_model_environment_variables_reach_every_command(tmp_path, monkeypatch, capsys):
+    """ORAL_SIM_ASR_MODEL was read by practice and demo only: transcribe and analyze used
+    tiny.en whatever it said, and say ignored ORAL_SIM_VOICE."""
+    from oral_sim.cli import main
+
+    monkeypatch.setenv("ORAL_SIM_MODELS", str(tmp_path))
+    monkeypatch.setenv("ORAL_SIM_ASR_MODEL", "whisper-nowhere")
+    import wave
+
+    from speech_clips import speech
+
+    wav = tmp_path / "a.wav"
+    with wave.open(str(wav), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(16000)
+        w.writeframes(speech(["Dropout regularizes the network."]).tobytes())
+    assert main(["transcribe", str(wav)]) != 0
+    assert "whisper-nowhere" in capsys.readouterr().err
+    assert main(["analyze", str(wav), "--question", "mlq-001"]) != 0
+    assert "whisper-nowhere" in capsys.readouterr().err
+    monkeypatch.setenv("ORAL_SIM_VOICE", "voice-nowhere")
+    assert main(["say", "Hello.", "-o", str(tmp_path / "x.wav")]) != 0
+    assert "voice-nowhere" in capsys.readouterr().err

@@ -1091,3 +1091,36 @@ async def _stop_before_speaking_listens_again(monkeypatch) -> None:
 
 def test_stop_before_speaking_listens_again_and_silence_end_is_said(monkeypatch) -> None:
     asyncio.run(_stop_before_speaking_listens_again(monkeypatch))
+
+
+async def _a_broken_model_is_said_on_the_start_screen(monkeypatch, tmp_path) -> None:
+    """A Whisper folder without its model.bin: the start screen read "speech loading…" until
+    the first answer failed. Now the model line names the model and says it failed, and the
+    session does not start."""
+    from oral_sim.engine import background, live
+
+    models = tmp_path / "models"
+    (models / "whisper-broken").mkdir(parents=True)
+    (models / "whisper-broken" / "config.json").write_text("{}")
+    monkeypatch.setenv("ORAL_SIM_MODELS", str(models))
+    monkeypatch.setattr(live, "_loading_started", False)
+    monkeypatch.setattr(background, "load_problems", {})
+    live._first_audio.set()  # no question will be spoken: load the speech model at once
+    settings = Settings()
+    settings.asr.model = "whisper-broken"
+    app = make_app(settings, check_mic=False, preload=True)
+    async with app.run_test(size=(110, 36)) as pilot:
+        line = app.screen.query_one("#models")
+        await _until(pilot, lambda: "failed" in str(line.render()), 60)
+        shown = str(line.render())
+        assert "speech whisper-broken failed" in shown and "model.bin missing" in shown, shown
+        assert "voice en_US-joe-medium (bundled)" in shown, shown
+        await pilot.press("enter")  # start: refused, with what to do
+        await pilot.pause(0.5)
+        assert type(app.screen).__name__ == "StartScreen"
+        told = [n.message for n in app._notifications]
+        assert any("put a converted Whisper folder" in m for m in told), told
+
+
+def test_a_broken_model_is_said_on_the_start_screen(monkeypatch, tmp_path) -> None:
+    asyncio.run(_a_broken_model_is_said_on_the_start_screen(monkeypatch, tmp_path))

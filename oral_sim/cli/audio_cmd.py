@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 
@@ -40,7 +41,7 @@ def run_say(args: argparse.Namespace) -> int:
     text = " ".join(args.text.split())
     if not text:
         raise UsageError("nothing to say", "give the text to speak, e.g. oral-sim say 'Hello.'")
-    tts = TtsConfig(voice=args.voice, cache=not args.no_cache)
+    tts = TtsConfig(voice=args.voice or os.environ.get("ORAL_SIM_VOICE"), cache=not args.no_cache)
     if args.speed is not None:
         if not 0.25 <= args.speed <= 4.0:
             raise UsageError(f"speed {args.speed:g} is out of range", "use a value from 0.25 to 4")

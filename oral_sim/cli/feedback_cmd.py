@@ -16,6 +16,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--question", required=True, metavar="ID", help="bank question id")
     p.add_argument("--bank", type=Path, help="bank file or folder (default: scripts_bank/)")
     p.add_argument("--json", action="store_true", help="the full feedback as JSON")
+    p.add_argument("--asr-model", metavar="NAME",
+                   help="Whisper CTranslate2 folder in models/ or a path (default: "
+                   "$ORAL_SIM_ASR_MODEL, else the bundled tiny.en)")
     p.set_defaults(func=run_analyze)
 
     p = sub.add_parser("grade", help="score typed answers: one JSON object per line")
@@ -25,14 +28,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_analyze(args: argparse.Namespace) -> int:
-    from oral_sim.config import Settings
+    from oral_sim.cli.interview_cmd import settings_from_args
     from oral_sim.engine.asr import load_whisper
     from oral_sim.engine.bank import load_bank
     from oral_sim.engine.feedback import build_feedback, render_text
     from oral_sim.engine.pipeline import transcribe_file
     from oral_sim.engine.scoring import preload_in_background
 
-    settings = Settings()
+    settings = settings_from_args(args)
     question = load_bank(args.bank).question(args.question)  # fail fast on a wrong id
     # Whisper first: on a machine's first run its load times the thread counts
     # (`engine.threads`), which the scorer's import beside it would skew

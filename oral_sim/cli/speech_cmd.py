@@ -17,13 +17,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_transcribe(args: argparse.Namespace) -> int:
-    from oral_sim.config import Settings
+    from oral_sim.cli.interview_cmd import settings_from_args
     from oral_sim.engine.metrics import analyze_delivery
     from oral_sim.engine.pipeline import transcribe_file
 
-    settings = Settings()
-    if args.asr_model:
-        settings.asr.model = args.asr_model
+    settings = settings_from_args(args)  # --asr-model, else $ORAL_SIM_ASR_MODEL
     result = transcribe_file(args.audio, settings, realtime=args.realtime)
     transcript = result.transcript
     delivery = analyze_delivery(transcript)

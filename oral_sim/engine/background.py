@@ -15,6 +15,9 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+#: What failed to load in the background, by part ("voice", "speech"), as the OralSimError
+#: raised: the start screen says so at once (it read "loading…" until the first answer failed).
+load_problems: dict[str, Any] = {}
 _closing = threading.Event()
 _wakers: list[Callable[[], Any]] = []
 

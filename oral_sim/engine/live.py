@@ -107,7 +107,13 @@ def make_sources(
             from oral_sim.engine.tts import get_voice
 
             text = candidate_text(question, answer_sentences)
-            voice = get_voice(candidate_voice_config(settings))
+            try:
+                voice = get_voice(candidate_voice_config(settings))
+            except OralSimError:
+                # a broken extra voice in models/ must not stop the demo (the interviewer's
+                # voice works): the candidate speaks with it, a little faster
+                voice = get_voice(replace(settings.tts,
+                                          length_scale=settings.tts.length_scale * 0.92))
             return SimulatedCandidate(voice, text, fillers=fillers, seed=ordinal, realtime=realtime)
 
         return simulated
@@ -174,17 +180,21 @@ def start_background_loading(settings: Settings, scoring: bool = True) -> None:
         _loading_started = True
 
     def speech() -> None:
-        try:
-            from oral_sim.engine.asr import load_whisper
-            from oral_sim.engine.tts import get_voice
+        from oral_sim.engine.asr import load_whisper
+        from oral_sim.engine.tts import get_voice
 
-            get_voice(settings.tts)
-            _first_audio.wait(FIRST_AUDIO_WAIT_S)
+        for part, load in (("voice", lambda: get_voice(settings.tts)),
+                           ("speech", lambda: load_whisper(settings.asr))):
+            if part == "speech":
+                _first_audio.wait(FIRST_AUDIO_WAIT_S)
             if background.closing():
                 return
-            load_whisper(settings.asr)
-        except Exception:  # reported when actually used
-            pass
+            try:
+                load()
+            except OralSimError as exc:  # said on the start screen now, and again when used
+                background.load_problems[part] = exc
+            except Exception:  # noqa: BLE001 - reported when actually used
+                pass
         if scoring and not background.closing():
             # after Whisper: on a machine's first launch its load times the thread counts
             # (`engine.threads`), and the scorer's import beside it would make two threads look

@@ -49,7 +49,39 @@ def whisper_model_dir(name: str | None = None) -> Path:
             f"put a converted Whisper folder in {locations.models_dir()} (found: {available}), "
             "or leave the model unset for the bundled tiny.en",
         )
+    missing = whisper_missing_files(path)
+    if missing:
+        raise ModelError(
+            f"the Whisper model at {path} is incomplete: {', '.join(missing)} missing (without "
+            "tokenizer.json faster-whisper would fetch one from the Hub; oral-sim never goes "
+            "online)",
+            "copy the whole converted folder (model.bin, config.json, tokenizer.json, "
+            "vocabulary.txt or .json), e.g. from `ct2-transformers-converter --copy_files "
+            "tokenizer.json`, or leave the model unset for the bundled tiny.en",
+        )
     return path
+
+
+#: Files a CTranslate2 Whisper folder needs besides model.bin (and a vocabulary file).
+WHISPER_FILES = ("config.json", "tokenizer.json")
+
+
+def whisper_missing_files(path: Path) -> list[str]:
+    """What a CTranslate2 Whisper folder lacks to load offline (empty when complete)."""
+    missing = [name for name in ("model.bin", *WHISPER_FILES) if not (path / name).is_file()]
+    if not any((path / f"vocabulary.{ext}").is_file() for ext in ("txt", "json")):
+        missing.append("vocabulary.txt")
+    return missing
+
+
+def whisper_label(name: str | None = None) -> str:
+    """How the status line names the Whisper model: "tiny.en (bundled)" or the folder's name."""
+    return "tiny.en (bundled)" if not name else Path(name).name
+
+
+def voice_label(name: str | None = None) -> str:
+    """How the status line names the interviewer's voice."""
+    return "en_US-joe-medium (bundled)" if not name else Path(name).name.removesuffix(".onnx")
 
 
 def user_whisper_dirs() -> list[Path]:
@@ -100,6 +132,12 @@ def voice(name: str | None = None) -> VoicePaths:
             return v
     if name == bundled_voice().name:
         return bundled_voice()
+    onnx = path if path.suffix == ".onnx" else locations.models_dir() / f"{name}.onnx"
+    if onnx.is_file():  # the model is there, its config is not
+        raise ModelError(
+            f"the piper voice {onnx} has no config next to it ({onnx.name}.json missing)",
+            f"put the voice's {onnx.name}.json (from the same download as the .onnx) beside it",
+        )
     available = ", ".join(v.name for v in user_voices()) or "none"
     raise ModelError(
         f"no piper voice named {name!r}",

@@ -3,6 +3,7 @@ tests use."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,8 @@ class OralSimApp(App):
         self.mic_problem: str | None = None
         """Why the microphone cannot be used (None: it can, or not checked yet)."""
         self.models_ready = False
+        self._problems_told: set[str] = set()
+        """Model parts whose failure to load was already notified."""
         self.exit_message: str | None = None
         self.current_runner: Any = None
         self.last_error: str | None = None
@@ -93,7 +96,15 @@ class OralSimApp(App):
 
     def _poll_models(self) -> None:
         from oral_sim.engine import asr, scoring
+        from oral_sim.engine.background import load_problems
 
+        for part, exc in list(load_problems.items()):
+            if part not in self._problems_told:  # once each, and it stays on the status line
+                self._problems_told.add(part)
+                self.notify(f"{exc.message}\n{exc.hint or ''}".strip(),
+                            title=f"The {'speech model' if part == 'speech' else part} could "
+                                  "not be loaded",
+                            severity="error", timeout=20)
         ready = bool(asr._models) and scoring.is_loaded()
         if ready and not self.models_ready:
             self.models_ready = True
@@ -104,11 +115,24 @@ class OralSimApp(App):
             pass
 
     def models_status(self) -> str:
-        from oral_sim.engine import asr, scoring
+        """The start screen's model line: which Whisper model and voice, and their state."""
+        from rich.markup import escape
 
-        speech = "ready" if asr._models else "loading…"
-        score = "ready" if scoring.is_loaded() else "loading…"
-        return f"Models: speech {speech} · scoring {score}"
+        from oral_sim.engine import asr, models, scoring
+        from oral_sim.engine.background import load_problems
+
+        def state(part: str, ready: bool) -> str:
+            if part in load_problems:
+                return f"[b red]failed:[/] {escape(load_problems[part].message)}"
+            return "ready" if ready else "loading…"
+
+        speech = models.whisper_label(self.settings.asr.model)
+        voice = models.voice_label(self.settings.tts.voice)
+        tts = sys.modules.get("oral_sim.engine.tts")  # not imported: no voice loaded yet
+        voice_ready = bool(tts is not None and tts._voices)
+        return (f"Models: speech {escape(speech)} {state('speech', bool(asr._models))} · "
+                f"voice {escape(voice)} {state('voice', voice_ready)} · "
+                f"scoring {'ready' if scoring.is_loaded() else 'loading…'}")
 
     @work(thread=True, exit_on_error=False, group="recovery")
     def _recover(self) -> None:

@@ -326,6 +326,16 @@ class StartScreen(Screen):
         if not self._apply_settings():
             return
         mode = str(self.query_one("#answer-mode", Select).value)
+        from oral_sim.engine.background import load_problems
+
+        # a model that failed to load stops the session now, not after the first answer
+        for part in ("voice", "speech") if mode != "typed" else ("voice",):
+            if part in load_problems:
+                exc = load_problems[part]
+                self.notify(f"{exc.message}\n{exc.hint or ''}".strip(), severity="error",
+                            title=f"Cannot start: the {'speech model' if part == 'speech' else part}"
+                                  " could not be loaded", timeout=20)
+                return
         if mode == "live" and app.mic_problem:
             self.notify(f"{app.mic_problem}. Choose the simulated candidate or typed answers.",
                         title="No microphone", severity="warning")
