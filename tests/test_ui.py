@@ -889,6 +889,14 @@ async def _pausing_the_simulated_candidate_loses_none_of_its_answer() -> None:
         await pilot.press("p")
         await pilot.pause(0.3)
         assert not scr.paused and "Recording" in str(scr.query_one("#status").render())
+        # the quit question holds the recording (it went on behind the dialog); "no" goes on
+        await pilot.press("q")
+        await pilot.pause(0.3)
+        assert type(app.screen).__name__ == "ConfirmScreen" and scr.paused
+        await pilot.pause(3.0)
+        await pilot.press("n")
+        await pilot.pause(0.3)
+        assert app.screen is scr and not scr.paused and scr.listening
         await _until(pilot, lambda: getattr(app.screen, "waiting_next", False), 120)
         heard = scr.feedbacks[-1][1].transcript.text.lower()
         reference = load_bank().question(scr.feedbacks[-1][0].id).reference_answer.lower()
@@ -1124,3 +1132,20 @@ async def _a_broken_model_is_said_on_the_start_screen(monkeypatch, tmp_path) -> 
 
 def test_a_broken_model_is_said_on_the_start_screen(monkeypatch, tmp_path) -> None:
     asyncio.run(_a_broken_model_is_said_on_the_start_screen(monkeypatch, tmp_path))
+
+
+def test_the_card_says_there_are_more_filler_times_than_it_lists() -> None:
+    from rich.console import Console
+
+    from oral_sim.ui.render import feedback_card
+
+    items = [{"text": "um", "start_s": 5.0 * i} for i in range(9)]
+    card = {"fillers": {"count": 9, "per_min": 6.0, "by_text": {"um": 9}, "items": items}}
+    console = Console(width=120, record=True)
+    console.print(feedback_card(card))
+    shown = console.export_text()
+    assert "at 0:00, 0:05, 0:10, 0:15, 0:20, 0:25 … (+3 more)" in shown, shown
+    card["fillers"]["items"] = items[:6]
+    console = Console(width=120, record=True)
+    console.print(feedback_card(card))
+    assert "more" not in console.export_text()

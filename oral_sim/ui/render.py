@@ -147,8 +147,9 @@ def feedback_card(fb: dict, prompt: str | None = None, before: dict | None = Non
     if f:
         rate = f" ({f['per_min']:.1f}/min)" if f.get("per_min") is not None else ""
         what = ", ".join(f"{k} ×{v}" for k, v in (f.get("by_text") or {}).items())
-        where = ", ".join(f"{mmss(i['start_s'])}" for i in f.get("items", [])[:6]
-                          if i.get("start_s") is not None)
+        times = [mmss(i["start_s"]) for i in f.get("items", []) if i.get("start_s") is not None]
+        # the first six, and how many more (the list stopped at six as if that were all)
+        where = ", ".join(times[:6]) + (f" … (+{len(times) - 6} more)" if len(times) > 6 else "")
         delivery.add_row("Fillers", f"{f['count']}{rate}" + (f": {what}" if what else "")
                          + (f"  at {where}" if where else ""))
     p = fb.get("pace")

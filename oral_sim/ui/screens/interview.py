@@ -334,11 +334,20 @@ class InterviewScreen(Screen):
     def action_quit_session(self) -> None:
         from oral_sim.ui.screens.errors import ConfirmScreen
 
+        # recording stops while the question is open (it went on behind the dialog, and the
+        # answer could end on its silence limit meanwhile); "no" goes on where it was
+        held = (self.runner is not None and self.listening and not self.typing
+                and not self.paused)
+        if held:
+            self.action_pause()
+
         def done(yes: bool | None) -> None:
             if yes and self.runner is not None:
                 self.runner.quit()
             elif yes:
                 self.app.pop_screen()
+            elif held:
+                self.action_resume()
 
         self.app.push_screen(ConfirmScreen("Quit the interview? What you answered so far is kept."),
                              done)
