@@ -527,3 +527,23 @@ def test_an_answer_with_nothing_heard_is_skipped_not_scored_zero(tmp_path, monke
     notices = [e.message for e in events if isinstance(e, ev.Notice)]
     assert any("Nothing was heard" in n for n in notices), notices
     assert not any(isinstance(e, ev.FeedbackReady) for e in events)
+
+
+def test_a_missing_model_stops_before_a_session_is_stored(tmp_path, monkeypatch, capsys) -> None:
+    """A broken --asr-model left an empty "interrupted 0/1" session behind and printed
+    "average score None; None WPM"."""
+    from oral_sim.cli.interview_cmd import summary_line
+    from oral_sim.engine.session import SessionSummary
+
+    monkeypatch.setenv("ORAL_SIM_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("ORAL_SIM_MODELS", str(tmp_path / "models"))
+    assert main(["demo", "--headless", "--fast", "--questions", "1",
+                 "--asr-model", "whisper-nowhere"]) != 0
+    assert "whisper-nowhere" in capsys.readouterr().err
+    with Store() as store:
+        assert store.list_sessions() == []
+    assert summary_line(SessionSummary(skipped=1)) == "answered 0, skipped 1"
+    line = summary_line(SessionSummary(answered=2, avg_score=71.6, avg_wpm=140.2,
+                                       fillers_per_min=2.04, avg_latency_s=1.25))
+    assert line == ("answered 2, skipped 0; average score 72/100; 140 WPM; 2.0 fillers/min; "
+                    "latency 1.2 s; 0 key points missed"), line

@@ -72,6 +72,20 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     return s
 
 
+def summary_line(s) -> str:
+    """The headless session summary in one line; figures nobody measured are left out (it
+    printed "average score None; None WPM")."""
+    parts = [f"answered {s.answered}, skipped {s.skipped}"]
+    for value, text in ((s.avg_score, "average score {:.0f}/100"), (s.avg_wpm, "{:.0f} WPM"),
+                        (s.fillers_per_min, "{:.1f} fillers/min"),
+                        (s.avg_latency_s, "latency {:.1f} s")):
+        if value is not None:
+            parts.append(text.format(value))
+    if s.answered:
+        parts.append(f"{len(s.missed_key_points)} key points missed")
+    return "; ".join(parts)
+
+
 def default_script_id(bank) -> str:
     """The oral interview conversation if the bank has one, else the first script."""
     for script in bank.scripts:
@@ -137,6 +151,7 @@ def recover_at_start(store, settings: Settings) -> None:
 
 def run_headless(args: argparse.Namespace) -> int:
     """Run a demo session with no UI; print each answer's feedback and the summary."""
+    from oral_sim.engine import models
     from oral_sim.engine import session as ev
     from oral_sim.engine.bank import load_bank
     from oral_sim.engine.feedback import render_text
@@ -145,6 +160,7 @@ def run_headless(args: argparse.Namespace) -> int:
     from oral_sim.engine.store import Store
 
     settings = settings_from_args(args)
+    models.check(settings.asr.model, settings.tts.voice)  # before a session is stored
     start_background_loading(settings)  # the voice loads while the bank is read
     bank = load_bank(args.bank)
     plan = plan_for_script(
@@ -212,11 +228,7 @@ def run_headless(args: argparse.Namespace) -> int:
                 )
             else:
                 print(f"\n== Session {event.session_id} {event.status}")
-                print(
-                    f"answered {s.answered}, skipped {s.skipped}; average score {s.avg_score}; "
-                    f"{s.avg_wpm} WPM; {s.fillers_per_min} fillers/min; "
-                    f"latency {s.avg_latency_s} s; {len(s.missed_key_points)} key points missed"
-                )
+                print(summary_line(s))
 
     speaker = make_speaker(settings, play=False)
     if as_json:

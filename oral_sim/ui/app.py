@@ -69,9 +69,11 @@ class OralSimApp(App):
             self.call_after_refresh(self._start_loading)
         if self.mode == "demo":
             from oral_sim.cli.interview_cmd import default_script_id
+            from oral_sim.engine import models
             from oral_sim.engine.plans import plan_for_script
 
             try:
+                models.check(self.settings.asr.model, self.settings.tts.voice)
                 plan = plan_for_script(self.bank, self.script_id or default_script_id(self.bank),
                                        self.question_count, mode="demo")
             except OralSimError as exc:

@@ -326,8 +326,16 @@ class StartScreen(Screen):
         if not self._apply_settings():
             return
         mode = str(self.query_one("#answer-mode", Select).value)
+        from oral_sim.engine import models
         from oral_sim.engine.background import load_problems
 
+        try:  # the files first (at once), then what the background load found
+            models.check(app.settings.asr.model if mode != "typed" else None,
+                         app.settings.tts.voice)
+        except OralSimError as exc:
+            self.notify(f"{exc.message}\n{exc.hint or ''}".strip(), severity="error",
+                        title="Cannot start: a model is missing", timeout=20)
+            return
         # a model that failed to load stops the session now, not after the first answer
         for part in ("voice", "speech") if mode != "typed" else ("voice",):
             if part in load_problems:
