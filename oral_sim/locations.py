@@ -113,6 +113,12 @@ def key_point_answers_file() -> Path:
     return PROJECT_ROOT / "oral_sim" / "bench" / "data" / "key_point_answers.jsonl"
 
 
+def contradictions_file() -> Path:
+    """One-sentence answers that make a bank key point or say its opposite (negated, or another
+    number), written for this project (`calibration.evaluate_contradictions`)."""
+    return PROJECT_ROOT / "oral_sim" / "bench" / "data" / "contradictions.jsonl"
+
+
 def filler_labels_file() -> Path:
     """Utterances with the fillers people marked in them (`calibration.evaluate_filler_labels`),
     written and labelled for this project, shipped with it."""

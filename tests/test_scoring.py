@@ -774,3 +774,56 @@ def test_a_point_written_in_a_few_words_is_made_by_a_sentence_that_states_it() -
     early, dropout = res.key_points
     assert early.covered and "stop training early" in early.evidence
     assert not dropout.covered
+
+
+@pytest.mark.parametrize("point, window, expected", [
+    ("L1 or L2 regularization penalizes large weights", "I would start by removing regularization", True),
+    ("Simpler models, fewer parameters or dropout help", "More data never helps, honestly.", True),
+    ("7 years of experience in machine learning", "I have two years of experience in ML.", True),
+    ("About 1.5 million events per second at peak", "about 15 thousand events per second", True),
+    # agreeing, with negations and numbers of their own
+    ("7 years of experience in machine learning", "seven years in machine learning, the last "
+     "four as a senior", False),
+    ("More training data or data augmentation reduces overfitting",
+     "more data lets the model generalize without overfitting", False),
+    ("It performs well on training data but generalizes poorly to unseen data",
+     "it does not generalize to data it hasn't seen", False),
+    ("Training stops when validation loss stops improving for a set number of epochs",
+     "if validation loss doesn't improve for that many rounds, training ends", False),
+    ("Without labels, monitor proxies instead of accuracy",
+     "without labels you can't just compute accuracy, you need proxies", False),
+    ("Simpler models, fewer parameters or dropout help", "whether or not to use dropout", False),
+    ("About 1.5 million events per second at peak", "one and a half million events a second", False),
+    ("Served under a 30 millisecond latency budget", "a thirty millisecond budget", False),
+])
+def test_a_window_saying_the_opposite_of_a_point_conflicts(point, window, expected) -> None:
+    from oral_sim.engine.contradiction import conflicts
+
+    assert conflicts(point, window) is expected
+
+
+def test_a_point_said_the_other_way_is_not_credited_and_the_card_says_why() -> None:
+    """"two years" made "7 years of experience" (oral-01): the embedder puts both as close.
+    Measured on bench/data/contradictions.jsonl: negated answers credited 11/12 -> 3/12, other
+    numbers 5/5 -> 0/5, agreeing ones 23/23 both ways (BENCHMARKS.md, 2026-12-03)."""
+    from oral_sim.engine import calibration
+
+    q = load_bank().question("oral-01")
+    wrong = score_answer("I have two years of experience in machine learning and data-driven "
+                         "systems.", q)
+    right = score_answer("I have seven years of experience in machine learning and "
+                         "data-driven systems.", q)
+    assert right.key_points[0].covered and right.key_points[0].contradicted is None
+    assert not wrong.key_points[0].covered
+    assert "two years" in (wrong.key_points[0].contradicted or "")
+    assert wrong.score < right.score
+    figures = calibration.evaluate_contradictions()
+    ours, plain = figures["ours"], figures["without_contradictions"]
+
+    def share(text: str) -> float:
+        made, total = map(int, text.split("/"))
+        return made / total
+
+    assert share(ours["negated_credited"]) < share(plain["negated_credited"]) - 0.3
+    assert share(ours["number_credited"]) < share(plain["number_credited"]) - 0.3
+    assert share(ours["agrees_credited"]) >= 0.9

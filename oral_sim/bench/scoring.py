@@ -31,5 +31,6 @@ def run(settings: Settings, eval_root: Path, quick: bool = False) -> dict:
         "key_points": calibration.evaluate_key_points(),
         "short_answers": calibration.evaluate_short_answers(),
         "terse_points": calibration.evaluate_terse_points(),
+        "contradictions": calibration.evaluate_contradictions(),
         "structure": calibration.evaluate_structure(),
     }

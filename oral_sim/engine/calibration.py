@@ -265,7 +265,7 @@ def _coverage_counts(pairs: list[tuple[LabelledAnswer, list]]) -> dict:
 
 def _score_bank_answer(answer: str, question: Any, config: ScoringConfig, *,
                        examples: bool = True, parts: bool = True, blind: bool = False,
-                       topic_gate: bool = True) -> ContentScore:
+                       topic_gate: bool = True, contradictions: bool = True) -> ContentScore:
     """`answer` scored against a bank question's key points as a session scores it (the
     question's examples, story parts and prompt), each part switchable for a side-by-side."""
     from oral_sim.engine.scoring import score_texts, story_parts
@@ -275,14 +275,16 @@ def _score_bank_answer(answer: str, question: Any, config: ScoringConfig, *,
                        examples=question.key_point_examples if examples else None,
                        example_threshold=config.example_threshold,
                        parts=story_parts(question, answer) if parts else None,
-                       asked=question.prompt, blind=blind, topic_gate=topic_gate)
+                       asked=question.prompt, blind=blind, topic_gate=topic_gate,
+                       contradictions=contradictions)
 
 
 def evaluate_key_points(path: Path | None = None) -> dict:
     """Key-point coverage against the labels: precision and recall of "covered", where the
     evidence shown is the labelled span, and how often each kind of negative is falsely covered.
     Side by side: ours (the bank's key-point examples and story parts, and no point made by a
-    restatement of the question or an admission, `scoring.says_nothing`), without that filter
+    restatement of the question or an admission, `scoring.says_nothing`, or by a window saying
+    its opposite, `contradiction.conflicts`), without the last (2026-12-02), without that filter
     (the method of 2026-12-01 later), without the story parts (2026-12-01 morning), and
     without examples either (the point's text only).
     Split by bank script (rubric-style project points behave unlike factual ones)."""
@@ -292,15 +294,17 @@ def evaluate_key_points(path: Path | None = None) -> dict:
     config = ScoringConfig()
     threshold = config.coverage_threshold
     out: dict = {"answers": len(labelled), "unknown_questions": unknown}
-    for variant, use_examples, use_parts, filtered in (
-            ("ours", True, True, True),
-            ("without_says_nothing_filter", True, True, False),
-            ("without_story_parts", True, False, False),
-            ("without_examples", False, False, False)):
+    for variant, use_examples, use_parts, filtered, opposed in (
+            ("ours", True, True, True, True),
+            ("without_contradictions", True, True, True, False),
+            ("without_says_nothing_filter", True, True, False, False),
+            ("without_story_parts", True, False, False, False),
+            ("without_examples", False, False, False, False)):
         pairs = []
         for a in labelled:
             res = _score_bank_answer(a.answer, questions[a.question_id], config,
-                                     examples=use_examples, parts=use_parts, blind=not filtered)
+                                     examples=use_examples, parts=use_parts, blind=not filtered,
+                                     contradictions=opposed)
             pairs.append((a, res.key_points))
         by_script: dict[str, list] = {}
         for a, res in pairs:
@@ -512,6 +516,42 @@ def star_order_counts(path: Path | None = None) -> dict:
             row = follow.setdefault(before, {})
             row[now] = row.get(now, 0) + 1
     return {"start": start, "next": follow}
+
+
+def evaluate_contradictions(path: Path | None = None) -> dict:
+    """Key points against one-sentence answers that make them, that negate them, or that give
+    their numbers other values (`locations.contradictions_file`): how often each kind is
+    credited with the point, with `contradiction.conflicts` and without it."""
+    import json
+
+    from oral_sim.config import ScoringConfig
+    from oral_sim.engine.bank import load_bank
+    from oral_sim.errors import OralSimError
+
+    path = path or locations.contradictions_file()
+    try:
+        rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()
+                if line.strip()]
+    except (OSError, ValueError) as exc:
+        raise OralSimError(f"cannot read {path} ({exc})") from None
+    questions = {q.id: q for q in load_bank().all_questions()}
+    rows = [r for r in rows if r["question_id"] in questions]
+    config = ScoringConfig()
+    out: dict = {"answers": len(rows)}
+    for variant, opposed in (("ours", True), ("without_contradictions", False)):
+        credited: dict[str, list[int]] = {}
+        for r in rows:
+            res = _score_bank_answer(r["answer"], questions[r["question_id"]], config,
+                                     contradictions=opposed)
+            counts = credited.setdefault(r["kind"], [0, 0])
+            counts[0] += bool(res.key_points[r["point"]].covered)
+            counts[1] += 1
+        out[variant] = {f"{kind}_credited": f"{a}/{b}" for kind, (a, b) in sorted(credited.items())}
+    out["method"] = ("one- or two-sentence answers written for this project after the rule "
+                     f"({path.name}): 'agrees' makes the point (often with a negation or a "
+                     "number of its own), 'negated' and 'number' say its opposite; scored "
+                     "against the bank question as a session scores it")
+    return out
 
 
 def evaluate_structure(path: Path | None = None) -> dict:

@@ -120,7 +120,9 @@ def to_markdown(record: SessionRecord) -> str:
                 lines += ["> " + a.transcript["text"], ""]
             content = (a.feedback or {}).get("content") or {}
             for kp in content.get("key_points") or []:
-                lines.append(f"- [{'x' if kp['covered'] else ' '}] {kp['text']}")
+                lines.append(f"- [{'x' if kp['covered'] else ' '}] {kp['text']}"
+                             + (f" (your answer says otherwise: \"{kp['contradicted']}\")"
+                                if kp.get("contradicted") else ""))
             if content.get("key_points"):
                 lines.append("")
             if a.audio_path and a.audio_file() is None:
@@ -276,8 +278,10 @@ def to_html(record: SessionRecord) -> str:
                 parts.append("<ul class='kp'>")
                 for kp in content["key_points"]:
                     cls = "hit" if kp["covered"] else "miss"
+                    against = (f" <small>(your answer says otherwise: “{e(kp['contradicted'])}”)"
+                               "</small>" if kp.get("contradicted") else "")
                     parts.append(f"<li class='{cls}'>{'&#10003;' if kp['covered'] else '&#10007;'} "
-                                 f"{e(kp['text'])}</li>")
+                                 f"{e(kp['text'])}{against}</li>")
                 parts.append("</ul>")
             if a.audio_path and a.audio_file() is None:
                 parts.append(f"<p><em>Audio file {e(a.audio_path)} is missing.</em></p>")

@@ -126,6 +126,9 @@ def render_text(feedback: Feedback, width: int = 88) -> str:
             if kp["covered"] and kp.get("evidence"):
                 out.append(_wrap(f"        you said{told_as(kp.get('part'))}: \"{kp['evidence']}\"",
                                  width, hang=2))
+            elif kp.get("contradicted"):  # why a point talked about was not credited
+                out.append(_wrap(f"        your answer says otherwise: \"{kp['contradicted']}\"",
+                                 width, hang=2))
             elif kp.get("hint"):  # a model sentence: wrapped, not cut
                 out.append(textwrap.fill(f"for example: \"{kp['hint']}\"", width,
                                          initial_indent=" " * 8, subsequent_indent=" " * 10))

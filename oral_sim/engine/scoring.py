@@ -476,6 +476,9 @@ class KeyPointResult:
     part: str | None = None
     """Set when the point was made as this part of the story (the evidence sentence tells it,
     `structure.sequence_parts`) rather than by similarity alone."""
+    contradicted: str | None = None
+    """For a missed point: the answer's words that say its opposite (`contradiction.conflicts`)
+    and would have made it otherwise, shown so the speaker sees why it was not credited."""
 
 
 @dataclass
@@ -540,7 +543,7 @@ def score_texts(answer: str, reference: str, key_points: list[str],
                 example_threshold: float | None = None,
                 parts: list[str | None] | None = None,
                 asked: str | None = None, blind: bool = False,
-                topic_gate: bool = True) -> ContentScore:
+                topic_gate: bool = True, contradictions: bool = True) -> ContentScore:
     """The content score of `answer` against a reference and key points (`examples`: per key
     point, sentences that make it; the answer is matched against those too, and such a point is
     covered from `example_threshold`, default `threshold`).
@@ -559,7 +562,9 @@ def score_texts(answer: str, reference: str, key_points: list[str],
     `asked`: the question as put to the speaker; a window that only restates it, or in which
     the speaker disowns what they say, makes no key point (`says_nothing`), and neither does a
     window no closer to a point than to the question (`QUESTION_MARGIN`). `blind` turns both
-    off and `topic_gate=False` the second, for measuring them."""
+    off and `topic_gate=False` the second, for measuring them. Nor does a window that says the
+    point's opposite (`contradiction.conflicts`: negates its words, or gives its numbers other
+    values); `contradictions=False` turns that off."""
     notes: list[str] = []
     sentences = split_sentences(clean_spoken(answer))
     if not sentences:
@@ -637,6 +642,10 @@ def score_texts(answer: str, reference: str, key_points: list[str],
         # a window that names the point's term only by its opposite does not make it
         point_words = plain_words(k)
         opposite = np.array([contradicts(point_words, w) for w in window_words], dtype=bool)
+        if contradictions:
+            from oral_sim.engine.contradiction import conflicts
+
+            opposite |= np.array([conflicts(k, w) for w in windows], dtype=bool)
         # a window no closer to the point than to the question, sharing none of the point's
         # own words (the question's aside), only names the topic
         topic_only = sims < to_question + QUESTION_MARGIN
@@ -644,6 +653,11 @@ def score_texts(answer: str, reference: str, key_points: list[str],
             own = _point_terms(k, tuple(ex), asked or "")
             topic_only &= np.array([not (own & _content_stems(w)) for w in windows],
                                    dtype=bool)
+        # the window saying the opposite that sits closest to the point, if close enough to
+        # have made it: the card shows it
+        against = np.where(opposite & ~void, sims, -1.0)
+        contra = (windows[int(np.argmax(against))]
+                  if opposite.any() and float(against.max()) >= needed else None)
         silent = void | opposite | topic_only | sibling_of[:, i]
         only_topic &= topic_only
         sims = np.where(silent, -1.0, sims)
@@ -671,12 +685,13 @@ def score_texts(answer: str, reference: str, key_points: list[str],
                 best = max(tellers, key=lambda j: float(sims[j]))
                 s, covered = float(sims[best]), True
         if silent[best]:  # every window says nothing of it: nothing to show, nothing to credit
-            results.append(KeyPointResult(k, False, None, 0.0, None, closest))
+            results.append(KeyPointResult(k, False, None, 0.0, None, closest, None, contra))
             soft.append(0.0)
             continue
         results.append(KeyPointResult(k, covered, windows[best], s, matched[best],
                                       None if covered else closest,
-                                      part if covered and s < needed else None))
+                                      part if covered and s < needed else None,
+                                      None if covered else contra))
         soft.append(1.0 if covered else
                     float(np.clip((s - SOFT_COVER_FLOOR) / (needed - SOFT_COVER_FLOOR), 0, 1)))
     coverage = (sum(r.covered for r in results) / len(results)) if results else None

@@ -125,6 +125,9 @@ def feedback_card(fb: dict, prompt: str | None = None, before: dict | None = Non
             if kp["covered"] and kp.get("evidence"):
                 cell.append(f"\n  “{kp['evidence']}”", style="dim italic")
                 cell.append(told_as(kp.get("part")), style="dim")
+            elif kp.get("contradicted"):  # why a point talked about was not credited
+                cell.append(f"\n  your answer says otherwise: “{kp['contradicted']}”",
+                            style="yellow")
             elif kp.get("hint"):
                 cell.append(f"\n  for example: “{kp['hint']}”", style="dim")
             kp_table.add_row(mark, cell)

@@ -1,0 +1,205 @@
+"""Windows of an answer that say the opposite of a key point, which the embedder cannot tell
+from windows that make it: "removing regularization" sits as close to "L1 or L2 regularization
+penalizes large weights" as "adding regularization" does, and "two years of experience" as
+close to "7 years of experience" as "seven years" does.
+
+Two rules, both about the point's own words, so that a window saying something else is left to
+the embedder:
+
+- `denies`: the window negates ("not", "never", "no", "without", "-n't", "removing") one of the
+  point's content words within a few words after the negation, where the point does not negate
+  it itself. A point that reduces something ("reduces overfitting", "fewer parameters") takes
+  "without overfitting" as agreeing.
+- `misquotes`: the window puts another number on one of the point's counted things ("two
+  years" against "7 years"), and nowhere the point's own number for it.
+
+Measured on labelled answers and on `bench/data/contradictions.jsonl` (BENCHMARKS.md,
+2026-12-03): `calibration.evaluate_contradictions`.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from oral_sim.engine.terms import STOP_WORDS, _stem
+
+#: Words that negate what follows them in a window.
+NEGATORS = frozenset({"not", "never", "no", "without", "cannot", "nor", "neither", "remove",
+                      "removes", "removing", "removed", "none"})
+#: Words by which a key point says it lowers what follows ("reduces overfitting"): a window that
+#: negates that thing ("without overfitting") agrees with the point.
+REDUCERS = frozenset({"reduce", "reduces", "reducing", "reduced", "prevent", "prevents",
+                      "preventing", "avoid", "avoids", "avoiding", "lower", "lowers", "lowering",
+                      "less", "fewer", "limit", "limits", "limiting", "fight", "fights",
+                      "combat", "combats", "minimize", "minimizes", "minimise", "minimises"})
+#: Words by which a key point says what comes before them fails ("generalizes poorly"): a
+#: window that negates it ("does not generalize") agrees.
+FAILS_AFTER = frozenset({"poorly", "badly", "worse"})
+#: Negators followed by these words do not negate ("not only", "no matter", "or not").
+NOT_NEGATING = {"not": {"only", "just", "to", "necessarily"}, "no": {"matter", "doubt"}}
+#: A negation reaches this many words ahead, at most `SCOPE_CONTENT` content words (the verb
+#: and its object: "doesn't use bootstrap samples"), and stops at punctuation, at a
+#: preposition ("does not generalize | to data") or at these words.
+SCOPE_WORDS = 4
+SCOPE_CONTENT = 2
+SCOPE_ENDS = frozenset({"but", "so", "because", "which", "while", "although", "though",
+                        "instead", "rather", "whereas", "then", "to", "for", "on", "in", "at",
+                        "with", "from", "about", "by", "of", "as", "into", "than", "like",
+                        "it", "they", "we", "i", "you", "he", "she", "that"})
+
+_TOKEN = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?(?:'[a-z]+)?|[,.;:!?]")
+
+#: Numbers as words ("one" left out: "one thing", "one and a half million").
+_NUMBER_WORDS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen twenty".split()) if w != "one"}
+_NUMBER_WORDS.update({"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+                      "eighty": 80, "ninety": 90, "hundred": 100})
+#: Words between a number and what it counts that are part of the number ("80 million users").
+_MULTIPLIERS = frozenset({"hundred", "thousand", "million", "billion", "k", "m", "and", "a",
+                          "half", "over", "about", "around", "roughly", "nearly", "almost"})
+
+
+def _tokens(text: str) -> list[str]:
+    text = text.lower().replace("\u2019", "'").replace("%", " percent")
+    return _TOKEN.findall(re.sub(r"(?<=\d),(?=\d{3}\b)", "", text))
+
+
+def _is_negator(tokens: list[str], i: int) -> bool:
+    word = tokens[i]
+    if word.endswith("n't") or word in ("dont", "doesnt", "didnt", "isnt", "cant", "wont"):
+        return True
+    if word not in NEGATORS:
+        return False
+    after = tokens[i + 1] if i + 1 < len(tokens) else ""
+    before = tokens[i - 1] if i else ""
+    if word == "not" and before in ("or", "if"):
+        return False
+    return after not in NOT_NEGATING.get(word, ())
+
+
+def _scoped(tokens: list[str]) -> frozenset[str]:
+    """Stems of the content words a window negates: within `SCOPE_WORDS` of a negation, at
+    most `SCOPE_CONTENT` of them, up to the end of the phrase."""
+    out: set[str] = set()
+    for i, _word in enumerate(tokens):
+        if not _is_negator(tokens, i):
+            continue
+        reached = 0
+        for word in tokens[i + 1: i + 1 + SCOPE_WORDS]:
+            if not word[0].isalnum() or word in SCOPE_ENDS:
+                break
+            if word not in STOP_WORDS and len(word) > 2:
+                out.add(_stem(word))
+                reached += 1
+                if reached == SCOPE_CONTENT:
+                    break
+    return frozenset(out)
+
+
+def _point_negates(tokens: list[str], i: int) -> int:
+    """Where a key point's own negation starts after token i (0: none there). Generous: what a
+    point negates itself cannot be contradicted by a window negating it, so reading more of
+    the point as negated only makes fewer windows conflict. Beside the window's negations:
+    "instead of", "before", "unless", "rather than", "stops improving", "keeps X from
+    pushing", and the object of a reducer ("reduces overfitting", `REDUCERS`)."""
+    word = tokens[i]
+    after = tokens[i + 1] if i + 1 < len(tokens) else ""
+    if word in ("instead", "rather") and after in ("of", "than"):
+        return i + 2
+    if word in ("before", "unless", "without") or word in REDUCERS or _is_negator(tokens, i):
+        return i + 1
+    if word in ("stop", "stops", "stopped", "from") and after.endswith("ing"):
+        return i + 1
+    return 0
+
+
+def _point_scoped(tokens: list[str]) -> set[str]:
+    out: set[str] = set()
+    for i in range(len(tokens)):
+        start = _point_negates(tokens, i)
+        if not start:
+            continue
+        # a reducer lowers its object only ("fewer parameters | or dropout help")
+        reach = 1 if tokens[i] in REDUCERS else POINT_SCOPE_WORDS
+        for word in tokens[start: start + POINT_SCOPE_WORDS]:
+            if not word[0].isalnum() or word in POINT_SCOPE_ENDS:
+                break
+            if word not in STOP_WORDS and len(word) > 2:
+                out.add(_stem(word))
+                reach -= 1
+                if not reach:
+                    break
+    return out
+
+
+#: A key point's own negation reaches this far, to the end of its clause.
+POINT_SCOPE_WORDS = 6
+POINT_SCOPE_ENDS = frozenset({"but", "so", "because", "which", "while", "although", "though",
+                              "whereas", "then", "and", "versus", "vs"})
+
+
+@lru_cache(maxsize=4096)
+def _point_view(point: str) -> tuple[frozenset[str], frozenset[str]]:
+    """(content stems of the point, those it negates or reduces itself)."""
+    tokens = _tokens(point)
+    stems = frozenset(_stem(w) for w in tokens if w[0].isalpha() and w not in STOP_WORDS
+                      and len(w) > 2)
+    own = _point_scoped(tokens)
+    own |= {_stem(tokens[i - 1]) for i, w in enumerate(tokens) if w in FAILS_AFTER and i}
+    return stems, frozenset(own)
+
+
+@lru_cache(maxsize=8192)
+def _window_negated(window: str) -> frozenset[str]:
+    return _scoped(_tokens(window))
+
+
+def denies(point: str, window: str) -> bool:
+    """Does `window` negate a content word of `point` that the point itself asserts?"""
+    stems, own = _point_view(point)
+    return bool((_window_negated(window) & stems) - own)
+
+
+def _number(word: str) -> float | None:
+    if word in _NUMBER_WORDS:
+        return float(_NUMBER_WORDS[word])
+    try:
+        return float(word)
+    except ValueError:
+        return None
+
+
+@lru_cache(maxsize=8192)
+def counted(text: str) -> dict[str, frozenset[float]]:
+    """What `text` puts a number on: stem of the counted word -> the numbers given it
+    ("7 years" -> {"year": {7}}; "5-7 years" -> {"year": {5, 7}})."""
+    tokens = _tokens(text)
+    out: dict[str, set[float]] = {}
+    for i, word in enumerate(tokens):
+        value = _number(word)
+        if value is None:
+            continue
+        for unit in tokens[i + 1: i + 5]:
+            if unit in _MULTIPLIERS or _number(unit) is not None:
+                continue
+            if unit[0].isalpha() and unit not in STOP_WORDS:
+                out.setdefault(_stem(unit), set()).add(value)
+            break
+    return {unit: frozenset(values) for unit, values in out.items()}
+
+
+def misquotes(point: str, window: str) -> bool:
+    """Does `window` give one of the point's counted things another number, and not the
+    point's own?"""
+    wanted = counted(point)
+    if not wanted:
+        return False
+    said = counted(window)
+    return any(unit in said and not (said[unit] & values) for unit, values in wanted.items())
+
+
+def conflicts(point: str, window: str) -> bool:
+    """`denies` or `misquotes`: the window cannot make the point, however close it sits."""
+    return denies(point, window) or misquotes(point, window)
