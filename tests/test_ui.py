@@ -625,13 +625,28 @@ def test_ctrl_c_mid_session_keeps_it() -> None:
 
 
 async def _missing_speech_model_is_explained(tmp_path: Path) -> None:
+    # no model there: said before the session starts, and nothing is stored (an empty
+    # "interrupted 0/1" session was left behind)
     app = _app(mode="demo", script_id="ml-questions", questions=1)
     app.settings.asr.model = str(tmp_path / "no-such-model")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _until(pilot, lambda: type(app.screen).__name__ == "ErrorScreen", 30)
+        assert "Whisper model" in app.screen.message and "bundled tiny.en" in app.screen.hint
+    with Store() as store:
+        assert store.list_sessions() == []
+    # a model whose files are all there but which does not load: found when the answer is
+    # transcribed; the session is kept with the answer's audio on disk
+    broken = tmp_path / "broken-model"
+    broken.mkdir()
+    for name in ("model.bin", "config.json", "tokenizer.json", "vocabulary.txt"):
+        (broken / name).write_text("{}")
+    app = _app(mode="demo", script_id="ml-questions", questions=1)
+    app.settings.asr.model = str(broken)
     async with app.run_test(size=(100, 30)) as pilot:
         await _until(pilot, lambda: app.last_error is not None
                      and type(app.screen).__name__ == "SummaryScreen", 90)
         await pilot.pause(0.5)
-        assert "Whisper model" in app.last_error and "bundled tiny.en" in app.last_error
+        assert "could not be loaded" in app.last_error, app.last_error
     with Store() as store:
         (s,) = store.list_sessions()
         assert s.status == "interrupted"  # kept, with the answer audio on disk
