@@ -321,6 +321,25 @@ def test_a_follow_up_is_scored_against_what_it_asks() -> None:
                    "bootstrap samples to see whether the clusters stay stable.")
     restated = score(q.key_points[probe.key_point])
     assert expert >= 60 and restated <= 35 and expert > restated + 30, (expert, restated)
+    # answered well, the probe makes the point it probes: not one to work on in the summary
+    # (its own points are worded apart, so they never matched it and it stayed listed)
+    from oral_sim.engine.session import summarize
+
+    def feedback(text: str, question):
+        return build_feedback(Transcript(segments=[Segment(0.0, 10.0, text)]), question,
+                              typed=True)
+
+    first = feedback("Supervised learning trains on labeled data to predict a target.", q)
+    probed = (q.id, q.key_points[probe.key_point])
+    assert not first.content.key_points[probe.key_point].covered
+    assert probed in summarize([(q, first)]).missed_key_points
+    good = feedback("I would look at the silhouette score, which compares how close each point "
+                    "is to its own cluster against the nearest other cluster, and rerun the "
+                    "clustering on bootstrap samples to see whether the clusters stay stable.",
+                    follow_up)
+    assert probed not in summarize([(q, first), (follow_up, good)]).missed_key_points
+    weak = feedback("I would look at the charts.", follow_up)
+    assert probed in summarize([(q, first), (follow_up, weak)]).missed_key_points
 
 
 def test_the_summary_counts_fillers_per_minute_as_the_cards_do() -> None:

@@ -85,6 +85,10 @@ class Question:
     of a story it is (`bank_format.STORY_PARTS`); a sentence telling that part of the story
     also makes the point."""
 
+    probes: str | None = None
+    """On a follow-up question only: the key point of its question that it probes. Answered
+    well, that point is made after all (`session.summarize`)."""
+
     @property
     def written(self) -> str:
         """The reference answer and key points as one text: what the recognizer is shown the

@@ -699,12 +699,18 @@ def summarize(feedbacks: Iterable[tuple[Question, Any]], skipped: int = 0) -> Se
                 filler_count += m["fillers_count"]
                 minutes += speaking_s / 60.0
         asked = question.id.removesuffix(FOLLOW_UP_SUFFIX)  # a probe's point is its question's
-        for kp in (d.get("content") or {}).get("key_points") or []:
+        points = (d.get("content") or {}).get("key_points") or []
+        for kp in points:
             point = (asked, kp.get("text", ""))
             if not kp.get("covered"):
                 missed.append(point)
             elif asked != question.id:
                 made_later.add(point)
+        # a probe with key points of its own, answered with at least half of them, makes the
+        # point it probes (its points are worded apart from it: they never matched it)
+        probed = getattr(question, "probes", None)
+        if probed and points and 2 * sum(bool(kp.get("covered")) for kp in points) >= len(points):
+            made_later.add((asked, probed))
 
     def mean(xs: list[float]) -> float | None:
         return round(sum(xs) / len(xs), 1) if xs else None
@@ -754,6 +760,7 @@ def _follow_up_question(parent: Question, probe: FollowUp) -> Question:
         follow_ups=[],
         source_line=parent.source_line,
         key_point_examples=examples,
+        probes=parent.key_points[index] if 0 <= index < len(parent.key_points) else None,
     )
 
 
