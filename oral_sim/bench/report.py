@@ -201,6 +201,15 @@ def rows(results: dict) -> list[tuple[str, str, str, str, str]]:
             out.append((f"key points, {label}, without story parts: precision / recall / F1",
                         f"{_fmt(before.get('precision'))} / {_fmt(before.get('recall'))} / "
                         f"{_fmt(before.get('f1'))}", "", "", ""))
+    uncontradicted = (kp.get("without_contradictions") or {}).get("all")
+    if uncontradicted and (kp.get("ours") or {}).get("all"):
+        mine = kp["ours"]["all"]
+        out.append(("key points, all, crediting windows that say the opposite: P / R / F1",
+                    f"{_fmt(mine.get('precision'))} / {_fmt(mine.get('recall'))} / "
+                    f"{_fmt(mine.get('f1'))}",
+                    f"{_fmt(uncontradicted.get('precision'))} / "
+                    f"{_fmt(uncontradicted.get('recall'))} / {_fmt(uncontradicted.get('f1'))}",
+                    "", ""))
     unfiltered = (kp.get("without_says_nothing_filter") or {}).get("all")
     if unfiltered and (kp.get("ours") or {}).get("all"):
         mine = kp["ours"]["all"]
@@ -248,6 +257,15 @@ def rows(results: dict) -> list[tuple[str, str, str, str, str]]:
                         f"{_fmt(ours[h].get('precision'))} / {_fmt(ours[h].get('recall'))}",
                         f"{_fmt(plain[h].get('precision'))} / {_fmt(plain[h].get('recall'))}",
                         "", ""))
+    contra = sc.get("contradictions", {}) or {}
+    ours, plain = contra.get("ours"), contra.get("without_contradictions")
+    if ours and plain:
+        kinds = ("agrees", "negated", "number")
+        out.append((f"key points, one-sentence answers ({contra.get('answers')}) credited: making "
+                    "them / negating them / other numbers (beside it: without the rule)",
+                    " / ".join(str(ours.get(f"{k}_credited", "-")) for k in kinds),
+                    " / ".join(str(plain.get(f"{k}_credited", "-")) for k in kinds), "",
+                    "first high, others low"))
     st_eval = sc.get("structure", {}) or {}
     for group, label in (("held_out", "held out"), ("all", "all")):
         ours, kw = (st_eval.get(group) or {}).get("ours"), (st_eval.get(group) or {}).get("keywords_only")
