@@ -566,3 +566,24 @@ def test_a_missing_model_stops_before_a_session_is_stored(tmp_path, monkeypatch,
                                        fillers_per_min=2.04, avg_latency_s=1.25))
     assert line == ("answered 2, skipped 0; average score 72/100; 140 WPM; 2.0 fillers/min; "
                     "latency 1.2 s; 0 key points missed"), line
+
+
+def test_compare_shows_words_said_differently_not_punctuation(tmp_path, monkeypatch, capsys) -> None:
+    """Two attempts that differ in a comma and a capital showed them as changes; `sessions
+    export -o report.pdf` wrote Markdown into it; `grade` of an empty file printed nothing and
+    succeeded."""
+    from oral_sim.engine.progress import word_diff
+
+    assert word_diff("Overfitting is when the model learns noise. We use dropout,",
+                     "overfitting is when the model learns the noise, we use dropout and "
+                     "early stopping.") == ["+the", "+and", "+early", "+stopping."]
+    assert word_diff("We use dropout.", "we use dropout") == []
+    assert word_diff("We use dropout.", "We use L2.") == ["-dropout.", "+L2."]
+    monkeypatch.setenv("ORAL_SIM_HOME", str(tmp_path))
+    assert main(["sessions", "export", "nope", "-o", str(tmp_path / "report.pdf")]) == 2
+    assert "cannot write a .pdf file" in capsys.readouterr().err
+    assert not (tmp_path / "report.pdf").exists()
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("\n")
+    assert main(["grade", str(empty)]) == 2
+    assert "no answers to grade" in capsys.readouterr().err

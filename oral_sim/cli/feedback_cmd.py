@@ -99,6 +99,9 @@ def run_grade(args: argparse.Namespace) -> int:
                                id=str(obj.get("id", n)), key_points=obj.get("key_points"),
                                question=obj.get("question") if isinstance(obj.get("question"), str) else None,
                                alternatives=obj.get("alternatives")))
+    if not items and not bad:  # it printed nothing at all and said it had succeeded
+        raise UsageError(f"{path} has no answers to grade (it is empty)",
+                         'give one JSON object per line: {"reference": "...", "answer": "..."}')
     terse = sorted({k for item in items for k in item.key_points or [] if len(k.split()) <= 2})
     if terse:
         print(f"note: {len(terse)} key point{'s are' if len(terse) > 1 else ' is'} one or two "

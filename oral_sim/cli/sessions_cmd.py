@@ -77,6 +77,12 @@ def run_export(args: argparse.Namespace) -> int:
     from oral_sim.engine.store import Store
     from oral_sim.errors import UsageError
 
+    suffix = Path(args.output).suffix.lower() if args.output else ""
+    if suffix and suffix not in EXPORT_ENDINGS and not args.format:
+        # report.pdf got Markdown in it, under a name that promised something else
+        raise UsageError(f"{args.output}: oral-sim cannot write a {suffix} file",
+                         "end the name in .md, .html or .json (open the .html in a browser "
+                         "to print it as PDF), or give --format")
     fmt = args.format or _format_of(args.output)
     if args.output and args.format and _format_of(args.output, None) not in (None, args.format):
         raise UsageError(f"{args.output} is not a {args.format} file name",

@@ -143,6 +143,26 @@ def changes_between(before: Mapping[str, Any], after: Mapping[str, Any]) -> list
     return changes
 
 
+def _plain(word: str) -> str:
+    return "".join(ch for ch in word.lower() if ch.isalnum())
+
+
+def word_diff(before: str, after: str) -> list[str]:
+    """Words dropped (`-word`) and added (`+word`) from one transcript to the next, as the
+    later one writes them. Case and punctuation do not count: "data." and "data," are the same
+    word said (the compare view showed such pairs as changes)."""
+    old, new = before.split(), after.split()
+    matcher = difflib.SequenceMatcher(a=[_plain(w) for w in old], b=[_plain(w) for w in new],
+                                      autojunk=False)
+    out: list[str] = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        out += ["-" + w for w in old[i1:i2] if _plain(w)]
+        out += ["+" + w for w in new[j1:j2] if _plain(w)]
+    return out
+
+
 def compare_attempts(store: Any, question_id: str, simulated: bool = False) -> list[dict]:
     """All attempts at one question, each with what changed since the one before: metrics and a
     word-level transcript diff (`+word` added, `-word` dropped). The simulated candidate's
@@ -156,9 +176,7 @@ def compare_attempts(store: Any, question_id: str, simulated: bool = False) -> l
         if prev is not None:
             changes = changes_between({m: getattr(prev, m) for m in COMPARED},
                                       {m: getattr(a, m) for m in COMPARED})
-            before = (prev.transcript.get("text") or "").split()
-            after = (a.transcript.get("text") or "").split()
-            diff = [d[0] + d[2:] for d in difflib.ndiff(before, after) if d[0] in "+-"]
+            diff = word_diff(prev.transcript.get("text") or "", a.transcript.get("text") or "")
         out.append({"attempt": a, "changes": changes, "diff": diff})
         prev = a
     return out
