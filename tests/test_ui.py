@@ -102,6 +102,8 @@ async def _typed_answers_get_content_feedback() -> None:
             scr = app.screen
             if type(scr).__name__ != "InterviewScreen":
                 break
+            # no level meter or answer clock for a typed answer (its card says "not timed")
+            assert not scr.query_one("#meters").display
             if scr.waiting_next:
                 await pilot.press("n")
             else:

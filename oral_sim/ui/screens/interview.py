@@ -93,6 +93,8 @@ class InterviewScreen(Screen):
     def on_mount(self) -> None:
         self.query_one("#typed", Input).display = False
         self.query_one("#feedback-box").display = False
+        # a typed answer has no level and is not timed (its card says so): no meters for it
+        self.query_one("#meters").display = self.mode != "typed"
         if self.autostart:
             self._run()
 
