@@ -587,3 +587,28 @@ def test_compare_shows_words_said_differently_not_punctuation(tmp_path, monkeypa
     empty.write_text("\n")
     assert main(["grade", str(empty)]) == 2
     assert "no answers to grade" in capsys.readouterr().err
+
+
+def test_a_follow_up_to_a_story_question_gets_no_star_advice() -> None:
+    """A "why" probe after a behavioural or project question asks one thing; its 40-word
+    answer got advice on Situation, Task, Action, Result."""
+    from oral_sim.engine.feedback import build_feedback
+    from oral_sim.engine.scoring import STRUCTURED_CATEGORIES
+    from oral_sim.engine.session import _follow_up_question
+    from oral_sim.engine.transcript import Segment, Transcript
+
+    q = next(q for q in load_bank().all_questions()
+             if q.category in STRUCTURED_CATEGORIES and q.follow_ups)
+    follow_up = _follow_up_question(q, q.follow_ups[0])
+    reason = ("We chose gradient boosted trees because the data was tabular, the team knew them "
+              "well, they trained in minutes rather than hours, and the latency budget of thirty "
+              "milliseconds ruled out the larger neural model we had tried first on the same "
+              "features.")
+    assert len(reason.split()) >= 40
+
+    def feedback(question):
+        return build_feedback(Transcript(segments=[Segment(0.0, 20.0, reason)]), question,
+                              typed=True).to_dict()["content"]
+
+    assert feedback(q).get("structure")  # the question itself: read as a story
+    assert not feedback(follow_up).get("structure")

@@ -46,6 +46,10 @@ class FollowUp:
     """What an answer to the probe should say (empty: the probed key point alone)."""
 
 
+#: A follow-up probe's question id is its question's id with this after it.
+FOLLOW_UP_SUFFIX = "#follow-up"
+
+
 @dataclass
 class Question:
     """One interview question with what a strong answer contains."""

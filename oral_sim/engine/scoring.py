@@ -767,8 +767,12 @@ STORY_MIN_WORDS = 40
 
 def tells_a_story(question: Any, answer_text: str) -> bool:
     """Is this answer read as a story (STAR+AT parts): a behavioural or project question,
-    answered at some length?"""
+    answered at some length, and not a follow-up probe (it asks one thing, "why that model?",
+    and got STAR advice on a 40-word reason)?"""
+    from oral_sim.engine.bank import FOLLOW_UP_SUFFIX
+
     return (question.category in STRUCTURED_CATEGORIES
+            and not str(getattr(question, "id", "")).endswith(FOLLOW_UP_SUFFIX)
             and len(answer_text.split()) >= STORY_MIN_WORDS)
 
 

@@ -19,7 +19,7 @@ import numpy as np
 
 from oral_sim import locations
 from oral_sim.config import Settings
-from oral_sim.engine.bank import FollowUp, Question
+from oral_sim.engine.bank import FOLLOW_UP_SUFFIX, FollowUp, Question
 from oral_sim.engine.malloc import release_free_memory
 from oral_sim.engine.transcript import Transcript
 from oral_sim.errors import AudioError, OralSimError
@@ -670,8 +670,6 @@ def feedback_numbers(feedback: Any) -> dict[str, Any]:
     }
 
 
-#: A follow-up probe's question id is its question's id with this after it.
-FOLLOW_UP_SUFFIX = "#follow-up"
 
 
 def summarize(feedbacks: Iterable[tuple[Question, Any]], skipped: int = 0) -> SessionSummary:
