@@ -168,3 +168,37 @@ def test_the_model_environment_variables_reach_every_command(tmp_path, monkeypat
     monkeypatch.setenv("ORAL_SIM_VOICE", "voice-nowhere")
     assert main(["say", "Hello.", "-o", str(tmp_path / "x.wav")]) != 0
     assert "voice-nowhere" in capsys.readouterr().err
+
+
+def test_a_long_transcription_shows_its_progress_on_a_terminal(tmp_path) -> None:
+    """`transcribe` and `analyze` of a long file printed nothing until the end; on a terminal
+    one line now follows the transcript, and nothing goes to a pipe."""
+    import io
+    import wave
+
+    from speech_clips import speech
+
+    from oral_sim.cli import progress_line
+    from oral_sim.engine.pipeline import transcribe_file
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    assert progress_line(io.StringIO()) is None
+    wav = tmp_path / "long.wav"
+    with wave.open(str(wav), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(16000)
+        w.writeframes(speech(["Dropout regularizes the network.", "Early stopping halts training.",
+                              "More data reduces overfitting."], gaps_s=1.0).tobytes())
+    term = Terminal()
+    progress = progress_line(term)
+    result = transcribe_file(wav, on_update=progress)
+    progress.done()
+    lines = term.getvalue().split("\r")
+    counts = [int(x.split(", ")[1].split()[0]) for x in lines if "transcribed" in x]
+    assert len(counts) >= 2 and counts == sorted(counts), lines  # one update per utterance
+    assert counts[-1] == len(result.transcript.words)
+    assert term.getvalue().endswith("\r\033[K")  # the line is cleared before the result

@@ -8,7 +8,9 @@ import importlib
 import signal
 import sys
 import traceback
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from oral_sim import __version__
 from oral_sim.errors import OralSimError
@@ -32,6 +34,31 @@ def text_width() -> int:
     import shutil
 
     return max(40, min(100, shutil.get_terminal_size((89, 24)).columns - 1))
+
+
+def progress_line(stream: Any = None) -> Callable[[Any], None] | None:
+    """A transcript-so-far callback that keeps one line on a terminal up to date ("transcribed
+    2:30 of the audio, 412 words"): a long file was transcribed in silence. None when `stream`
+    (stderr) is not a terminal: nothing for a pipe or a log. `done()` on the callback ends it."""
+    stream = stream if stream is not None else sys.stderr
+    if not getattr(stream, "isatty", lambda: False)():
+        return None
+    shown = [False]
+
+    def update(transcript: Any) -> None:
+        end = transcript.words[-1].end_s if transcript.words else 0.0
+        stream.write(f"\r  transcribed {int(end // 60)}:{int(end % 60):02d} of the audio, "
+                     f"{len(transcript.words)} words ")
+        stream.flush()
+        shown[0] = True
+
+    def done() -> None:
+        if shown[0]:
+            stream.write("\r\033[K")  # the line goes: what follows is the result
+            stream.flush()
+
+    update.done = done  # type: ignore[attr-defined]
+    return update
 
 
 def write_text_file(path: str | Path, text: str) -> None:

@@ -41,8 +41,15 @@ def run_analyze(args: argparse.Namespace) -> int:
     # (`engine.threads`), which the scorer's import beside it would skew
     load_whisper(settings.asr)
     preload_in_background(settings.scoring)  # loads while the audio is transcribed
-    result = transcribe_file(args.audio, settings, asked=question.prompt,
-                             spell=question.written)
+    from oral_sim.cli import progress_line
+
+    progress = progress_line()  # on a terminal only
+    try:
+        result = transcribe_file(args.audio, settings, asked=question.prompt,
+                                 spell=question.written, on_update=progress)
+    finally:
+        if progress is not None:
+            progress.done()  # type: ignore[attr-defined]
     feedback = build_feedback(result.transcript, question)
     if args.json:
         print(json.dumps(feedback.to_dict(), indent=2))

@@ -22,7 +22,14 @@ def run_transcribe(args: argparse.Namespace) -> int:
     from oral_sim.engine.pipeline import transcribe_file
 
     settings = settings_from_args(args)  # --asr-model, else $ORAL_SIM_ASR_MODEL
-    result = transcribe_file(args.audio, settings, realtime=args.realtime)
+    from oral_sim.cli import progress_line
+
+    progress = progress_line()  # on a terminal only: a long file is not transcribed in silence
+    try:
+        result = transcribe_file(args.audio, settings, realtime=args.realtime, on_update=progress)
+    finally:
+        if progress is not None:
+            progress.done()  # type: ignore[attr-defined]
     transcript = result.transcript
     delivery = analyze_delivery(transcript)
     if args.json:

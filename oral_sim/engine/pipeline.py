@@ -394,26 +394,30 @@ class TranscribeResult:
 
 
 def transcribe_file(path: str | Path, settings: Settings | None = None, realtime: bool = False,
-                    asked: str | None = None, spell: str | None = None) -> TranscribeResult:
+                    asked: str | None = None, spell: str | None = None,
+                    on_update: Callable[[Transcript], None] | None = None) -> TranscribeResult:
     """Run an audio file through frames -> VAD -> incremental transcription, as a microphone
     answer would go (as fast as the CPU allows unless `realtime`); `asked` and `spell`, the
-    question it answers and its written subject (`AnswerPipeline`)."""
+    question it answers and its written subject (`AnswerPipeline`); `on_update`, called with
+    the transcript so far after each utterance (progress for a long file)."""
     from oral_sim.engine.audio import FileSource
 
     settings = settings or Settings()
     source = FileSource(path, realtime=realtime, frame_ms=settings.audio.frame_ms,
                         sample_rate_hz=settings.audio.sample_rate_hz)
-    return transcribe_source(source, settings, live=realtime, asked=asked, spell=spell)
+    return transcribe_source(source, settings, live=realtime, asked=asked, spell=spell,
+                             on_update=on_update)
 
 
 def transcribe_source(source: Any, settings: Settings, live: bool = False,
-                      asked: str | None = None, spell: str | None = None) -> TranscribeResult:
+                      asked: str | None = None, spell: str | None = None,
+                      on_update: Callable[[Transcript], None] | None = None) -> TranscribeResult:
     """Run a frame source (file, simulated candidate) through the pipeline to its end and close
     it. `live` for input that arrives in real time (the pipeline then speculates at pauses);
     `asked` and `spell`, the question the answer is to and its written subject
     (`AnswerPipeline`)."""
     t0 = time.perf_counter()
-    pipe = AnswerPipeline(settings, live=live, asked=asked, spell=spell)
+    pipe = AnswerPipeline(settings, on_update=on_update, live=live, asked=asked, spell=spell)
     try:
         for frame in source:
             pipe.feed(frame)
