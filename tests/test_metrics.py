@@ -34,6 +34,13 @@ def fillers(text: str) -> list[tuple[str, str]]:
     ("Um, so I tried it.", [("um", "filled_pause"), ("so", "discourse_marker")]),
     ("It was, like, really slow.", [("like", "discourse_marker")]),
     ("It took like 20 minutes.", [("like", "discourse_marker")]),
+    # how often, as a number: "like every day", "like twice a week"; "like every other model"
+    # compares, and "I felt like every model failed" is the verb
+    ("We had to retrain like every day.", [("like", "discourse_marker")]),
+    ("We deploy like twice a week.", [("like", "discourse_marker")]),
+    ("Things like every other model.", []),
+    ("I felt like every model failed.", []),
+    ("I would like every team to own it.", []),
     ("Like, we retrained it.", [("like", "discourse_marker")]),
     ("It was, like really slow.", [("like", "discourse_marker")]),
     ("It is, you know, hard.", [("you know", "discourse_marker")]),

@@ -12,7 +12,7 @@ Kinds:
 Context rules (each tested in tests/test_metrics.py; measured against 260 utterances people
 marked, `calibration.evaluate_filler_labels`, and on LJ Speech's book text in the bench):
 - "like" is a filler before a comma ("it was, like, slow"), before a number ("like 20 percent",
-  "like nine times", "like a hundred"), after another filler unless a noun phrase follows, or
+  "like nine times", "like a hundred") or how often ("like every day", "like twice a week"), after another filler unless a noun phrase follows, or
   before an intensifier or a pause when it opens a clause or follows "was"/"is" ("like really
   slow", "like, um", "were like really slow"); "I like Python", "looks like", "models like
   BERT", "like a funnel", "examples, like spam filters", "like I said" are not.
@@ -77,6 +77,12 @@ NUMBER_WORDS = {
 #: digits read out ("two two zero", "nineteen nineteen") a repetition.
 EMPHATIC = {"very", "really", "many", "much", "no", "yes", "yeah", "bye"}
 COPULAS = {"is", "are", "was", "were", "it's", "that's", "'s", "be", "been"}
+#: "like" before how often is an approximation as before a number ("retrain like every day",
+#: "like twice a week", "like once a month").
+HOW_OFTEN = {"every", "twice", "once"}
+#: ... "every" only before a time ("like every day"; "things like every other model" compares).
+TIME_UNITS = {"day", "week", "month", "year", "hour", "minute", "second", "night", "morning",
+              "time", "sprint", "quarter", "release", "epoch", "run", "few"}
 #: Before these "like" starts a noun phrase it compares with ("sort of like a funnel").
 DETERMINERS = {"a", "an", "the", "this", "that", "these", "those"}
 #: A sentence adverb after these is a hedge ("I honestly don't know", "we basically, um, ...").
@@ -212,7 +218,9 @@ def find_fillers(tokens: list[Token]) -> list[FillerItem]:
             after = word(i + 2)
             number_next = bool(re.match(r"^\d", nxt)) or (
                 nxt in NUMBER_WORDS and after != "of") or (
-                nxt in {"a", "an"} and after in NUMBER_WORDS)
+                nxt in {"a", "an"} and after in NUMBER_WORDS) or (
+                nxt in HOW_OFTEN and prev not in LIKE_VERB_BEFORE
+                and (nxt != "every" or after in TIME_UNITS))
             # At a clause start "like" is a filler only when nothing it compares or lists
             # follows: "it was, like, slow", "like really slow"; not "examples, like spam
             # filters" or "like I said". After "was"/"is" it is one before an intensifier
