@@ -203,3 +203,36 @@ def test_shaped_junk_only_raises_import_problem(parts: list[str]) -> None:
     except ImportProblem:
         return
     parse_script_text(result.to_yaml(), "shaped.yaml")
+
+
+MIXED = """# My interview notes
+
+## ML basics
+
+### What is overfitting?
+When the model memorizes noise in the training data and generalizes poorly. Use
+regularization, dropout and early stopping.
+
+**Q: What is the bias-variance tradeoff?**
+A: Bias is error from a too-simple model, variance is sensitivity to the training set.
+
+- What is a confusion matrix?
+  A table of true and false positives and negatives for a classifier.
+
+Explain gradient descent.
+It moves the parameters against the gradient of the loss, a learning rate at a time.
+"""
+
+
+def test_notes_mixing_q_and_a_with_other_shapes_keep_every_question() -> None:
+    """Two Q:/A: labels made the whole file Q:/A: notes: the heading question before them was
+    dropped and the two after were read as part of the answer before them (1 question of 4)."""
+    result = import_text(MIXED, "notes.md")
+    prompts = [q["prompt"] for q in result.questions]
+    assert prompts == ["What is overfitting?", "What is the bias-variance tradeoff?",
+                       "What is a confusion matrix?", "Explain gradient descent."], prompts
+    answers = [q["reference_answer"] for q in result.questions]
+    assert answers[0].startswith("When the model memorizes") and "early stopping" in answers[0]
+    assert answers[1].endswith("the training set.")  # nothing of the questions after it
+    assert answers[3].startswith("It moves the parameters")
+    assert "ML basics" not in " ".join(answers)  # a section title is part of no answer

@@ -4,7 +4,8 @@ Shapes recognised:
 - **qa-list**: a question line ending in "▾" (as copied from collapsible Q&A pages), its answer
   on the following lines;
 - **q-and-a**: "Q:" / "A:" lines ("Question 1:" / "Answer:" too), each answer running on until
-  the next label;
+  the next label or the next question written another way (a heading, bold line or list item
+  that asks, or a line of its own ending in "?" or asking: "Explain gradient descent.");
 - **dialogue**: "Interviewer:" / "Candidate:" turns (label alone on a line or inline), kept in
   order as a conversation; a greeting-only first turn becomes the opening, a thank-you last turn
   the closing;
@@ -220,14 +221,38 @@ _QA_LABEL = re.compile(r"^\s*(?:\*\*)?(q|question|a|answer)\s*\d*(?:\*\*)?\s*:(?
                        re.I)
 
 
+def _notes_prompt(line: str, paragraph_start: bool) -> str | None:
+    """In Q:/A: notes, a question written another way: a markdown heading, bold line or list
+    item that asks, or a line of its own (after a blank line, at most 25 words) that ends in
+    "?" or makes a request ("Explain gradient descent."). Its text, or None. Notes that mix
+    the shapes lost such questions: read as part of the answer before them."""
+    text = line.strip()
+    if not text:
+        return None
+    marked = _HEADING.match(text) or _BOLD.match(text) or _ITEM_ASK.match(line)
+    if marked:
+        text = marked.group(2) if marked.re is _HEADING else marked.group(1)
+    elif not paragraph_start or len(text.split()) > 25:
+        return None
+    text = text.strip().strip("*").strip()
+    return text if _asks(text) else None
+
+
 def _q_and_a(lines: list[str], sid: str) -> ImportResult:
-    """"Q: ..." then "A: ..." (continuation lines join the label before them)."""
+    """"Q: ..." then "A: ..." (continuation lines join the label before them); a question
+    written the markdown way among them (`_notes_prompt`) is one too, its answer the lines
+    below it; a heading that does not ask is a section title, part of no answer."""
     items: list[list] = []  # [kind "q"/"a", text, line]
     pre: list[tuple[int, str]] = []
+    blank_before = True
     for n, line in enumerate(lines, 1):
         m = _QA_LABEL.match(line)
+        prompt = None if m else _notes_prompt(line, blank_before)
+        blank_before = not line.strip()
         if m:
             items.append([m.group(1)[0].lower(), m.group(2).strip(), n])
+        elif prompt:
+            items += [["q", prompt, n], ["a", "", n + 1]]
         elif items:
             if line.strip() and not line.lstrip().startswith("#"):
                 items[-1][1] = (items[-1][1] + " " + line.strip()).strip()
@@ -306,7 +331,8 @@ _BOLD = re.compile(r"^\s*\*\*(.+?)\*\*\s*:?\s*$")
 _ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.*\?)\s*$")
 #: An interviewer's request without a "?": "Tell me about a time you disagreed with your manager."
 _ASK = re.compile(r"^(tell me about|describe a (time|situation|project)|walk me through|"
-                  r"give (me )?an example of|talk me through)\b", re.I)
+                  r"give (me )?an example of|talk me through|explain|describe|define|compare|"
+                  r"how would you|what would you)\b", re.I)
 _ITEM_ASK = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.+)$")
 
 
