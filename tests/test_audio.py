@@ -240,3 +240,33 @@ def test_devices_and_say_without_a_sound_card():
     )
     assert said.returncode == 1
     assert "no speaker" in said.stderr and "Traceback" not in said.stderr
+
+
+def test_alsa_messages_are_not_written_over_the_screen(tmp_path) -> None:
+    """ALSA's "underrun occurred" lines went to stderr, across the app's screen. An ALSA error
+    (opening a device that does not exist) writes to stderr as a control, and nothing once
+    `quiet_alsa` is in place; it is counted instead."""
+    import ctypes.util
+    import subprocess
+    import sys
+
+    if not ctypes.util.find_library("asound"):
+        pytest.skip("no libasound on this machine")
+    probe = tmp_path / "probe.py"
+    probe.write_text(
+        "import ctypes, ctypes.util, sys\n"
+        "if sys.argv[1] == 'quiet':\n"
+        "    from oral_sim.engine import audio\n"
+        "    audio._sounddevice()\n"
+        "lib = ctypes.CDLL(ctypes.util.find_library('asound'))\n"
+        "pcm = ctypes.c_void_p()\n"
+        "assert lib.snd_pcm_open(ctypes.byref(pcm), b'no-such-device', 0, 0) < 0\n"
+        "if sys.argv[1] == 'quiet':\n"
+        "    print(audio.alsa_messages)\n")
+    loud = subprocess.run([sys.executable, str(probe), "loud"], capture_output=True, text=True,
+                          timeout=60)
+    assert "no-such-device" in loud.stderr, loud
+    quiet = subprocess.run([sys.executable, str(probe), "quiet"], capture_output=True, text=True,
+                           timeout=60)
+    assert quiet.returncode == 0 and quiet.stderr == "", quiet
+    assert int(quiet.stdout) >= 1

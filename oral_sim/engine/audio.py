@@ -70,7 +70,45 @@ def _sounddevice() -> Any:
             f"the audio system is not available ({exc})",
             "install PortAudio (Debian/Ubuntu: apt install libportaudio2; `make run` does it)",
         ) from exc
+    quiet_alsa()
     return sounddevice
+
+
+#: ALSA library messages caught by `quiet_alsa` since it was installed.
+alsa_messages = 0
+_alsa_handler: Any = None
+
+
+def quiet_alsa() -> None:
+    """Route the ALSA library's messages ("ALSA lib pcm.c:8568:(snd_pcm_recover) underrun
+    occurred") away from stderr, where they were drawn over the app's screen; they are counted
+    in `alsa_messages`. Once per process; nothing where there is no libasound."""
+    global _alsa_handler
+    if _alsa_handler is not None:
+        return
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("asound")
+    if not name:
+        _alsa_handler = False
+        return
+    try:
+        lib = ctypes.CDLL(name)
+    except OSError:
+        _alsa_handler = False
+        return
+    # void handler(const char *file, int line, const char *function, int err, const char *fmt, ...)
+    # the varargs after fmt are left alone: the handler reads none of them
+    kind = ctypes.CFUNCTYPE(None, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_int,
+                            ctypes.c_char_p)
+
+    def handler(file: bytes, line: int, function: bytes, err: int, fmt: bytes) -> None:
+        global alsa_messages
+        alsa_messages += 1
+
+    _alsa_handler = kind(handler)  # kept: ALSA holds the pointer for the life of the process
+    lib.snd_lib_error_set_handler(_alsa_handler)
 
 
 def list_devices() -> list[DeviceInfo]:
