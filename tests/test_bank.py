@@ -350,6 +350,11 @@ def test_bank_show_question_and_unknown_id(capsys: pytest.CaptureFixture) -> Non
     assert "What is overfitting?" in out and "2. fails to generalize" in out
     assert main(["bank", "show", "nope", "--bank", str(FIXTURES / "good.yaml")]) == 2
     assert "no question 'nope'" in capsys.readouterr().err
+    # an id in other case, or nearly right, gets a suggestion (it got only the list command)
+    assert main(["bank", "show", "MLQ-001"]) == 2
+    assert "did you mean mlq-001?" in capsys.readouterr().err
+    assert main(["bank", "show", "mlq-0011"]) == 2
+    assert re.search(r"did you mean [^?]*\bmlq-001\b", capsys.readouterr().err)
 
 
 def test_validate_console_script_on_the_shipped_bank() -> None:

@@ -33,8 +33,12 @@ def _open(path: Path):
     try:
         container = av.open(str(path), mode="r", metadata_errors="ignore")
     except (av.error.FFmpegError, UnicodeDecodeError, ValueError) as exc:
+        # FFmpeg's own words, without its errno and the path again ("[Errno 1094995529]
+        # Invalid data found when processing input: '/x/a.wav'")
+        said = getattr(exc, "strerror", None) or str(exc)
         raise AudioError(
-            f"cannot read {path} as audio ({exc.__class__.__name__}: {exc})",
+            f"cannot read {path} as audio: {said[0].lower() + said[1:] if said else 'unknown'}"
+            + (" (is it an audio file?)" if isinstance(exc, av.error.InvalidDataError) else ""),
             "use a wav, flac, mp3 or ogg file",
         ) from None
     if not container.streams.audio:

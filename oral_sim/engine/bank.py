@@ -158,9 +158,16 @@ class Bank:
             for question in script.questions:
                 if question.id == question_id:
                     return question
+        import difflib
+
+        ids = {q.id.lower(): q.id for q in self.all_questions()}
+        wanted = question_id.strip().lower()
+        near = ([ids[wanted]] if wanted in ids else  # "MLQ-001": the case differs
+                [ids[k] for k in difflib.get_close_matches(wanted, list(ids), n=3, cutoff=0.6)])
         raise UsageError(
-            f"no question {question_id!r} in the bank", "`oral-sim bank list` shows the ids"
-        )
+            f"no question {question_id!r} in the bank"
+            + (f"; did you mean {', '.join(near)}?" if near else ""),
+            "`oral-sim bank list` shows the ids")
 
     def all_questions(self) -> list[Question]:
         """Every question of every script, in bank order."""
