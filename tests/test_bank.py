@@ -44,7 +44,7 @@ BROKEN = [
     ("example_empty.yaml", 13, "`examples` needs 1 to 20 sentences, found 0"),
     ("example_unknown_field.yaml", 15, "unknown field `sample`"),
     ("key_point_not_text.yaml", 12, "a key point is text, or a mapping with `point` and `examples`"),
-    ("key_point_bad_part.yaml", 15, "unknown part 'result'; use one of: situation_task, actions"),
+    ("key_point_bad_part.yaml", 15, "unknown part 'result'; did you mean `results`? Use one of: situation_task, actions"),
 ]
 
 

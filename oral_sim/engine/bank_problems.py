@@ -5,6 +5,7 @@ of the rest. `bank.py` checks the files; this module only locates and words what
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
 from typing import Any
 
@@ -169,7 +170,12 @@ def describe(error: dict[str, Any], loc: tuple[Any, ...], data: dict[str, Any]) 
         }.get(field_name)
         got = error.get("input")
         if allowed:
-            return f"{prefix}unknown {field_name} {got!r}; use one of: {', '.join(allowed)}"
+            near = (difflib.get_close_matches(str(got).lower(), list(allowed), n=1, cutoff=0.7)
+                    if isinstance(got, str) else [])
+            # "behavioural" -> behavioral, "Medium" -> medium: the one meant, then the list
+            return (f"{prefix}unknown {field_name} {got!r}"
+                    + (f"; did you mean `{near[0]}`?" if near else "")
+                    + f" Use one of: {', '.join(allowed)}")
     if kind == "string_pattern_mismatch":
         return (
             f"{prefix}`{name}` {error.get('input')!r} is not a valid id (lower-case letters, "
@@ -208,7 +214,6 @@ def describe(error: dict[str, Any], loc: tuple[Any, ...], data: dict[str, Any]) 
 def _closest_field(name: str, loc: tuple[Any, ...]) -> str | None:
     """The field of the mapping at `loc` (a pydantic location ending in `name`) that `name`
     looks like a misspelling of ("promt" -> "prompt"), or None."""
-    import difflib
 
     from oral_sim.engine import bank_schema as schema
 
