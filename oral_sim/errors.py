@@ -27,12 +27,13 @@ class UsageError(OralSimError):
 
 
 class BankError(OralSimError):
-    """A scripts-bank file is malformed. The message starts with `file:line:`."""
+    """A scripts-bank file is malformed. The message starts with `file:line:` (`file:` alone when the
+    problem concerns the whole file)."""
 
     exit_code = 2
 
     def __init__(self, path: str, line: int, problem: str, hint: str | None = None) -> None:
-        super().__init__(f"{path}:{line}: {problem}", hint)
+        super().__init__(f"{path}:{line}: {problem}" if line > 0 else f"{path}: {problem}", hint)
         self.path = path
         """The bank file at fault."""
         self.line = line

@@ -23,7 +23,7 @@ SEEDS = locations.PROJECT_ROOT.parent / "shared" / "seeds"
 
 # (fixture, line the message must name, words the message must contain)
 BROKEN = [
-    ("syntax.yaml", 5, "YAML syntax"),
+    ("syntax.yaml", 4, "YAML syntax: a [list] that is not closed with ']'"),
     ("missing_field.yaml", 4, "missing required field `reference_answer`"),
     ("duplicate_id.yaml", 14, "'t-1' is already used"),
     ("duplicate_key.yaml", 8, "`difficulty` appears twice"),
@@ -115,7 +115,7 @@ def test_loading_a_file_with_many_problems_names_the_first_and_counts_the_rest()
 
 def test_validate_stops_at_a_yaml_syntax_error_and_says_so(capsys: pytest.CaptureFixture) -> None:
     code, found, err = _validate(capsys, FIXTURES / "syntax.yaml")
-    assert (code, [line for _, line, _ in found]) == (2, [5])
+    assert (code, [line for _, line, _ in found]) == (2, [4])  # the line where the [ opens
     assert "hint: nothing after a YAML syntax error is checked" in err
     assert err.splitlines()[-1] == "1 problem in 1 file (of 1 bank file checked)"
 
@@ -450,3 +450,35 @@ def test_shipped_rubric_points_carry_examples(bank: Bank) -> None:
                 assert question.part_of(i) == "results", (question.id, point)
             if point.lower().startswith("defense and hindsight"):
                 assert question.part_of(i) == "hindsight", (question.id, point)
+
+
+# (file text, line named, words) for YAML mistakes people make, said in words
+YAML_MISTAKES = [
+    ("script: s\ntitle: T\nquestions:\n  - id: a\n    prompt: Why: because\n", 5,
+     "quote a value that contains ': '"),
+    ("script: s\ntitle: T\n\tquestions: []\n", 3, "a tab: YAML indents with spaces only"),
+    ('script: s\ntitle: "T\nquestions: []\n', 2, "a quote that is never closed"),
+    ("script: s\ntags: [a, b\ntitle: T\n", 2, "a [list] that is not closed"),
+]
+
+
+@pytest.mark.parametrize(("text", "line", "words"), YAML_MISTAKES,
+                         ids=["colon", "tab", "quote", "bracket"])
+def test_yaml_mistakes_are_said_in_words_on_the_line_they_start(
+        tmp_path: Path, text: str, line: int, words: str) -> None:
+    path = tmp_path / "mistake.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(BankError) as info:
+        load_script(path)
+    assert info.value.line == line, str(info.value)
+    assert words in info.value.problem
+    assert "(PyYAML: " in info.value.problem  # the parser's own words stay for searching
+
+
+def test_a_whole_file_problem_names_no_line_zero(tmp_path: Path) -> None:
+    path = tmp_path / "huge.yaml"
+    path.write_bytes(b"#" * (6 * 1024 * 1024))
+    with pytest.raises(BankError) as info:
+        load_script(path)
+    assert str(info.value).startswith(f"{path}: "), str(info.value)
+    assert ":0:" not in str(info.value)

@@ -62,15 +62,13 @@ def run_analyze(args: argparse.Namespace) -> int:
 
 
 def run_grade(args: argparse.Namespace) -> int:
+    from oral_sim.engine import textfile
     from oral_sim.engine.scoring import GradeItem, grade_iter
     from oral_sim.errors import UsageError
 
     path = Path(args.file)
-    try:
-        # utf-8-sig: a file saved with a byte-order mark (Windows editors) keeps its first line
-        lines = path.read_text(encoding="utf-8-sig").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read {path} ({exc})") from None
+    # a file saved with a byte-order mark (Windows editors) keeps its first line
+    lines = textfile.read(path).splitlines()
     items: list[GradeItem] = []
     bad = 0
     for n, line in enumerate(lines, 1):

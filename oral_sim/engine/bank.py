@@ -20,7 +20,7 @@ import yaml
 
 from oral_sim import locations
 from oral_sim.engine import bank_format as fmt
-from oral_sim.engine import bank_problems
+from oral_sim.engine import bank_problems, textfile
 from oral_sim.errors import BankError, UsageError
 
 if TYPE_CHECKING:
@@ -370,10 +370,12 @@ def _check_file(path: Path) -> _Checked:
 def _parse_bank_file(path: Path, raw: bytes) -> _Checked:
     """One bank file's bytes, decoded, parsed and checked."""
     try:
-        text = raw.decode("utf-8-sig")
+        text = textfile.to_text(raw)
     except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        return _Checked(path, [BankError(str(path), line, "not UTF-8 text (is this a bank file?)")])
+        line, column = textfile.bad_byte_place(raw, exc)
+        return _Checked(path, [BankError(
+            str(path), line, f"not UTF-8 text (byte 0x{raw[exc.start]:02x} in column {column}; "
+            "is this a bank file?)", textfile.SAVE_AS_UTF8)])
     return _check_text(text, path)
 
 
@@ -395,11 +397,8 @@ def _check_text(text: str, path: Path) -> _Checked:
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else 0
-        problem = exc.problem or exc.context or "invalid YAML"
-        checked.problems.append(
-            BankError(where, line, f"YAML syntax: {problem}", bank_problems.SYNTAX_HINT))
+        line, problem = bank_problems.yaml_problem(exc)
+        checked.problems.append(BankError(where, line, problem, bank_problems.SYNTAX_HINT))
         return checked
     except yaml.YAMLError as exc:
         checked.problems.append(BankError(where, 0, f"YAML: {exc}", bank_problems.SYNTAX_HINT))

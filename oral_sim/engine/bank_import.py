@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from oral_sim.engine import textfile
 from oral_sim.errors import ImportProblem
 
 MAX_BYTES = 5_000_000
@@ -123,12 +124,11 @@ def import_file(path: str | Path, script_id: str | None = None) -> ImportResult:
         raise ImportProblem(f"cannot read {path} ({exc.strerror})") from None
     if len(raw) > MAX_BYTES:
         raise ImportProblem(f"{path} is larger than {MAX_BYTES // 1_000_000} MB; is it prep notes?")
-    if b"\x00" in raw:
+    if b"\x00" in raw and raw[:2] not in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 has zero bytes
         raise ImportProblem(f"{path} is a binary file, not text notes")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportProblem(f"{path} is not UTF-8 text") from None
+    text = textfile.decode(raw, path, ImportProblem)
+    if "\x00" in text:
+        raise ImportProblem(f"{path} is a binary file, not text notes")
     stem = re.sub(r"^\d+_[0-9a-f]+$", "", path.stem) or path.stem
     return import_text(text, path.name, script_id or slug(stem))
 

@@ -1,0 +1,53 @@
+"""Text files people hand the CLI (bank files, grading JSONL, prep notes): read as UTF-8 (or
+UTF-16 with its byte-order mark), and a file that is neither named with the line and column of its
+first bad byte."""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+from oral_sim.errors import OralSimError, UsageError
+
+#: What to do about a file in another encoding, said with every decoding error.
+SAVE_AS_UTF8 = "save it as UTF-8 (most editors offer it under 'Save as' or 'Encoding')"
+
+
+def to_text(raw: bytes) -> str:
+    """`raw` decoded: UTF-16 when it starts with a UTF-16 byte-order mark (Windows Notepad's
+    'Unicode'), else UTF-8 with or without a byte-order mark. UnicodeDecodeError otherwise."""
+    if raw[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        return raw.decode("utf-16")
+    return raw.decode("utf-8-sig")
+
+
+def bad_byte_place(raw: bytes, exc: UnicodeDecodeError) -> tuple[int, int]:
+    """The 1-based line and column of the first byte that is not UTF-8."""
+    before = raw[: exc.start]
+    line = before.count(b"\n") + 1
+    column = exc.start - (before.rfind(b"\n") + 1) + 1
+    return line, column
+
+
+def decode(raw: bytes, path: Path | str,
+           error: type[OralSimError] = UsageError) -> str:
+    """`raw` as text (see `to_text`), or `error` naming where it is not UTF-8."""
+    try:
+        return to_text(raw)
+    except UnicodeDecodeError as exc:
+        line, column = bad_byte_place(raw, exc)
+        raise error(f"{path}:{line}: not UTF-8 text (byte 0x{raw[exc.start]:02x} in column "
+                    f"{column})", SAVE_AS_UTF8) from None
+
+
+def read(path: Path, error: type[OralSimError] = UsageError) -> str:
+    """The text of `path`; `error` when it cannot be read or is not UTF-8."""
+    try:
+        raw = path.read_bytes()
+    except IsADirectoryError:
+        raise error(f"{path} is a folder, not a text file") from None
+    except FileNotFoundError:
+        raise error(f"{path}: no such file", "check the path") from None
+    except OSError as exc:
+        raise error(f"cannot read {path} ({exc.strerror or exc})") from None
+    return decode(raw, path, error)
