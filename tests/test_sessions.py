@@ -612,3 +612,14 @@ def test_a_follow_up_to_a_story_question_gets_no_star_advice() -> None:
 
     assert feedback(q).get("structure")  # the question itself: read as a story
     assert not feedback(follow_up).get("structure")
+
+
+def test_replay_of_a_session_names_a_different_script(recorded, monkeypatch, capsys) -> None:
+    """`replay SCRIPT --session ID` replayed the session and said nothing of the script named."""
+    home, sid = recorded
+    monkeypatch.setenv("ORAL_SIM_HOME", str(home))
+    assert main(["replay", "oral-interview", "--session", sid, "--no-audio"]) == 2
+    err = capsys.readouterr().err
+    assert f"session {sid} practised the script `ml-questions`, not `oral-interview`" in err
+    assert main(["replay", "ml-questions", "--session", sid, "--no-audio"]) == 0
+    assert "You:" in capsys.readouterr().out

@@ -179,7 +179,13 @@ def replay_cli(script_id: str | None, session_id: str | None, play: bool = True,
         from oral_sim.engine.store import Store
 
         with Store() as store:
-            lines = session_lines(store.get_session(session_id))
+            session = store.get_session(session_id)
+        if script_id and script_id != session.script_id:
+            raise UsageError(f"session {session.id} practised the script `{session.script_id}`, "
+                             f"not `{script_id}`",
+                             f"`oral-sim replay --session {session.id}` replays that session; "
+                             f"`oral-sim replay {script_id}` replays the script")
+        lines = session_lines(session)
     else:
         from oral_sim.engine.bank import load_bank
 
