@@ -827,3 +827,30 @@ def test_a_point_said_the_other_way_is_not_credited_and_the_card_says_why() -> N
     assert share(ours["negated_credited"]) < share(plain["negated_credited"]) - 0.3
     assert share(ours["number_credited"]) < share(plain["number_credited"]) - 0.3
     assert share(ours["agrees_credited"]) >= 0.9
+
+
+def test_grade_takes_key_points_written_as_in_a_bank_file(tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture) -> None:
+    """`grade` refused `{"point", "examples"}` key points, the bank's own way of writing a rubric
+    point; with its examples such a point is made by an answer in the listener's words."""
+    q = load_bank().question("mlq-038")
+    answer = ("I sat down with our head of finance, who had never seen a model, to explain why our "
+              "churn predictions changed every week. I kept everything in the words she uses in "
+              "her budget meetings and left out all of our technical vocabulary.")
+    rubric = [{"point": p, "examples": e} for p, e in zip(q.key_points, q.key_point_examples,
+                                                           strict=True)]
+    path = tmp_path / "rubric.jsonl"
+    base = {"question": q.prompt, "reference": q.reference_answer, "answer": answer}
+    path.write_text("\n".join([
+        json.dumps({**base, "id": "examples", "key_points": rubric}),
+        json.dumps({**base, "id": "points", "key_points": list(q.key_points)}),
+        json.dumps({**base, "id": "bad", "key_points": [{"point": "x", "sample": ["y"]}]}),
+    ]), encoding="utf-8")
+    assert main(["grade", str(path)]) == 2
+    out = capsys.readouterr()
+    rows = {r["id"]: r for r in map(json.loads, out.out.splitlines())}
+    jargon = "Avoided jargon and spoke in the listener's own terms"
+    made = {r_id: {k["point"] for k in r["key_points"] if k["covered"]} for r_id, r in rows.items()}
+    assert jargon in made["examples"] and jargon not in made["points"]
+    assert rows["examples"]["score"] > rows["points"]["score"]
+    assert f'{path}:3: key point 1: unknown field "sample"' in out.err

@@ -23,7 +23,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("grade", help="score typed answers: one JSON object per line")
     p.add_argument("file", help='JSONL with "reference" and "answer" (optional "id", "question", '
-                                '"key_points", "alternatives")')
+                                '"alternatives", and "key_points": texts, or {"point": ..., '
+                                '"examples": [...]} as in a bank file)')
     p.set_defaults(func=run_grade)
 
 
@@ -61,6 +62,36 @@ def run_analyze(args: argparse.Namespace) -> int:
     return 0
 
 
+def _key_points(value: object) -> tuple[list[str] | None, list[list[str]] | None, str | None]:
+    """A grading item's `key_points`, written as in a bank file: each a text, or a mapping with
+    `point` and `examples` (sentences that make it). (points, examples per point, problem)."""
+    if value is None:
+        return None, None, None
+    shape = ('"key_points" must be a list of texts, or of {"point": ..., "examples": [...]} as in '
+             'a bank file')
+    if not isinstance(value, list):
+        return None, None, shape
+    points: list[str] = []
+    examples: list[list[str]] = []
+    for i, kp in enumerate(value, 1):
+        if isinstance(kp, dict):
+            unknown = sorted(set(kp) - {"point", "examples", "part"})
+            if unknown:
+                return None, None, f'key point {i}: unknown field "{unknown[0]}" (use "point" and "examples")'
+            text, ex = kp.get("point"), kp.get("examples", [])
+            if not isinstance(ex, list) or not all(isinstance(e, str) and e.strip() for e in ex):
+                return None, None, f'key point {i}: "examples" must be a list of non-empty texts'
+        else:
+            text, ex = kp, []
+        if not isinstance(text, str):
+            return None, None, shape
+        if not text.strip():
+            return None, None, f'"key_points" has an empty text (key point {i})'
+        points.append(text)
+        examples.append(list(ex))
+    return points, examples, None
+
+
 def run_grade(args: argparse.Namespace) -> int:
     from oral_sim.engine import textfile
     from oral_sim.engine.scoring import GradeItem, grade_iter
@@ -90,20 +121,22 @@ def run_grade(args: argparse.Namespace) -> int:
                 problem = f'missing or non-text "{key}"'
         if problem is None and not obj["reference"].strip():
             problem = 'empty "reference": there is nothing to grade the answer against'
-        for key in ("key_points", "alternatives"):
-            value = obj.get(key)
-            if value is not None and not (isinstance(value, list) and all(isinstance(x, str) for x in value)):
-                problem = f'"{key}" must be a list of strings'
-            elif value is not None and not all(x.strip() for x in value):
-                problem = f'"{key}" has an empty text'
+        value = obj.get("alternatives")
+        if value is not None and not (isinstance(value, list) and all(isinstance(x, str) for x in value)):
+            problem = '"alternatives" must be a list of strings'
+        elif value is not None and not all(x.strip() for x in value):
+            problem = '"alternatives" has an empty text'
+        points, examples, kp_problem = _key_points(obj.get("key_points"))
+        problem = problem or kp_problem
         if problem:
             print(f"{path}:{n}: {problem}", file=sys.stderr)
             bad += 1
             continue
         items.append(GradeItem(reference=obj["reference"], answer=obj["answer"],
-                               id=str(obj.get("id", n)), key_points=obj.get("key_points"),
+                               id=str(obj.get("id", n)), key_points=points,
                                question=obj.get("question") if isinstance(obj.get("question"), str) else None,
-                               alternatives=obj.get("alternatives")))
+                               alternatives=obj.get("alternatives"),
+                               examples=examples if any(examples or []) else None))
     if not items and not bad:  # it printed nothing at all and said it had succeeded
         raise UsageError(f"{path} has no answers to grade (it is empty)",
                          'give one JSON object per line: {"reference": "...", "answer": "..."}')

@@ -820,6 +820,8 @@ class GradeItem:
     """The question asked (context for short answers)."""
     alternatives: list[str] | None = None
     """Other acceptable reference answers."""
+    examples: list[list[str]] | None = None
+    """Per key point, sentences that make it (a bank key point's `examples`; [] for none)."""
 
 
 @dataclass
@@ -890,7 +892,8 @@ def grade_batch(items: list[GradeItem], config: ScoringConfig | None = None) -> 
         k = all_vecs[start + nw + nr : start + nw + nr + len(kps)]
         res = score_texts(item.answer, item.reference, kps, config.coverage_threshold, a, r, k,
                           question=item.question, alternatives=alts, context=cache,
-                          asked=item.question)
+                          asked=item.question, examples=item.examples,
+                          example_threshold=config.example_threshold)
         out.append(GradeResult(item.id, res.score, round(res.similarity, 4),
                                None if res.coverage is None else round(res.coverage, 4),
                                round(res.exact, 3),
