@@ -482,3 +482,22 @@ def test_a_whole_file_problem_names_no_line_zero(tmp_path: Path) -> None:
         load_script(path)
     assert str(info.value).startswith(f"{path}: "), str(info.value)
     assert ":0:" not in str(info.value)
+
+
+def test_practice_and_demo_refuse_an_unknown_script_before_any_screen(
+        capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`practice --script ml-question` opened the start screen on the first script, saying
+    nothing; `--questions 0` was taken."""
+    from oral_sim.ui import app as app_module
+
+    def no_app(*args, **kwargs):
+        raise AssertionError("no screen for a script that does not exist")
+
+    monkeypatch.setattr(app_module, "make_app", no_app)
+    for command in ("practice", "demo"):
+        assert main([command, "--script", "ml-question"]) == 2
+        err = capsys.readouterr().err
+        assert "no script 'ml-question' in the bank; did you mean ml-questions?" in err, err
+    with pytest.raises(SystemExit):
+        main(["demo", "--headless", "--questions", "0"])
+    assert "ask at least 1 question" in capsys.readouterr().err

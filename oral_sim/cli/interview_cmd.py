@@ -18,9 +18,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     ):
         p = sub.add_parser(name, help=help_text, description=help_text)
         p.add_argument(
-            "--script", metavar="ID", help="bank script to run (default: the oral interview)"
-        )
-        p.add_argument("--questions", type=int, metavar="N", help="ask only the first N questions")
+            "--script", metavar="ID",
+            help="bank script to run (default: the oral interview)" if name == "demo" else
+            "bank script chosen on the start screen (default: the first in the bank)")
+        p.add_argument("--questions", type=_count, metavar="N", help="ask only the first N questions")
         p.add_argument("--bank", type=Path, metavar="PATH", help="bank file or folder")
         p.add_argument("--voice", help="piper voice name in models/ or path to .onnx")
         p.add_argument("--speed", type=float, default=1.0, help="voice speed (1.0 = normal)")
@@ -45,6 +46,27 @@ def register(sub: argparse._SubParsersAction) -> None:
         else:
             p.add_argument("--typed", action="store_true", help="type answers instead of speaking")
             p.set_defaults(func=run_app)
+
+
+def _count(text: str) -> int:
+    """--questions: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("ask at least 1 question")
+    return value
+
+
+def check_script(args: argparse.Namespace) -> None:
+    """--script names a script of the bank: UsageError naming the known ones otherwise (the start
+    screen ignored an unknown one and highlighted the first)."""
+    if not getattr(args, "script", None):
+        return
+    from oral_sim.engine.bank import load_bank
+
+    load_bank(getattr(args, "bank", None)).script(args.script)
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
@@ -99,6 +121,7 @@ def run_app(args: argparse.Namespace) -> int:
     from oral_sim.ui.app import make_app
 
     settings = settings_from_args(args)
+    check_script(args)
     mode = "typed" if getattr(args, "typed", False) else None
     app = make_app(
         settings,
@@ -118,6 +141,7 @@ def run_demo(args: argparse.Namespace) -> int:
     if not args.headless:
         from oral_sim.ui.app import make_app
 
+        check_script(args)
         app = make_app(
             settings_from_args(args),
             bank_path=args.bank,

@@ -149,8 +149,14 @@ class Bank:
         for script in self.scripts:
             if script.id == script_id:
                 return script
-        known = ", ".join(s.id for s in self.scripts)
-        raise UsageError(f"no script {script_id!r} in the bank", f"known scripts: {known}")
+        import difflib
+
+        ids = [s.id for s in self.scripts]
+        near = difflib.get_close_matches(script_id.lower(), ids, n=1, cutoff=0.6)
+        known = ", ".join(ids)
+        raise UsageError(f"no script {script_id!r} in the bank"
+                         + (f"; did you mean {near[0]}?" if near else ""),
+                         f"known scripts: {known}")
 
     def question(self, question_id: str) -> Question:
         """The question with this id; UsageError otherwise."""
