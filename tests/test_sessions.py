@@ -478,6 +478,48 @@ def test_quitting_is_not_skipping(tmp_path, monkeypatch) -> None:
     assert not any(isinstance(e, ev.QuestionSkipped) for e in events)
 
 
+def test_a_skip_pressed_while_scoring_does_not_skip_the_next_question(tmp_path,
+                                                                     monkeypatch) -> None:
+    """s pressed while an answer was scored was kept, and skipped the next question the moment
+    it was asked."""
+    import threading
+
+    from oral_sim.config import Settings
+    from oral_sim.engine import session as ev
+    from oral_sim.engine.live import make_speaker
+    from oral_sim.engine.plans import plan_for_script
+
+    monkeypatch.setenv("ORAL_SIM_HOME", str(tmp_path))
+    settings = Settings()
+    settings.session.ask_follow_ups = False
+    settings.session.wait_after_feedback = True
+    plan = plan_for_script(load_bank(), "ml-questions", 2, mode="typed")
+    events: list = []
+    runner: ev.InterviewRunner
+
+    def on_event(event) -> None:
+        events.append(event)
+        if isinstance(event, ev.AnswerFinished):
+            runner.skip()  # pressed while the answer is being scored
+        elif isinstance(event, ev.ListeningStarted):
+            threading.Timer(0.2, runner.submit_typed,
+                            ["Overfitting is learning the noise of the training data."]).start()
+        elif isinstance(event, ev.FeedbackReady):
+            threading.Timer(0.2, runner.next_question).start()
+
+    with Store() as store:
+        runner = ev.InterviewRunner(plan, settings, store, make_speaker(settings, play=False),
+                                    lambda question, ordinal: None, on_event)
+        worker = threading.Thread(target=runner.run, daemon=True)
+        worker.start()
+        worker.join(180)
+        assert not worker.is_alive()
+    (ended,) = [e for e in events if isinstance(e, ev.SessionEnded)]
+    assert (ended.summary.answered, ended.summary.skipped) == (2, 0)
+    assert sum(isinstance(e, ev.FeedbackReady) for e in events) == 2
+    assert not any(isinstance(e, ev.QuestionSkipped) for e in events)
+
+
 def _answered_twice() -> str:
     """A session whose one question was answered twice (71, then 48) and whose second was answered
     once (55): what `a` in the interview leaves behind."""

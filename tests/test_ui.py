@@ -1166,3 +1166,51 @@ def test_the_card_says_there_are_more_filler_times_than_it_lists() -> None:
     console = Console(width=120, record=True)
     console.print(feedback_card(card))
     assert "more" not in console.export_text()
+
+
+async def _keys_follow_the_answer_through_scoring_and_the_end() -> None:
+    from oral_sim.engine.plans import plan_for_script
+    from oral_sim.ui.screens.interview import InterviewScreen
+
+    bank = load_bank()
+    q = bank.question("oral-02")
+    went_on: list[bool] = []
+
+    class Runner:
+        def next_question(self) -> None:
+            went_on.append(True)
+
+        def quit(self) -> None:
+            pass
+
+    app = _app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.push_screen(InterviewScreen(plan_for_script(bank, "oral-interview", 1, "demo"), "demo",
+                                        autostart=False))
+        await pilot.pause(0.2)
+        scr = app.screen
+        scr.runner = Runner()
+        for event in (ev.QuestionAsked(q, 1, 1, False), ev.ListeningStarted(150, Path("x.wav"))):
+            scr.on_engine_event(event)
+        await pilot.pause(0.1)
+        assert {"space", "s", "r"} <= set(scr.active_bindings)
+        scr.on_engine_event(ev.AnswerFinished("stop", 0.1))
+        await pilot.pause(0.1)
+        # scoring: the answer is over, so neither skip nor repeat is offered (a skip pressed now
+        # skipped the next question)
+        assert not {"space", "s", "r", "n"} & set(scr.active_bindings), set(scr.active_bindings)
+        fb = Feedback.from_dict({"question_id": q.id, "transcript": {"text": "I designed it."}})
+        scr.on_engine_event(ev.FeedbackReady(q, fb, 1))
+        await pilot.pause(0.1)
+        await pilot.press("n")
+        await pilot.pause(0.1)
+        # n is answered at once, before the next question or the closing words come
+        assert went_on == [True] and "Going on" in str(scr.query_one("#status").render())
+        scr.on_engine_event(ev.ClosingSpoken("Thank you, that is all."))
+        await pilot.pause(0.1)
+        assert "last question" in str(scr.query_one("#status").render())
+        assert "n" not in set(scr.active_bindings)
+
+
+def test_keys_follow_the_answer_through_scoring_and_the_end() -> None:
+    asyncio.run(_keys_follow_the_answer_through_scoring_and_the_end())

@@ -159,6 +159,15 @@ class Notice:
 
 
 @dataclass
+class ClosingSpoken:
+    """Every question is done; the interviewer's closing words are being spoken, then the
+    session ends."""
+
+    text: str
+    """The closing words."""
+
+
+@dataclass
 class SessionEnded:
     """The session is over (completed, quit or interrupted) and stored."""
 
@@ -373,6 +382,7 @@ class InterviewRunner:
             if self._command != "quit":
                 status = "completed"
                 if self.plan.closing:
+                    self.on_event(ClosingSpoken(self.plan.closing))
                     self._speak(self.plan.closing)
         except OralSimError as exc:
             # said with the end of the session, so a screen that leaves on SessionEnded has it
@@ -615,6 +625,11 @@ class InterviewRunner:
             **m,
         )
         keep_answer(self._feedbacks, question, feedback, previous)
+        with self._command_lock:
+            # a skip, repeat or stop pressed while the answer was being scored is about an answer
+            # already over: kept, it skipped the next question as soon as it was asked
+            if self._command in ("skip", "repeat", "stop"):
+                self._command = None
         self._next.clear()
         wait = self.settings.session.wait_after_feedback and self._command != "quit"
         self._awaiting_next = wait  # before the card is out: a key pressed at once counts

@@ -48,6 +48,8 @@ class InterviewScreen(Screen):
     """A feedback card waits for `n`."""
     paused = var(False, bindings=True)
     """Recording is paused (`p` again resumes)."""
+    scoring = var(False, bindings=True)
+    """An answer is over and being transcribed and scored: no key acts on it but quit."""
 
     def __init__(self, plan: Any, mode: str, autostart: bool = True) -> None:
         super().__init__()
@@ -173,6 +175,7 @@ class InterviewScreen(Screen):
             self.query_one("#timebox").remove_class("over")
             self.query_one("#clock", Label).update(f"0:00 / {mmss(q.timebox_s)}")
             self.waiting_next = False
+            self.scoring = False
         elif isinstance(event, ev.ListeningStarted):
             self.typing = event.audio_path is None
             self.listening = True
@@ -201,6 +204,7 @@ class InterviewScreen(Screen):
         elif isinstance(event, ev.AnswerFinished):
             self.listening = False
             self.paused = False
+            self.scoring = True
             self.answer_cut_short = self.last_notice if event.reason == "device_lost" else None
             self.query_one("#typed", Input).display = False
             silence = app.settings.vad.end_of_answer_silence_s
@@ -215,6 +219,7 @@ class InterviewScreen(Screen):
                 line = "✓ Answer recorded: transcribing the last words and scoring…"
             status.update(Text(line, style="yellow"))
         elif isinstance(event, ev.FeedbackReady):
+            self.scoring = False
             # an answer given again takes the place of the one before (the summary's too)
             ev.keep_answer(self.feedbacks, event.question, event.feedback, event.previous)
             fb = event.feedback.to_dict()
@@ -247,7 +252,12 @@ class InterviewScreen(Screen):
                 self.waiting_next = True
             else:
                 status.update(Text("Answer saved.", style="green"))
+        elif isinstance(event, ev.ClosingSpoken):
+            self.waiting_next = False
+            status.update(Text("✓ That was the last question. 🔊 The interviewer closes; the "
+                               "summary follows.", style="cyan"))
         elif isinstance(event, ev.QuestionSkipped):
+            self.scoring = False
             self.notify(f"Skipped: {event.question.prompt[:60]}", timeout=2)
         elif isinstance(event, ev.Notice):
             self.last_notice = event.message.rstrip(".") + "."
@@ -284,7 +294,7 @@ class InterviewScreen(Screen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The footer offers only the keys that do something now: stop and pause while an
-        answer is recorded, next while a card waits, skip and repeat until then."""
+        answer is recorded, next while a card waits, skip and repeat until the answer ends."""
         if action == "stop_answer":  # paused, resume first: a stray space ends nothing
             return self.listening and not self.typing and not self.paused
         if action == "pause":
@@ -293,8 +303,8 @@ class InterviewScreen(Screen):
             return self.listening and self.paused
         if action in ("next", "answer_again"):
             return self.waiting_next
-        if action in ("skip", "repeat"):
-            return not self.waiting_next
+        if action in ("skip", "repeat"):  # not while the answer is scored: it is over
+            return not self.waiting_next and not self.scoring
         return True
 
     def action_stop_answer(self) -> None:
@@ -304,6 +314,9 @@ class InterviewScreen(Screen):
     def action_next(self) -> None:
         if self.runner is not None and self.waiting_next:
             self.waiting_next = False
+            # said at once: the next question (or the closing words and the summary) can take
+            # a moment, and the card's "press n" stayed meanwhile as if the key had not worked
+            self.query_one("#status", Static).update(Text("⏳ Going on…", style="cyan"))
             self.runner.next_question()
 
     def action_answer_again(self) -> None:
