@@ -109,8 +109,13 @@ async def _typed_answers_get_content_feedback() -> None:
             else:
                 # Esc leaves the answer box for the keys (s, r, q), and Esc goes back to it
                 box = scr.query_one("#typed")
+                # the box takes every letter, so the footer offers Esc (it showed no key at all)
+                offered = {b.binding.action for b in scr.active_bindings.values() if b.enabled}
+                assert "leave_answer_box" in offered and "skip" not in offered, offered
                 await pilot.press("escape")
                 assert not box.has_focus and "s skip" in str(scr.query_one("#status").render())
+                offered = {b.binding.action for b in scr.active_bindings.values() if b.enabled}
+                assert {"back_to_answer_box", "skip", "repeat"} <= offered, offered
                 await pilot.press("escape")
                 assert box.has_focus
                 scr.query_one("#typed").value = (

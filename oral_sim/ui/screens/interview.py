@@ -37,8 +37,10 @@ class InterviewScreen(Screen):
         Binding("p", "pause", "Pause"),
         Binding("p", "resume", "Resume"),  # the same key, offered while paused
         Binding("q", "quit_session", "Quit"),
-        # the answer box takes every letter: Esc leaves it for the keys above, and goes back
-        Binding("escape", "leave_answer_box", "Keys", show=False),
+        # the answer box takes every letter, so the footer showed no key at all while typing:
+        # Esc leaves it for the keys above (offered as such), and goes back to it
+        Binding("escape", "leave_answer_box", "Keys: skip, repeat, quit"),
+        Binding("escape", "back_to_answer_box", "Type the answer"),
     ]
 
     # the footer follows these (`check_action`)
@@ -281,16 +283,25 @@ class InterviewScreen(Screen):
             self.runner.submit_typed(event.value)
 
     def action_leave_answer_box(self) -> None:
-        """Esc: out of the answer box to the keys, and back in."""
+        """Esc in the answer box: out of it, to the keys."""
         typed = self.query_one("#typed", Input)
-        status = self.query_one("#status", Static)
         if typed.has_focus:
             self.set_focus(None)
-            status.update(Text("Keys: s skip, r repeat, q quit; Esc to type again",
-                               style="bold green"))
-        elif typed.display and self.listening:
+            self.query_one("#status", Static).update(
+                Text("Keys: s skip, r repeat, q quit; Esc to type again", style="bold green"))
+        self.refresh_bindings()
+
+    def action_back_to_answer_box(self) -> None:
+        """Esc out of the answer box: back into it."""
+        typed = self.query_one("#typed", Input)
+        if typed.display and self.listening:
             typed.focus()
-            status.update(Text(TYPE_PROMPT, style="bold green"))
+            self.query_one("#status", Static).update(Text(TYPE_PROMPT, style="bold green"))
+        self.refresh_bindings()
+
+    def _in_answer_box(self) -> bool:
+        typed = self.query_one("#typed", Input)
+        return typed.display and typed.has_focus
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The footer offers only the keys that do something now: stop and pause while an
@@ -305,6 +316,10 @@ class InterviewScreen(Screen):
             return self.waiting_next
         if action in ("skip", "repeat"):  # not while the answer is scored: it is over
             return not self.waiting_next and not self.scoring
+        if action == "leave_answer_box":
+            return self.typing and self.listening and self._in_answer_box()
+        if action == "back_to_answer_box":
+            return self.typing and self.listening and not self._in_answer_box()
         return True
 
     def action_stop_answer(self) -> None:
