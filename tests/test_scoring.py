@@ -795,6 +795,26 @@ def test_a_point_written_in_a_few_words_is_made_by_a_sentence_that_states_it() -
     ("Simpler models, fewer parameters or dropout help", "whether or not to use dropout", False),
     ("About 1.5 million events per second at peak", "one and a half million events a second", False),
     ("Served under a 30 millisecond latency budget", "a thirty millisecond budget", False),
+    # the antonym of a point's word, said of the same thing
+    ("The last 4 years as a Senior Machine Learning Engineer",
+     "I spent last year as a junior machine learning engineer.", True),
+    ("Recall is true positives divided by true positives plus false negatives",
+     "Recall is true positives over true positives plus false positives", True),
+    ("High bias leads to underfitting: the model misses key patterns",
+     "High bias leads to overfitting.", True),
+    ("Gradient descent iteratively minimizes the loss function", "it maximizes the loss", True),
+    # ... not of another thing, or with the point's own word said of it too, or lowered
+    ("Gradient descent iteratively minimizes the loss function",
+     "it is the same as maximizing the likelihood", False),
+    ("Recall is true positives divided by true positives plus false negatives",
+     "true positives over true positives plus false negatives, unlike precision, which uses "
+     "false positives", False),
+    ("High bias leads to underfitting: the model misses key patterns",
+     "A high bias model is too simple, unlike a low bias model which may overfit.", False),
+    ("L1 or L2 regularization penalizes large weights", "an L2 penalty keeps the weights small",
+     False),
+    ("The last 4 years as a Senior Machine Learning Engineer",
+     "the last four years as a senior engineer, and before that a junior analyst", False),
 ])
 def test_a_window_saying_the_opposite_of_a_point_conflicts(point, window, expected) -> None:
     from oral_sim.engine.contradiction import conflicts
@@ -826,6 +846,7 @@ def test_a_point_said_the_other_way_is_not_credited_and_the_card_says_why() -> N
 
     assert share(ours["negated_credited"]) < share(plain["negated_credited"]) - 0.3
     assert share(ours["number_credited"]) < share(plain["number_credited"]) - 0.3
+    assert share(ours["opposite_credited"]) < share(plain["opposite_credited"]) - 0.3
     assert share(ours["agrees_credited"]) >= 0.9
 
 

@@ -260,9 +260,10 @@ def rows(results: dict) -> list[tuple[str, str, str, str, str]]:
     contra = sc.get("contradictions", {}) or {}
     ours, plain = contra.get("ours"), contra.get("without_contradictions")
     if ours and plain:
-        kinds = ("agrees", "negated", "number")
+        kinds = ("agrees", "negated", "number", "opposite")
         out.append((f"key points, one-sentence answers ({contra.get('answers')}) credited: making "
-                    "them / negating them / other numbers (beside it: without the rule)",
+                    "them / negating them / other numbers / antonyms (beside it: without the "
+                    "rule)",
                     " / ".join(str(ours.get(f"{k}_credited", "-")) for k in kinds),
                     " / ".join(str(plain.get(f"{k}_credited", "-")) for k in kinds), "",
                     "first high, others low"))

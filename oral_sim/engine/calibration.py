@@ -519,8 +519,9 @@ def star_order_counts(path: Path | None = None) -> dict:
 
 
 def evaluate_contradictions(path: Path | None = None) -> dict:
-    """Key points against one-sentence answers that make them, that negate them, or that give
-    their numbers other values (`locations.contradictions_file`): how often each kind is
+    """Key points against one-sentence answers that make them, that negate them, that give
+    their numbers other values, or that say an antonym of their words
+    (`locations.contradictions_file`): how often each kind is
     credited with the point, with `contradiction.conflicts` and without it."""
     import json
 
@@ -549,7 +550,8 @@ def evaluate_contradictions(path: Path | None = None) -> dict:
         out[variant] = {f"{kind}_credited": f"{a}/{b}" for kind, (a, b) in sorted(credited.items())}
     out["method"] = ("one- or two-sentence answers written for this project after the rule "
                      f"({path.name}): 'agrees' makes the point (often with a negation or a "
-                     "number of its own), 'negated' and 'number' say its opposite; scored "
+                     "number of its own), 'negated', 'number' and 'opposite' (an antonym of its "
+                     "word: 'junior' for 'senior') say its opposite; scored "
                      "against the bank question as a session scores it")
     return out
 

@@ -12,6 +12,9 @@ the embedder:
   "without overfitting" as agreeing.
 - `misquotes`: the window puts another number on one of the point's counted things ("two
   years" against "7 years"), and nowhere the point's own number for it.
+- `opposes`: the window says the antonym of one of the point's words about the same thing
+  ("junior" for "senior" engineer, "false negatives" for "false positives"), and never the
+  point's word.
 
 Measured on labelled answers and on `bench/data/contradictions.jsonl` (BENCHMARKS.md,
 2026-12-03): `calibration.evaluate_contradictions`.
@@ -32,7 +35,10 @@ NEGATORS = frozenset({"not", "never", "no", "without", "cannot", "nor", "neither
 REDUCERS = frozenset({"reduce", "reduces", "reducing", "reduced", "prevent", "prevents",
                       "preventing", "avoid", "avoids", "avoiding", "lower", "lowers", "lowering",
                       "less", "fewer", "limit", "limits", "limiting", "fight", "fights",
-                      "combat", "combats", "minimize", "minimizes", "minimise", "minimises"})
+                      "combat", "combats", "minimize", "minimizes", "minimise", "minimises",
+                      "penalize", "penalizes", "penalizing", "penalise", "penalises", "punish",
+                      "punishes", "punishing", "shrink", "shrinks", "shrinking", "eliminate",
+                      "eliminates", "eliminating"})
 #: Words by which a key point says what comes before them fails ("generalizes poorly"): a
 #: window that negates it ("does not generalize") agrees.
 FAILS_AFTER = frozenset({"poorly", "badly", "worse"})
@@ -200,6 +206,66 @@ def misquotes(point: str, window: str) -> bool:
     return any(unit in said and not (said[unit] & values) for unit, values in wanted.items())
 
 
+#: Words whose pair says the opposite of the same thing ("senior engineer" / "junior engineer",
+#: "false positives" / "false negatives", "high bias" / "low bias"), as stems. A pair whose
+#: words differ by a prefix ("supervised" / "unsupervised") is `terms.contradicts`'s.
+ANTONYMS: tuple[tuple[str, str], ...] = (
+    ("senior", "junior"), ("high", "low"), ("higher", "lower"), ("increas", "decreas"),
+    ("posit", "negat"), ("overfit", "underfit"), ("larg", "small"), ("larger", "smaller"),
+    ("minim", "maxim"), ("fast", "slow"), ("faster", "slower"), ("ascend", "descend"),
+)
+_OPPOSITE: dict[str, str] = {a: b for pair in ANTONYMS for a, b in (pair, pair[::-1])}
+@lru_cache(maxsize=8192)
+def _contexts(text: str) -> dict[str, frozenset[str]]:
+    """For each antonym `text` uses (`ANTONYMS`, as a stem): the content words next to it, on
+    either side within its phrase (stop words skipped, punctuation ends it). "false positives"
+    -> {"posit": {"fals"}}; "4 years as a Senior Machine" -> {"senior": {"year", "machin"}}."""
+    phrases: list[list[str]] = [[]]
+    for word in _tokens(text):
+        if not word[0].isalnum():
+            phrases.append([])
+            continue
+        stem = _stem(word)
+        if stem in _OPPOSITE or (word[0].isalpha() and word not in STOP_WORDS and len(word) > 2):
+            phrases[-1].append(stem)
+    out: dict[str, set[str]] = {}
+    for phrase in phrases:
+        for i, stem in enumerate(phrase):
+            if stem in _OPPOSITE:
+                near = out.setdefault(stem, set())
+                near.update(s for s in (phrase[i - 1] if i else None,
+                                        phrase[i + 1] if i + 1 < len(phrase) else None)
+                            if s is not None and s not in _OPPOSITE)
+    return {stem: frozenset(near) for stem, near in out.items()}
+
+
+def opposes(point: str, window: str) -> bool:
+    """Does `window` say the antonym of one of the point's words (`ANTONYMS`) of the same thing
+    (a word next to both), where it never says the point's word of that thing? "a junior
+    engineer last year" against "4 years as a Senior Machine Learning Engineer"; "plus false
+    positives" against "plus false negatives". Not "maximize the likelihood" against "minimize
+    the loss" (another thing), nor "high bias underfits, low variance ..." (a point's word said
+    of the same thing too)."""
+    wanted, said = _contexts(point), _contexts(window)
+    for word, near in wanted.items():
+        other = _OPPOSITE[word]
+        shared = near & said.get(other, frozenset())
+        if not shared - said.get(word, frozenset()) - wanted.get(other, frozenset()):
+            continue
+        # "penalizes large weights" is made by "keeps the weights small": one side lowers what
+        # it names, the other says its antonym
+        if (word in _lowered(point)) == (other in _lowered(window)):
+            return True
+    return False
+
+
+@lru_cache(maxsize=8192)
+def _lowered(text: str) -> frozenset[str]:
+    """Stems `text` negates, lowers or penalizes (`_point_scoped`, generous)."""
+    return frozenset(_point_scoped(_tokens(text)))
+
+
 def conflicts(point: str, window: str) -> bool:
-    """`denies` or `misquotes`: the window cannot make the point, however close it sits."""
-    return denies(point, window) or misquotes(point, window)
+    """`denies`, `misquotes` or `opposes`: the window cannot make the point, however close it
+    sits."""
+    return denies(point, window) or misquotes(point, window) or opposes(point, window)
