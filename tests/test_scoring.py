@@ -781,6 +781,11 @@ def test_a_point_written_in_a_few_words_is_made_by_a_sentence_that_states_it() -
     ("Simpler models, fewer parameters or dropout help", "More data never helps, honestly.", True),
     ("7 years of experience in machine learning", "I have two years of experience in ML.", True),
     ("About 1.5 million events per second at peak", "about 15 thousand events per second", True),
+    ("7 years of experience in machine learning", "I did that for two years.", True),
+    # another number of another thing counted in the same unit: years of experience are not
+    # the years as a senior (the card quoted this as saying the point "otherwise")
+    ("The last 4 years as a Senior Machine Learning Engineer",
+     "I have seven years of experience in machine learning", False),
     # agreeing, with negations and numbers of their own
     ("7 years of experience in machine learning", "seven years in machine learning, the last "
      "four as a senior", False),

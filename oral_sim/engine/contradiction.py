@@ -10,8 +10,9 @@ the embedder:
   point's content words within a few words after the negation, where the point does not negate
   it itself. A point that reduces something ("reduces overfitting", "fewer parameters") takes
   "without overfitting" as agreeing.
-- `misquotes`: the window puts another number on one of the point's counted things ("two
-  years" against "7 years"), and nowhere the point's own number for it.
+- `misquotes`: the window puts another number on one of the point's counted things, said of
+  the same thing ("two years of experience" against "7 years of experience"), and nowhere the
+  point's own number for it.
 - `opposes`: the window says the antonym of one of the point's words about the same thing
   ("junior" for "senior" engineer, "false negatives" for "false positives"), and never the
   point's word.
@@ -178,32 +179,62 @@ def _number(word: str) -> float | None:
 
 
 @lru_cache(maxsize=8192)
-def counted(text: str) -> dict[str, frozenset[float]]:
-    """What `text` puts a number on: stem of the counted word -> the numbers given it
-    ("7 years" -> {"year": {7}}; "5-7 years" -> {"year": {5, 7}})."""
+def counted(text: str) -> dict[str, dict[float, frozenset[str]]]:
+    """What `text` puts a number on: stem of the counted word -> each number given it -> what
+    it is said of (the content word before the number and the one after the counted word,
+    within the phrase). "4 years as a Senior" -> {"year": {4: {"senior"}}}; "5-7 years" ->
+    {"year": {5: ..., 7: ...}}."""
     tokens = _tokens(text)
-    out: dict[str, set[float]] = {}
+    out: dict[str, dict[float, set[str]]] = {}
+
+    def content(word: str) -> bool:
+        return word[0].isalpha() and word not in STOP_WORDS and len(word) > 2 \
+            and word not in _MULTIPLIERS and _number(word) is None
+
     for i, word in enumerate(tokens):
         value = _number(word)
         if value is None:
             continue
-        for unit in tokens[i + 1: i + 5]:
+        for j in range(i + 1, min(i + 5, len(tokens))):
+            unit = tokens[j]
             if unit in _MULTIPLIERS or _number(unit) is not None:
                 continue
             if unit[0].isalpha() and unit not in STOP_WORDS:
-                out.setdefault(_stem(unit), set()).add(value)
+                about: set[str] = set()
+                for k in range(i - 1, -1, -1):  # the word before the number
+                    if not tokens[k][0].isalnum():
+                        break
+                    if content(tokens[k]):
+                        about.add(_stem(tokens[k]))
+                        break
+                for k in range(j + 1, len(tokens)):  # the word after what it counts
+                    if not tokens[k][0].isalnum():
+                        break
+                    if content(tokens[k]):
+                        about.add(_stem(tokens[k]))
+                        break
+                out.setdefault(_stem(unit), {}).setdefault(value, set()).update(about)
             break
-    return {unit: frozenset(values) for unit, values in out.items()}
+    return {unit: {v: frozenset(a) for v, a in values.items()} for unit, values in out.items()}
 
 
 def misquotes(point: str, window: str) -> bool:
-    """Does `window` give one of the point's counted things another number, and not the
-    point's own?"""
+    """Does `window` give one of the point's counted things another number, said of the same
+    thing (a word beside it that the point has beside its own, or no word beside it on either
+    side), and nowhere the point's own number? "two years of experience" against "7 years of
+    experience"; not "seven years of experience" against "the last 4 years as a Senior"."""
     wanted = counted(point)
     if not wanted:
         return False
     said = counted(window)
-    return any(unit in said and not (said[unit] & values) for unit, values in wanted.items())
+    for unit, values in wanted.items():
+        if unit not in said or set(said[unit]) & set(values):
+            continue
+        ours = frozenset().union(*values.values())
+        for about in said[unit].values():
+            if not ours or not about or ours & about:
+                return True
+    return False
 
 
 #: Words whose pair says the opposite of the same thing ("senior engineer" / "junior engineer",
