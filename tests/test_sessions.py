@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from seeded import answered_twice
 
 from oral_sim.cli import main
 from oral_sim.engine.bank import load_bank
@@ -520,21 +521,6 @@ def test_a_skip_pressed_while_scoring_does_not_skip_the_next_question(tmp_path,
     assert not any(isinstance(e, ev.QuestionSkipped) for e in events)
 
 
-def _answered_twice() -> str:
-    """A session whose one question was answered twice (71, then 48) and whose second was answered
-    once (55): what `a` in the interview leaves behind."""
-    q = load_bank().question("mlq-002")
-    with Store() as store:
-        rec = store.start_session("ml-questions", "ML questions", "typed", {})
-        first = store.add_question(rec.id, 1, q.id, q.prompt, q.category, q.timebox_s)
-        for score in (71.0, 48.0):
-            store.add_attempt(first, None, {}, {}, True, score=score)
-        second = store.add_question(rec.id, 2, q.id, q.prompt, q.category, q.timebox_s)
-        store.add_attempt(second, None, {}, {}, True, score=55.0)
-        store.finish_session(rec.id, "completed")
-    return rec.id
-
-
 def test_reports_say_which_answer_counts() -> None:
     """A question answered twice showed "Attempt 1" and "Attempt 2" and no word of which one the
     session's average used (the last: 48, not the better 71), and the report's score chart drew
@@ -542,7 +528,7 @@ def test_reports_say_which_answer_counts() -> None:
     from oral_sim.engine.export import counted_scores, overall, to_html, to_markdown
 
     with Store() as store:
-        record = store.get_session(_answered_twice())
+        record = store.get_session(answered_twice())
     assert "average score 52" in overall(record)  # (48 + 55) / 2: the last answer counts
     md = to_markdown(record)
     assert "_Answer 1 of 2, replaced by answer 2 in the session's figures._" in md

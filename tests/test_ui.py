@@ -12,6 +12,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from seeded import answered_twice
 
 from oral_sim import locations
 from oral_sim.config import Settings
@@ -1040,16 +1041,10 @@ def test_word_changes_read_without_colour() -> None:
 async def _the_session_view_says_which_answer_counts() -> None:
     from oral_sim.ui.screens.history import SessionScreen
 
-    q = load_bank().question("mlq-002")
-    with Store() as store:
-        rec = store.start_session("ml-questions", "ML questions", "typed", {})
-        asked = store.add_question(rec.id, 1, q.id, q.prompt, q.category, q.timebox_s)
-        for score in (71.0, 48.0):
-            store.add_attempt(asked, None, {}, {}, True, score=score)
-        store.finish_session(rec.id, "completed")
+    session_id = answered_twice(also_once=False)
     app = _app()
     async with app.run_test(size=(80, 24)) as pilot:
-        app.push_screen(SessionScreen(rec.id))
+        app.push_screen(SessionScreen(session_id))
         await _until(pilot, lambda: type(app.screen).__name__ == "SessionScreen"
                      and len(app.screen.query("#answers ListItem")) == 2, 30)
         await pilot.pause(0.2)

@@ -22,6 +22,11 @@ Reproduce: `make bench` (full run, records here) or `.venv/bin/oral-sim bench --
 """
 
 
+def _slash(figures: dict, *keys: str) -> str:
+    """Several figures of one result, "0.82 / 0.847 / 0.833"."""
+    return " / ".join(_fmt(figures.get(key)) for key in keys)
+
+
 def _fmt(value: Any, unit: str = "") -> str:
     if value is None:
         return "-"
@@ -110,15 +115,15 @@ def rows(results: dict) -> list[tuple[str, str, str, str, str]]:
         pc, bc = p.get("by_count") or {}, b.get("by_count") or {}
         if pc:
             out.append(("filled-pause recall / precision, counts per channel (before 2026-11-30 "
-                        "evening)", f"{_fmt(pc.get('recall'))} / {_fmt(pc.get('precision'))}",
-                        f"{_fmt(bc.get('recall'))} / {_fmt(bc.get('precision'))}", "",
+                        "evening)", _slash(pc, 'recall', 'precision'),
+                        _slash(bc, 'recall', 'precision'), "",
                         ">= 0.85 / >= 0.9"))
         ph, bh = p.get("in_the_audio") or {}, b.get("in_the_audio") or {}
         if ph:
             out.append((f"filled-pause recall / precision, the {fi.get('reference_filled_pauses_in_the_audio')} "
                         "in the audio (without those the clip window cut off)",
-                        f"{_fmt(ph.get('recall'))} / {_fmt(ph.get('precision'))}",
-                        f"{_fmt(bh.get('recall'))} / {_fmt(bh.get('precision'))}", "",
+                        _slash(ph, 'recall', 'precision'),
+                        _slash(bh, 'recall', 'precision'), "",
                         ">= 0.85 / >= 0.9"))
     text = fi.get("labelled_text") or {}
     for group, label in (("held_out", "held out"), ("all", "all")):
@@ -128,7 +133,7 @@ def rows(results: dict) -> list[tuple[str, str, str, str, str]]:
             if got:
                 out.append((f"{name} in labelled text, {label} ({got['marked']} marked): "
                             "precision / recall",
-                            f"{_fmt(got.get('precision'))} / {_fmt(got.get('recall'))}", "", "",
+                            _slash(got, 'precision', 'recall'), "", "",
                             ""))
     spoken = fi.get("labelled_spoken") or {}
     for kind, name in (("discourse_marker", "discourse fillers"), ("repetition", "repetitions"),
@@ -137,14 +142,14 @@ def rows(results: dict) -> list[tuple[str, str, str, str, str]]:
         if got and typed:
             out.append((f"{name}, {spoken['set']} utterances spoken by the piper voice and "
                         f"transcribed ({got['marked']} marked): precision / recall",
-                        f"{_fmt(got.get('precision'))} / {_fmt(got.get('recall'))}",
-                        f"{_fmt(typed.get('precision'))} / {_fmt(typed.get('recall'))}", "",
+                        _slash(got, 'precision', 'recall'),
+                        _slash(typed, 'precision', 'recall'), "",
                         "as text (peer column)"))
     sim = fi.get("simulated_candidate") or {}
     if sim.get("recall") is not None:
         out.append((f"filled-pause recall / precision, simulated candidate ({sim['answers']} "
                     f"answers, {sim['filled_pauses']} put in)",
-                    f"{_fmt(sim.get('recall'))} / {_fmt(sim.get('precision'))}", "", "",
+                    _slash(sim, 'recall', 'precision'), "", "",
                     ">= 0.85 / >= 0.9"))
     tts = s.get("tts", {})
     if tts:
@@ -191,33 +196,26 @@ def rows(results: dict) -> list[tuple[str, str, str, str, str]]:
         ours, plain = (kp.get("ours") or {}).get(group), (kp.get("without_examples") or {}).get(group)
         if ours and plain:
             out.append((f"key points, {label} ({ours['labels']} labels): precision / recall / F1",
-                        f"{_fmt(ours.get('precision'))} / {_fmt(ours.get('recall'))} / "
-                        f"{_fmt(ours.get('f1'))}",
-                        f"{_fmt(plain.get('precision'))} / {_fmt(plain.get('recall'))} / "
-                        f"{_fmt(plain.get('f1'))}", "", "higher F1 than the point text alone"))
+                        _slash(ours, 'precision', 'recall', 'f1'),
+                        _slash(plain, 'precision', 'recall', 'f1'), "", "higher F1 than the point text alone"))
     for group, label in (("all", "all"), ("project-deep-dive", "project deep-dives")):
         before = (kp.get("without_story_parts") or {}).get(group)
         if before:
             out.append((f"key points, {label}, without story parts: precision / recall / F1",
-                        f"{_fmt(before.get('precision'))} / {_fmt(before.get('recall'))} / "
-                        f"{_fmt(before.get('f1'))}", "", "", ""))
+                        _slash(before, 'precision', 'recall', 'f1'), "", "", ""))
     uncontradicted = (kp.get("without_contradictions") or {}).get("all")
     if uncontradicted and (kp.get("ours") or {}).get("all"):
         mine = kp["ours"]["all"]
         out.append(("key points, all, crediting windows that say the opposite: P / R / F1",
-                    f"{_fmt(mine.get('precision'))} / {_fmt(mine.get('recall'))} / "
-                    f"{_fmt(mine.get('f1'))}",
-                    f"{_fmt(uncontradicted.get('precision'))} / "
-                    f"{_fmt(uncontradicted.get('recall'))} / {_fmt(uncontradicted.get('f1'))}",
+                    _slash(mine, 'precision', 'recall', 'f1'),
+                    _slash(uncontradicted, 'precision', 'recall', 'f1'),
                     "", ""))
     unfiltered = (kp.get("without_says_nothing_filter") or {}).get("all")
     if unfiltered and (kp.get("ours") or {}).get("all"):
         mine = kp["ours"]["all"]
         out.append(("key points, all, counting restatements and admissions: P / R / evidence right",
-                    f"{_fmt(mine.get('precision'))} / {_fmt(mine.get('recall'))} / "
-                    f"{_fmt(mine.get('evidence_right'))}",
-                    f"{_fmt(unfiltered.get('precision'))} / {_fmt(unfiltered.get('recall'))} / "
-                    f"{_fmt(unfiltered.get('evidence_right'))}", "", ""))
+                    _slash(mine, 'precision', 'recall', 'evidence_right'),
+                    _slash(unfiltered, 'precision', 'recall', 'evidence_right'), "", ""))
         false = mine.get("false_cover") or {}
         out.append(("key points not made but counted: mentioned only / wrong / omitted",
                     " / ".join(str(false.get(k, "-")) for k in
@@ -254,8 +252,8 @@ def rows(results: dict) -> list[tuple[str, str, str, str, str]]:
         for h, name in (("B", "held-out half"), ("A", "half the allowance was chosen on")):
             out.append((f"key points written in {label}, {name}: precision / recall (beside it: "
                         "without the short-point allowance)",
-                        f"{_fmt(ours[h].get('precision'))} / {_fmt(ours[h].get('recall'))}",
-                        f"{_fmt(plain[h].get('precision'))} / {_fmt(plain[h].get('recall'))}",
+                        _slash(ours[h], 'precision', 'recall'),
+                        _slash(plain[h], 'precision', 'recall'),
                         "", ""))
     contra = sc.get("contradictions", {}) or {}
     ours, plain = contra.get("ours"), contra.get("without_contradictions")
@@ -272,13 +270,13 @@ def rows(results: dict) -> list[tuple[str, str, str, str, str]]:
         ours, kw = (st_eval.get(group) or {}).get("ours"), (st_eval.get(group) or {}).get("keywords_only")
         if ours and kw:
             out.append((f"STAR parts per sentence, {label} ({ours['sentences']}): accuracy / macro F1",
-                        f"{_fmt(ours.get('accuracy'))} / {_fmt(ours.get('macro_f1'))}",
-                        f"{_fmt(kw.get('accuracy'))} / {_fmt(kw.get('macro_f1'))}", "",
+                        _slash(ours, 'accuracy', 'macro_f1'),
+                        _slash(kw, 'accuracy', 'macro_f1'), "",
                         "above keyword rules"))
     near = (st_eval.get("held_out") or {}).get("nearest_examples")
     if near:
         out.append(("STAR parts, held out, nearest examples without story order: acc. / macro F1",
-                    f"{_fmt(near.get('accuracy'))} / {_fmt(near.get('macro_f1'))}", "", "", ""))
+                    _slash(near, 'accuracy', 'macro_f1'), "", "", ""))
     sp = s.get("spoken", {})
     if sp.get("answers"):
         e, kp, kt = sp["word_errors"], sp["key_points"], sp["key_terms"]
@@ -288,8 +286,7 @@ def rows(results: dict) -> list[tuple[str, str, str, str, str]]:
         for side in ("spoken", "written"):
             c = kp[side]
             out.append((f"key points, {side} ({c['labels']} labels): precision / recall / F1",
-                        f"{_fmt(c.get('precision'))} / {_fmt(c.get('recall'))} / "
-                        f"{_fmt(c.get('f1'))}", "", "", "spoken near written"))
+                        _slash(c, 'precision', 'recall', 'f1'), "", "", "spoken near written"))
         out.append(("key terms missed, written / spoken; lost by the recognizer",
                     f"{kt['missed_written']} / {kt['missed_spoken']}; {kt['lost_by_recognizer']}",
                     "", "", "fewer lost"))
