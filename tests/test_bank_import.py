@@ -236,3 +236,21 @@ def test_notes_mixing_q_and_a_with_other_shapes_keep_every_question() -> None:
     assert answers[1].endswith("the training set.")  # nothing of the questions after it
     assert answers[3].startswith("It moves the parameters")
     assert "ML basics" not in " ".join(answers)  # a section title is part of no answer
+
+
+def test_short_questions_in_plain_paragraphs_each_import_with_every_word_kept() -> None:
+    """Three "question?" + answer paragraphs gave 1 question: "What is overfitting?" (3 words)
+    became the title and the rest a description, and nothing said so. A one-sentence answer's
+    drafted key points dropped its last word ("fails to generalize to new")."""
+    from oral_sim.engine.bank_import import import_text, key_points
+
+    text = ("What is overfitting?\nOverfitting is when a model memorizes the training data.\n\n"
+            "What is dropout?\nDropout randomly zeroes activations during training.\n\n"
+            "What is a learning rate?\nThe learning rate sets the step size of gradient descent.\n")
+    result = import_text(text, "p.txt", "p")
+    assert [q["prompt"] for q in result.questions] == [
+        "What is overfitting?", "What is dropout?", "What is a learning rate?"]
+    answer = ("Overfitting is when a model memorizes the training data and fails to generalize "
+              "to new data.")
+    points = key_points(answer)
+    assert len(points) == 3 and " ".join(points).split() == answer.rstrip(".").split()

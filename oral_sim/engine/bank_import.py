@@ -19,6 +19,7 @@ cannot be placed is listed with its line number, never dropped silently.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -336,6 +337,19 @@ _ASK = re.compile(r"^(tell me about|describe a (time|situation|project)|walk me 
 _ITEM_ASK = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.+)$")
 
 
+#: Words a short question opens with ("What is dropout?", "Why ReLU?").
+_QUESTION_WORDS = frozenset({"what", "why", "how", "when", "which", "who", "where", "is", "are",
+                             "can", "could", "do", "does", "did", "should", "would", "will",
+                             "have", "has", "explain", "describe", "define", "name"})
+
+
+def _question_line(text: str) -> bool:
+    """A line of its own ending in "?" that is a question: 4 words or more, or 2 or more that
+    open as one ("What is dropout?" was read as the notes' title)."""
+    words = text.split()
+    return len(words) >= 4 or (len(words) >= 2 and words[0].lower().strip("*_") in _QUESTION_WORDS)
+
+
 def _asks(text: str) -> bool:
     """A prompt: a question, or a request an interviewer makes ("Tell me about a time...")."""
     text = text.strip().strip("*").strip()
@@ -390,7 +404,7 @@ def _markdown(lines: list[str], sid: str) -> ImportResult:
         elif stripped and not page_mode and next_text(n).lower().startswith("quick answer"):
             q_text = stripped  # a question page: the prompt, then "Quick Answer:"
             page_mode = True
-        elif (not page_mode and stripped.endswith("?") and len(stripped.split()) >= 4
+        elif (not page_mode and stripped.endswith("?") and _question_line(stripped)
               and (n == 1 or not lines[n - 2].strip() or _HEADING.match(lines[n - 2].strip()))):
             q_text = stripped
         if page_mode and current is not None and q_text is None:
@@ -490,15 +504,29 @@ def _trim(text: str, limit: int = 25) -> str:
     return cut.rstrip(" ,;")
 
 
+#: Words a phrase can start with, where a one-sentence answer is cut into key points.
+_JOINS = frozenset({"and", "but", "so", "when", "which", "because", "while", "or", "to", "by",
+                    "with", "that", "then", "if"})
+
+
 def key_points(answer: str, low: int = 3, high: int = 8) -> list[str]:
     """3-8 of the answer's most informative sentences (or clauses), in order, trimmed."""
     sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+", answer) if len(s.split()) >= 3]
     if len(sentences) < low:
         sentences = [c.strip() for c in re.split(r"(?<=[.!?;,])\s+", answer) if len(c.split()) >= 2]
     if len(sentences) < low:
+        # a one-sentence answer in `low` parts, every word kept (the last part ran "fails to
+        # generalize to new" and dropped "data"), each cut moved to just before a joining word
+        # ("and", "when", "so", ...) near it so the parts read as phrases
         words = answer.split()
-        step = max(1, len(words) // low)
-        sentences = [" ".join(words[i : i + step]) for i in range(0, len(words), step)][:low]
+        cuts = [0]
+        for k in range(1, low):
+            at = round(k * len(words) / low)
+            near = [j for j in range(max(cuts[-1] + 1, at - 2), min(len(words), at + 3))
+                    if words[j].lower() in _JOINS]
+            cuts.append(min(near, key=lambda j: abs(j - at)) if near else at)
+        cuts.append(len(words))
+        sentences = [" ".join(words[a:b]) for a, b in itertools.pairwise(cuts) if b > a]
     while 0 < len(sentences) < low:
         sentences.append(sentences[-1])
     want = max(low, min(high, round(len(sentences) * 0.6)))
