@@ -500,4 +500,11 @@ def test_practice_and_demo_refuse_an_unknown_script_before_any_screen(
         assert "no script 'ml-question' in the bank; did you mean ml-questions?" in err, err
     with pytest.raises(SystemExit):
         main(["demo", "--headless", "--questions", "0"])
-    assert "ask at least 1 question" in capsys.readouterr().err
+    assert "give 1 or more" in capsys.readouterr().err
+    # the candidate's and the voice's numbers are checked before a session is stored (-1
+    # fillers and NaN speed crashed mid-session and left an empty "interrupted" one)
+    for option, value in (("--fillers", "-1"), ("--speed", "nan"), ("--speed", "0"),
+                          ("--answer-sentences", "0")):
+        with pytest.raises(SystemExit):
+            main(["demo", "--headless", option, value])
+        assert f"argument {option}" in capsys.readouterr().err

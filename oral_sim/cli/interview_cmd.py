@@ -24,7 +24,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         p.add_argument("--questions", type=_count, metavar="N", help="ask only the first N questions")
         p.add_argument("--bank", type=Path, metavar="PATH", help="bank file or folder")
         p.add_argument("--voice", help="piper voice name in models/ or path to .onnx")
-        p.add_argument("--speed", type=float, default=1.0, help="voice speed (1.0 = normal)")
+        p.add_argument("--speed", type=_speed, default=1.0,
+                       help="voice speed, 0.25 to 4 (1.0 = normal)")
         p.add_argument("--input-device", help="input device index or name")
         p.add_argument("--output-device", help="output device index or name")
         p.add_argument("--asr-model", help="Whisper CTranslate2 folder in models/ or a path")
@@ -36,10 +37,12 @@ def register(sub: argparse._SubParsersAction) -> None:
                 "--fast", action="store_true", help="feed the candidate as fast as the CPU allows"
             )
             p.add_argument(
-                "--fillers", type=float, default=0.15, help="candidate fillers per sentence"
+                "--fillers", type=_share, default=0.15,
+                help="candidate fillers per sentence, 0 to 1"
             )
             p.add_argument(
-                "--answer-sentences", type=int, metavar="N", help="candidate says only N sentences"
+                "--answer-sentences", type=_count, metavar="N",
+                help="candidate says only N sentences"
             )
             p.add_argument("--json", action="store_true", help="with --headless: JSON lines")
             p.set_defaults(func=run_demo)
@@ -49,14 +52,34 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _count(text: str) -> int:
-    """--questions: a whole number of at least 1."""
+    """--questions, --answer-sentences: a whole number of at least 1."""
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
     if value < 1:
-        raise argparse.ArgumentTypeError("ask at least 1 question")
+        raise argparse.ArgumentTypeError("give 1 or more")
     return value
+
+
+def _number(text: str, low: float, high: float) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not low <= value <= high:  # also NaN, which crashed the voice
+        raise argparse.ArgumentTypeError(f"use a value from {low:g} to {high:g}")
+    return value
+
+
+def _speed(text: str) -> float:
+    """--speed: as `say --speed` takes it (0 was ignored, NaN crashed the voice)."""
+    return _number(text, 0.25, 4.0)
+
+
+def _share(text: str) -> float:
+    """--fillers: fillers per sentence, 0 to 1 (-1 crashed the candidate mid-session)."""
+    return _number(text, 0.0, 1.0)
 
 
 def check_script(args: argparse.Namespace) -> None:
