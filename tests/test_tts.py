@@ -176,3 +176,21 @@ def test_first_audio_waits_for_the_first_sentence_only(voice, monkeypatch):
     cached = time.monotonic() - t0
     print(f"time to first audio: uncached {uncached * 1000:.0f} ms, cached {cached * 1000:.1f} ms")
     assert first.from_cache and given == []
+
+
+def test_a_cache_folder_that_cannot_be_made_costs_speed_not_the_question(
+        tmp_path, monkeypatch, capsys):
+    """With the data home a file, `say` crashed (NotADirectoryError) reading the cache; text the
+    voice makes no sound from was blamed on the output file ("cannot write (Invalid argument)")."""
+    from oral_sim.cli import main
+
+    home = tmp_path / "afile"
+    home.write_text("x")
+    monkeypatch.setenv("ORAL_SIM_HOME", str(home))
+    out = tmp_path / "hi.wav"
+    assert main(["say", "Hello there.", "-o", str(out)]) == 0
+    assert out.stat().st_size > 1000
+    assert main(["say", "...", "-o", str(tmp_path / "d.wav")]) == 2
+    err = capsys.readouterr().err
+    assert "nothing to say in '...'" in err and "cannot write" not in err
+    assert not (tmp_path / "d.wav").exists()

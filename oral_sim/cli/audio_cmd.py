@@ -51,6 +51,10 @@ def run_say(args: argparse.Namespace) -> int:
     voice = get_voice(tts)
     if args.output:
         samples = voice.synthesize(text)
+        if not len(samples):  # "..." or "-": the voice says nothing ("cannot write (Invalid
+            # argument)" blamed the file)
+            raise UsageError(f"nothing to say in {text!r}: the voice made no sound from it",
+                             "give words to speak, e.g. oral-sim say 'Hello.'")
         path = write_audio(args.output, samples, voice.sample_rate_hz)
         print(f"wrote {path} ({len(samples) / voice.sample_rate_hz:.1f} s)", file=sys.stderr)
         return 0

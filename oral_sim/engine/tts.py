@@ -96,10 +96,13 @@ class TtsCache:
                 texts = [str(t) for t in data["texts"]]
                 bounds = data["bounds"]
                 audio = data["audio"]
-        except FileNotFoundError:
-            return None
+        except (FileNotFoundError, NotADirectoryError, PermissionError):
+            return None  # nothing cached, or no cache folder to be had: synthesize
         except Exception:  # truncated or foreign file: drop it, synthesize again
-            path.unlink(missing_ok=True)
+            try:
+                path.unlink(missing_ok=True)
+            except OSError:
+                pass
             return None
         return [
             AudioChunk(audio[bounds[i] : bounds[i + 1]], rate, text, from_cache=True)
