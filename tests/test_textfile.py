@@ -62,3 +62,12 @@ def test_grade_names_the_bad_byte_not_a_codec_error(tmp_path: Path,
     assert "codec" not in err
     assert main(["grade", str(tmp_path)]) == 2
     assert "is a folder, not a text file" in capsys.readouterr().err
+
+
+def test_cut_off_utf16_is_said_as_such_not_as_a_stray_byte(tmp_path: Path) -> None:
+    """It named 'byte 0x63 in column 5', a plain 'c'."""
+    path = tmp_path / "u.yaml"
+    path.write_bytes(b"\xff\xfeabc")
+    with pytest.raises(BankError) as info:
+        load_script(path)
+    assert "not valid UTF-16 text" in info.value.problem and "0x63" not in info.value.problem

@@ -378,10 +378,9 @@ def _parse_bank_file(path: Path, raw: bytes) -> _Checked:
     try:
         text = textfile.to_text(raw)
     except UnicodeDecodeError as exc:
-        line, column = textfile.bad_byte_place(raw, exc)
-        return _Checked(path, [BankError(
-            str(path), line, f"not UTF-8 text (byte 0x{raw[exc.start]:02x} in column {column}; "
-            "is this a bank file?)", textfile.SAVE_AS_UTF8)])
+        line, words = textfile.undecodable(raw, exc)
+        return _Checked(path, [BankError(str(path), line, f"{words}; is this a bank file?",
+                                         textfile.SAVE_AS_UTF8)])
     return _check_text(text, path)
 
 

@@ -21,6 +21,15 @@ def to_text(raw: bytes) -> str:
     return raw.decode("utf-8-sig")
 
 
+def undecodable(raw: bytes, exc: UnicodeDecodeError) -> tuple[int, str]:
+    """The 1-based line and the words for text that does not decode."""
+    if raw[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        # byte offsets mean nothing to a person here: say what the file claims to be
+        return 1, "not valid UTF-16 text, though it starts as UTF-16 does (is it cut off?)"
+    line, column = bad_byte_place(raw, exc)
+    return line, f"not UTF-8 text (byte 0x{raw[exc.start]:02x} in column {column})"
+
+
 def bad_byte_place(raw: bytes, exc: UnicodeDecodeError) -> tuple[int, int]:
     """The 1-based line and column of the first byte that is not UTF-8."""
     before = raw[: exc.start]
@@ -35,9 +44,8 @@ def decode(raw: bytes, path: Path | str,
     try:
         return to_text(raw)
     except UnicodeDecodeError as exc:
-        line, column = bad_byte_place(raw, exc)
-        raise error(f"{path}:{line}: not UTF-8 text (byte 0x{raw[exc.start]:02x} in column "
-                    f"{column})", SAVE_AS_UTF8) from None
+        line, words = undecodable(raw, exc)
+        raise error(f"{path}:{line}: {words}", SAVE_AS_UTF8) from None
 
 
 def read(path: Path, error: type[OralSimError] = UsageError) -> str:
