@@ -357,11 +357,13 @@ def test_bank_show_question_and_unknown_id(capsys: pytest.CaptureFixture) -> Non
     assert re.search(r"did you mean [^?]*\bmlq-001\b", capsys.readouterr().err)
 
 
-def test_validate_console_script_on_the_shipped_bank() -> None:
+def test_validate_console_script_on_the_shipped_bank(capsys: pytest.CaptureFixture) -> None:
     exe = Path(sys.executable).parent / "oral-sim"
     out = subprocess.run([str(exe), "bank", "validate"], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert re.match(r"ok: \d+ scripts, \d+ questions", out.stdout)
+    assert main(["bank", "validate", str(FIXTURES / "good.yaml")]) == 0  # not "1 scripts"
+    assert capsys.readouterr().out.startswith("ok: 1 script, 1 question\n")
 
 
 # --- anything thrown at the loader -------------------------------------------------------------
@@ -459,11 +461,12 @@ YAML_MISTAKES = [
     ("script: s\ntitle: T\n\tquestions: []\n", 3, "a tab: YAML indents with spaces only"),
     ('script: s\ntitle: "T\nquestions: []\n', 2, "a quote that is never closed"),
     ("script: s\ntags: [a, b\ntitle: T\n", 2, "a [list] that is not closed"),
+    ("script: s\ntitle: T\n---\nscript: t\n", 3, "a second document (a '---' line)"),
 ]
 
 
 @pytest.mark.parametrize(("text", "line", "words"), YAML_MISTAKES,
-                         ids=["colon", "tab", "quote", "bracket"])
+                         ids=["colon", "tab", "quote", "bracket", "two-documents"])
 def test_yaml_mistakes_are_said_in_words_on_the_line_they_start(
         tmp_path: Path, text: str, line: int, words: str) -> None:
     path = tmp_path / "mistake.yaml"

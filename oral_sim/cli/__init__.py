@@ -27,6 +27,11 @@ COMMAND_MODULES = [
 ]
 
 
+def counted(n: int, word: str, many: str | None = None) -> str:
+    """ "1 script", "2 scripts" ("key point" -> "key points"; `many` for another plural)."""
+    return f"{n} {word if n == 1 else many or word + 's'}"
+
+
 def text_width() -> int:
     """Columns for text the commands print: the terminal's, within 40-100 (88 when the output
     is not a terminal and COLUMNS is not set). Wrapped at 92, an 80-column terminal broke

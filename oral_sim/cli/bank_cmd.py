@@ -9,7 +9,7 @@ import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from oral_sim.cli import text_width, write_text_file
+from oral_sim.cli import counted, text_width, write_text_file
 
 if TYPE_CHECKING:
     from oral_sim.engine.bank import Script
@@ -124,7 +124,7 @@ def run_validate(args: argparse.Namespace) -> int:
     check = check_bank(args.path)
     if check.bank is not None:
         total = len(check.bank.all_questions())
-        print(f"ok: {len(check.bank.scripts)} scripts, {total} questions")
+        print(f"ok: {counted(len(check.bank.scripts), 'script')}, {counted(total, 'question')}")
         return 0
     for problem in check.problems:
         print(problem.message, file=sys.stderr)

@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from oral_sim.cli import text_width
+from oral_sim.cli import counted, text_width
 from oral_sim.config import Settings
 
 
@@ -127,7 +127,7 @@ def summary_line(s) -> str:
         if value is not None:
             parts.append(text.format(value))
     if s.answered:
-        parts.append(f"{len(s.missed_key_points)} key points missed")
+        parts.append(f"{counted(len(s.missed_key_points), 'key point')} missed")
     return "; ".join(parts)
 
 

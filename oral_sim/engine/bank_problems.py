@@ -41,6 +41,8 @@ _YAML_WORDS: tuple[tuple[str, str, str], ...] = (
      "items above it"),
     ("found undefined alias", "", "a '*name' that nothing defines: quote a value that starts "
      "with '*'"),
+    ("found another document", "", "a second document (a '---' line) in one file: a bank "
+     "file holds one script"),
     ("found character '@'", "", "a value that starts with '@' or '`': quote it"),
     ("found character '`'", "", "a value that starts with '@' or '`': quote it"),
 )
