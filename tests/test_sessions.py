@@ -651,3 +651,22 @@ def test_replay_of_a_session_names_a_different_script(recorded, monkeypatch, cap
     assert f"session {sid} practised the script `ml-questions`, not `oral-interview`" in err
     assert main(["replay", "ml-questions", "--session", sid, "--no-audio"]) == 0
     assert "You:" in capsys.readouterr().out
+
+
+def test_export_keeps_a_file_that_is_not_a_report(recorded, monkeypatch, capsys, tmp_path) -> None:
+    """`sessions export ID -o notes.md` replaced the user's notes; a report exported again over
+    itself needs no --force."""
+    home, sid = recorded
+    monkeypatch.setenv("ORAL_SIM_HOME", str(home))
+    notes = tmp_path / "notes.md"
+    notes.write_text("my own notes\n")
+    assert main(["sessions", "export", sid, "-o", str(notes)]) == 2
+    assert "is not an oral-sim report: it is kept" in capsys.readouterr().err
+    assert notes.read_text() == "my own notes\n"
+    for name in ("r.md", "r.html", "r.json"):
+        for _ in range(2):  # the second time over its own report
+            assert main(["sessions", "export", sid, "-o", str(tmp_path / name)]) == 0
+    assert main(["sessions", "export", sid, "-o", str(notes), "--force"]) == 0
+    assert notes.read_text().startswith("# ")
+    assert main(["sessions", "export", sid, "-o", str(tmp_path)]) == 2
+    assert "is a folder" in capsys.readouterr().err

@@ -22,7 +22,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("id")
     p.add_argument("--format", choices=("md", "html", "json"),
                    help="md, html or json (default: from the -o file's ending, else md)")
-    p.add_argument("-o", "--output", help="file to write (default: stdout)")
+    p.add_argument("-o", "--output", help="file to write (default: stdout); an existing file "
+                   "that is not an oral-sim report is kept unless --force")
+    p.add_argument("--force", action="store_true", help="overwrite any existing output file")
     p.set_defaults(func=run_export)
     p = ssub.add_parser("progress", help="charts of score, fillers, pace and latency over time")
     p.set_defaults(func=run_progress)
@@ -82,11 +84,13 @@ def run_export(args: argparse.Namespace) -> int:
         # report.pdf got Markdown in it, under a name that promised something else
         raise UsageError(f"{args.output}: oral-sim cannot write a {suffix} file",
                          "end the name in .md, .html or .json (open the .html in a browser "
-                         "to print it as PDF), or give --format")
+                         "to print it as PDF)")
     fmt = args.format or _format_of(args.output)
     if args.output and args.format and _format_of(args.output, None) not in (None, args.format):
         raise UsageError(f"{args.output} is not a {args.format} file name",
                          f"end it in .{args.format}, or leave out --format")
+    if args.output:
+        _check_export_target(Path(args.output), args.force)
     with Store() as store:
         record = store.get_session(args.id)
     text = export(record, fmt)
@@ -96,6 +100,30 @@ def run_export(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text + "\n")
     return 0
+
+
+#: Words an oral-sim report has near its top (Markdown, HTML, JSON), so that exporting again
+#: over one needs no --force.
+REPORT_MARKS = ("Session `", " - oral-sim</title>", '"started_at"')
+
+
+def _check_export_target(target: Path, force: bool) -> None:
+    """A folder is refused, and an existing file that is not an oral-sim report is kept unless
+    `force` (`-o notes.md` replaced the user's notes)."""
+    from oral_sim.errors import UsageError
+
+    if target.is_dir():
+        raise UsageError(f"{target} is a folder", "give a file name, e.g. -o report.html")
+    if force or not target.exists():
+        return
+    try:
+        with target.open("rb") as f:
+            head = f.read(1 << 16).decode("utf-8", "replace")
+    except OSError:
+        head = ""
+    if not any(mark in head for mark in REPORT_MARKS):
+        raise UsageError(f"{target} exists and is not an oral-sim report: it is kept",
+                         "add --force to replace it, or choose another -o file")
 
 
 def run_progress(args: argparse.Namespace) -> int:
