@@ -353,6 +353,8 @@ def test_bank_show_question_and_unknown_id(capsys: pytest.CaptureFixture) -> Non
     # an id in other case, or nearly right, gets a suggestion (it got only the list command)
     assert main(["bank", "show", "MLQ-001"]) == 2
     assert "did you mean mlq-001?" in capsys.readouterr().err
+    assert main(["bank", "show", "mlq-01"]) == 2  # the same number, other zeros
+    assert "did you mean mlq-001?" in capsys.readouterr().err
     assert main(["bank", "show", "mlq-0011"]) == 2
     assert re.search(r"did you mean [^?]*\bmlq-001\b", capsys.readouterr().err)
 

@@ -165,6 +165,10 @@ def test_cli_import_keeps_what_is_there_and_names_ids_after_the_output(
     assert "# reviewed" not in first.read_text(encoding="utf-8")
     assert main(["bank", "import", str(NOTES), "-o", str(tmp_path / "no" / "x.yaml")]) == 2
     assert "no folder" in capsys.readouterr().err
+    # a file the bank would never read (mine.txt was written, and ignored by every bank command)
+    assert main(["bank", "import", str(NOTES), "-o", str(tmp_path / "mine.txt")]) == 2
+    assert "the bank reads only .yaml or .yml files" in capsys.readouterr().err
+    assert not (tmp_path / "mine.txt").exists()
 
 
 def test_key_points_are_informative_sentences() -> None:

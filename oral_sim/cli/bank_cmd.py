@@ -177,6 +177,10 @@ def _check_import_target(target: Path, force: bool) -> None:
 
     if target.is_dir():
         raise UsageError(f"{target} is a folder", f"name the file, e.g. {target / 'my-notes.yaml'}")
+    if target.suffix.lower() not in (".yaml", ".yml"):
+        # written as mine.txt, the bank never read it, and nothing said so
+        raise UsageError(f"{target}: the bank reads only .yaml or .yml files",
+                         f"name it {target.with_suffix('.yaml').name}")
     if not target.parent.is_dir():
         raise UsageError(f"cannot write {target}: no folder {target.parent}",
                          "create the folder first, or write somewhere else")

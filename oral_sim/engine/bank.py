@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -170,6 +171,16 @@ class Bank:
         wanted = question_id.strip().lower()
         near = ([ids[wanted]] if wanted in ids else  # "MLQ-001": the case differs
                 [ids[k] for k in difflib.get_close_matches(wanted, list(ids), n=3, cutoff=0.6)])
+        # "mlq-01" or "mlq-1": the same number written with other zeros (it suggested mlq-051)
+        if (numbered := re.fullmatch(r"(.*?)(\d+)", wanted)) is not None:
+            stem, number = numbered.group(1), int(numbered.group(2))
+            same = [ids[k] for k in ids
+                    if (m := re.fullmatch(r"(.*?)(\d+)", k)) is not None
+                    and m.group(1) == stem and int(m.group(2)) == number]
+            # zeros left out ("mlq-01") mean that one; zeros added ("mlq-0011") may be a typo
+            # of a close id as well
+            others = [] if same and len(wanted) < len(same[0]) else near
+            near = same + [q for q in others if q not in same][:2]
         raise UsageError(
             f"no question {question_id!r} in the bank"
             + (f"; did you mean {', '.join(near)}?" if near else ""),
