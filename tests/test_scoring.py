@@ -166,6 +166,13 @@ def test_edge_cases_explained() -> None:
     german = score_texts("Überanpassung bedeutet, dass das Modell Rauschen lernt.",
                          "Overfitting means the model learns noise.", ["learns noise", "b", "c"])
     assert any("English" in n for n in german.notes)
+    # a terse English answer with no function words is English ("does not look like English")
+    terse = score_texts("L1 uses absolute values, L2 squares.", "L1 uses absolute values; L2 "
+                        "squares the weights.", ["absolute values", "squares", "weights"])
+    assert not any("English" in n for n in terse.notes), terse.notes
+    spanish = score_texts("El sobreajuste ocurre cuando el modelo aprende el ruido de los datos.",
+                          "Overfitting means the model learns noise.", ["learns noise", "b", "c"])
+    assert any("English" in n for n in spanish.notes)
     no_kp = score_texts("Overfitting means learning noise.", "Overfitting is learning noise.", [])
     assert no_kp.coverage is None and any("no key points" in n for n in no_kp.notes)
     long = score_texts(GOOD + " " + " ".join([GOOD] * 60), "Overfitting is learning noise.", ["noise"])

@@ -522,7 +522,25 @@ class ContentScore:
         return d
 
 
+@lru_cache(maxsize=1)
+def _english_words() -> frozenset[str]:
+    """Whole words of the embedder's English WordPiece vocabulary (30k pieces: "uses",
+    "absolute", "squares"; German "bedeutet" or "rauschen" are not there); empty when the
+    model's vocab.txt cannot be read."""
+    from oral_sim.engine.models import embedder_dir
+    from oral_sim.errors import OralSimError
+
+    try:
+        lines = (embedder_dir() / "vocab.txt").read_text(encoding="utf-8").splitlines()
+    except (OSError, OralSimError):
+        return frozenset()
+    return frozenset(w for w in lines if w.isalpha() and w.isascii() and len(w) > 1)
+
+
 def _looks_english(text: str) -> bool:
+    """Mostly English words: function words, or words of the embedder's vocabulary. A terse
+    answer ("L1 uses absolute values, L2 squares.") has too few function words to tell by them
+    alone, and was told it did not look English."""
     letters = [c for c in text if c.isalpha()]
     if not letters:
         return False
@@ -531,7 +549,13 @@ def _looks_english(text: str) -> bool:
     common = {"the", "a", "and", "to", "of", "is", "in", "it", "we", "i", "that", "for", "you",
               "this", "on", "with", "was", "be", "are", "so", "model", "data"}
     hits = sum(w in common for w in words)
-    return ascii_ratio > 0.9 and (len(words) < 6 or hits / len(words) > 0.08)
+    if ascii_ratio <= 0.9:
+        return False
+    if len(words) < 6 or hits / len(words) > 0.08:
+        return True
+    vocab = _english_words()
+    known = sum(w in vocab or w in common for w in words if len(w) > 1)
+    return bool(vocab) and known >= 0.6 * len([w for w in words if len(w) > 1])
 
 
 def score_texts(answer: str, reference: str, key_points: list[str],
