@@ -27,6 +27,10 @@ COMMAND_MODULES = [
 ]
 
 
+#: The voice speeds `say --speed` and the interview's `--speed` take (1.0 = normal).
+SPEED_RANGE = (0.25, 4.0)
+
+
 def counted(n: int, word: str, many: str | None = None) -> str:
     """ "1 script", "2 scripts" ("key point" -> "key points"; `many` for another plural)."""
     return f"{n} {word if n == 1 else many or word + 's'}"

@@ -33,6 +33,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run_say(args: argparse.Namespace) -> int:
     """Speak TEXT through the default (or chosen) output device, or write it to an audio file."""
+    from oral_sim.cli import SPEED_RANGE
     from oral_sim.config import AudioConfig, TtsConfig
     from oral_sim.engine.audiofile import output_format, write_audio
     from oral_sim.engine.tts import get_voice
@@ -43,8 +44,10 @@ def run_say(args: argparse.Namespace) -> int:
         raise UsageError("nothing to say", "give the text to speak, e.g. oral-sim say 'Hello.'")
     tts = TtsConfig(voice=args.voice or os.environ.get("ORAL_SIM_VOICE"), cache=not args.no_cache)
     if args.speed is not None:
-        if not 0.25 <= args.speed <= 4.0:
-            raise UsageError(f"speed {args.speed:g} is out of range", "use a value from 0.25 to 4")
+        low, high = SPEED_RANGE
+        if not low <= args.speed <= high:
+            raise UsageError(f"speed {args.speed:g} is out of range",
+                             f"use a value from {low:g} to {high:g}")
         tts.length_scale = 1.0 / args.speed
     if args.output:
         output_format(args.output)  # a wrong ending is refused before the voice loads

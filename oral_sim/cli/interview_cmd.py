@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from oral_sim.cli import counted, text_width
+from oral_sim.cli import SPEED_RANGE, counted, text_width
 from oral_sim.config import Settings
 
 
@@ -74,7 +74,7 @@ def _number(text: str, low: float, high: float) -> float:
 
 def _speed(text: str) -> float:
     """--speed: as `say --speed` takes it (0 was ignored, NaN crashed the voice)."""
-    return _number(text, 0.25, 4.0)
+    return _number(text, *SPEED_RANGE)
 
 
 def _share(text: str) -> float:

@@ -150,14 +150,11 @@ class Bank:
         for script in self.scripts:
             if script.id == script_id:
                 return script
-        import difflib
-
         ids = [s.id for s in self.scripts]
-        near = difflib.get_close_matches(script_id.lower(), ids, n=1, cutoff=0.6)
-        known = ", ".join(ids)
+        near = _nearest_ids(script_id, ids, 1)
         raise UsageError(f"no script {script_id!r} in the bank"
                          + (f"; did you mean {near[0]}?" if near else ""),
-                         f"known scripts: {known}")
+                         f"known scripts: {', '.join(ids)}")
 
     def question(self, question_id: str) -> Question:
         """The question with this id; UsageError otherwise."""
@@ -165,22 +162,7 @@ class Bank:
             for question in script.questions:
                 if question.id == question_id:
                     return question
-        import difflib
-
-        ids = {q.id.lower(): q.id for q in self.all_questions()}
-        wanted = question_id.strip().lower()
-        near = ([ids[wanted]] if wanted in ids else  # "MLQ-001": the case differs
-                [ids[k] for k in difflib.get_close_matches(wanted, list(ids), n=3, cutoff=0.6)])
-        # "mlq-01" or "mlq-1": the same number written with other zeros (it suggested mlq-051)
-        if (numbered := re.fullmatch(r"(.*?)(\d+)", wanted)) is not None:
-            stem, number = numbered.group(1), int(numbered.group(2))
-            same = [ids[k] for k in ids
-                    if (m := re.fullmatch(r"(.*?)(\d+)", k)) is not None
-                    and m.group(1) == stem and int(m.group(2)) == number]
-            # zeros left out ("mlq-01") mean that one; zeros added ("mlq-0011") may be a typo
-            # of a close id as well
-            others = [] if same and len(wanted) < len(same[0]) else near
-            near = same + [q for q in others if q not in same][:2]
+        near = _nearest_ids(question_id, [q.id for q in self.all_questions()], 3)
         raise UsageError(
             f"no question {question_id!r} in the bank"
             + (f"; did you mean {', '.join(near)}?" if near else ""),
@@ -189,6 +171,28 @@ class Bank:
     def all_questions(self) -> list[Question]:
         """Every question of every script, in bank order."""
         return [q for s in self.scripts for q in s.questions]
+
+
+def _nearest_ids(given: str, ids: list[str], n: int) -> list[str]:
+    """The ids a mistyped one most likely meant, best first (at most `n`): the same id in
+    another case ("MLQ-001"), the same number with other zeros ("mlq-01": mlq-001, where the
+    closest spellings were mlq-051, mlq-041, mlq-031), else the closest spellings."""
+    import difflib
+
+    lowered = {i.lower(): i for i in ids}
+    wanted = given.strip().lower()
+    near = ([lowered[wanted]] if wanted in lowered else
+            [lowered[k] for k in difflib.get_close_matches(wanted, list(lowered), n=n, cutoff=0.6)])
+    if (numbered := re.fullmatch(r"(.*?)(\d+)", wanted)) is not None:
+        stem, number = numbered.group(1), int(numbered.group(2))
+        same = [lowered[k] for k in lowered
+                if (m := re.fullmatch(r"(.*?)(\d+)", k)) is not None
+                and m.group(1) == stem and int(m.group(2)) == number]
+        # zeros left out ("mlq-01") mean that one; zeros added ("mlq-0011") may be a typo of a
+        # close id as well
+        others = [] if same and len(wanted) < len(same[0]) else near
+        near = same + [q for q in others if q not in same][: max(0, n - 1)]
+    return near[:n]
 
 
 #: PyYAML's loader over libyaml when the wheel has it (the bank's four files load in 0.04 s

@@ -125,7 +125,7 @@ def import_file(path: str | Path, script_id: str | None = None) -> ImportResult:
         raise ImportProblem(f"cannot read {path} ({exc.strerror})") from None
     if len(raw) > MAX_BYTES:
         raise ImportProblem(f"{path} is larger than {MAX_BYTES // 1_000_000} MB; is it prep notes?")
-    if b"\x00" in raw and raw[:2] not in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 has zero bytes
+    if b"\x00" in raw and not textfile.is_utf16(raw):  # UTF-16 text has zero bytes
         raise ImportProblem(f"{path} is a binary file, not text notes")
     text = textfile.decode(raw, path, ImportProblem)
     if "\x00" in text:

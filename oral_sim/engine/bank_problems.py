@@ -18,33 +18,33 @@ from oral_sim.errors import BankError
 SYNTAX_HINT = "nothing after a YAML syntax error is checked: fix it and check the file again"
 
 
-#: PyYAML's problems as a person would say them: (words in PyYAML's problem, words in its context
-#: or "", what is wrong). The first that matches is used; PyYAML's own words follow in brackets.
-_YAML_WORDS: tuple[tuple[str, str, str], ...] = (
-    ("mapping values are not allowed", "",
+#: PyYAML's problems as a person would say them: (words of PyYAML's problem, any one of them;
+#: words in its context or ""; what is wrong). The first that matches is used; PyYAML's own
+#: words follow in brackets.
+_YAML_WORDS: tuple[tuple[tuple[str, ...], str, str], ...] = (
+    (("mapping values are not allowed",), "",
      "a ':' where none can go: quote a value that contains ': ' (prompt: \"Why: ...\"), "
      "or check the line's indentation"),
-    ("cannot start any token", "", "a tab: YAML indents with spaces only"),
-    ("tab character", "", "a tab: YAML indents with spaces only"),
-    ("unexpected end of stream", "quoted scalar", "a quote that is never closed"),
-    ("unknown escape character", "", "a backslash inside double quotes: write it as \\\\ or "
-     "use single quotes"),
-    ("expected ',' or ']'", "flow sequence", "a [list] that is not closed with ']'"),
-    ("expected ',' or '}'", "flow mapping", "a {mapping} that is not closed with '}'"),
-    ("could not find expected ':'", "", "a line that is neither 'key: value' nor a list item "
+    (("cannot start any token", "tab character"), "", "a tab: YAML indents with spaces only"),
+    (("unexpected end of stream",), "quoted scalar", "a quote that is never closed"),
+    (("unknown escape character",), "", "a backslash inside double quotes: write it as \\\\ "
+     "or use single quotes"),
+    (("expected ',' or ']'",), "flow sequence", "a [list] that is not closed with ']'"),
+    (("expected ',' or '}'",), "flow mapping", "a {mapping} that is not closed with '}'"),
+    (("could not find expected ':'",), "", "a line that is neither 'key: value' nor a list item "
      "('- ...'), or the line before it goes on where it should not"),
-    ("found '<block sequence start>'", "", "a list item ('- ...') indented unlike the lines "
-     "around it"),
-    ("found '<block mapping start>'", "", "a line indented unlike the keys around it"),
-    ("did not find expected key", "", "a line indented unlike the keys around it"),
-    ("did not find expected '-' indicator", "", "a list item ('- ...') indented unlike the "
-     "items above it"),
-    ("found undefined alias", "", "a '*name' that nothing defines: quote a value that starts "
+    (("found '<block sequence start>'",), "",
+     "a list item ('- ...') indented unlike the lines around it"),
+    (("did not find expected '-' indicator",), "",
+     "a list item ('- ...') indented unlike the items above it"),
+    (("found '<block mapping start>'", "did not find expected key"), "",
+     "a line indented unlike the keys around it"),
+    (("found undefined alias",), "", "a '*name' that nothing defines: quote a value that starts "
      "with '*'"),
-    ("found another document", "", "a second document (a '---' line) in one file: a bank "
+    (("found another document",), "", "a second document (a '---' line) in one file: a bank "
      "file holds one script"),
-    ("found character '@'", "", "a value that starts with '@' or '`': quote it"),
-    ("found character '`'", "", "a value that starts with '@' or '`': quote it"),
+    (("found character '@'", "found character '`'"), "",
+     "a value that starts with '@' or '`': quote it"),
 )
 
 
@@ -57,8 +57,8 @@ def yaml_problem(exc: yaml.MarkedYAMLError) -> tuple[int, str]:
     context = exc.context or ""
     mark = exc.problem_mark or exc.context_mark
     line = mark.line + 1 if mark is not None else 0
-    for words, within, said in _YAML_WORDS:
-        if words in problem and within in context:
+    for phrasings, within, said in _YAML_WORDS:
+        if any(words in problem for words in phrasings) and within in context:
             if within and exc.context_mark is not None:
                 line = exc.context_mark.line + 1
             return line, f"YAML syntax: {said} (PyYAML: {problem})"

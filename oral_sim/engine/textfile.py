@@ -13,17 +13,22 @@ from oral_sim.errors import OralSimError, UsageError
 SAVE_AS_UTF8 = "save it as UTF-8 (most editors offer it under 'Save as' or 'Encoding')"
 
 
+def is_utf16(raw: bytes) -> bool:
+    """Does `raw` start with a UTF-16 byte-order mark?"""
+    return raw[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
 def to_text(raw: bytes) -> str:
     """`raw` decoded: UTF-16 when it starts with a UTF-16 byte-order mark (Windows Notepad's
     'Unicode'), else UTF-8 with or without a byte-order mark. UnicodeDecodeError otherwise."""
-    if raw[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+    if is_utf16(raw):
         return raw.decode("utf-16")
     return raw.decode("utf-8-sig")
 
 
 def undecodable(raw: bytes, exc: UnicodeDecodeError) -> tuple[int, str]:
     """The 1-based line and the words for text that does not decode."""
-    if raw[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+    if is_utf16(raw):
         # byte offsets mean nothing to a person here: say what the file claims to be
         return 1, "not valid UTF-16 text, though it starts as UTF-16 does (is it cut off?)"
     line, column = bad_byte_place(raw, exc)
