@@ -249,6 +249,37 @@ def test_speech_left_after_the_first_window_is_decoded_too() -> None:
     assert unheard_speech_start(np.zeros(16000, np.float32), [], 0.0) is None
 
 
+def test_the_word_both_decodes_heard_is_kept_once() -> None:
+    """The decode of what the first window left starts on its last word, so that word comes
+    back: written the same way, or another way over the same audio (LJ001-0012: "printing"
+    0.99, then "renting" 0.00 at 6.74-7.16 s, "printing renting beautiful" in the transcript;
+    LJ001-0015: "page" / "stage"), it is one word, the surer copy. A new word after it, and a
+    held filled pause heard twice, are as before."""
+    from oral_sim.engine.asr import same_sound, stitch
+
+    first = [Word("or", 6.48, 6.74, 0.59), Word("printing", 6.74, 7.20, 0.99)]
+    again = [Word("renting", 6.74, 7.16, 0.0), Word("beautiful", 7.16, 7.60, 0.97)]
+    assert [w.word for w in stitch(first, again)] == ["or", "printing", "beautiful"]
+    surer = [Word("stage", 6.74, 7.16, 1.0), Word("beautiful", 7.16, 7.60, 0.97)]
+    assert [w.word for w in stitch(first, surer)] == ["or", "stage", "beautiful"]
+    same = [Word("printing", 6.76, 7.18, 0.9), Word("beautiful", 7.18, 7.60, 0.97)]
+    assert [(w.word, w.probability) for w in stitch(first, same)][1:] == [("printing", 0.9),
+                                                                       ("beautiful", 0.97)]
+    # the next word, not the same sound: both stay
+    nxt = [Word("beautiful", 7.10, 7.60, 0.97)]
+    assert not same_sound(first[-1], nxt[0])
+    assert [w.word for w in stitch(first, nxt)] == ["or", "printing", "beautiful"]
+    # a held pause heard twice is one; a filled pause over a word is not judged by probability
+    held = [Word("so", 1.0, 1.2, 0.9), Word("um", 1.3, 1.8, 0.7)]
+    assert [w.word for w in stitch(held, [Word("uh", 1.4, 2.2, 0.8), Word("yes", 2.3, 2.6, 1.0)])] \
+        == ["so", "um", "yes"]
+    assert [w.word for w in stitch(held, [Word("well", 1.3, 1.8, 0.9)])] == ["so", "um", "well"]
+    assert stitch([], again) == again and stitch(first, []) == first
+    # words of no length: the same start
+    assert same_sound(Word("a", 2.0, 2.0, 1.0), Word("the", 2.03, 2.2, 1.0))
+    assert not same_sound(Word("a", 2.0, 2.0, 1.0), Word("the", 2.2, 2.4, 1.0))
+
+
 def test_speech_the_decoder_skipped_is_found() -> None:
     """Speech between two words, or under one word stretched over it, is found; a pause, a held
     filled pause and ordinary word lengths are not."""

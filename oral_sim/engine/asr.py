@@ -200,18 +200,12 @@ def transcribe_array(
         # It starts on the last word heard, not after it: a decode that starts at a word's
         # onset tends to drop that word ("plus false It tells us", "positives" lost), and the
         # stretched word's own start can be misplaced. That word is then heard twice: one copy.
-        kept = words[:-1]
         if words:
             rest = int(max(0.0, words[-1].start_s - offset_s) * SAMPLE_RATE_HZ)
-        heard = " ".join(w.word for w in kept)
+        heard = " ".join(w.word for w in words[:-1])
         more_words, more_segs = _decode(model, samples[rest:], offset_s + rest / SAMPLE_RATE_HZ,
                                         config, f"{initial} {heard}" if initial else heard or None)
-        if words and not (more_words and _key(more_words[0]) == _key(words[-1])):
-            kept = words  # not heard again: the first window's copy stays
-        if kept and more_words and _is_filled(kept[-1]) and _is_filled(more_words[0]):
-            # a held "ummm" outlasts Whisper's word end: the same pause heard twice
-            more_words = more_words[1:]
-        words = kept + more_words
+        words = stitch(words, more_words)
         segs = regroup_segments(segs + more_segs, words)
     for index, start, end in reversed(skipped_stretches(samples, words, offset_s, loud)):
         # the decoder jumped over speech inside the window: decode that stretch alone, with
@@ -341,6 +335,38 @@ def stretched_word(samples: np.ndarray, words: list[Word], offset_s: float,
         if loud[max(0, first):last].sum() * FRAME_S >= STRETCHED_LOUD_S:
             return i
     return None
+
+
+#: Two words whose times overlap by at least this share of the shorter one are one sound.
+SAME_SOUND_OVERLAP = 0.5
+
+
+def same_sound(a: Word, b: Word) -> bool:
+    """Whether two words decoded from overlapping windows cover the same stretch of audio
+    (`SAME_SOUND_OVERLAP` of the shorter; words of no length: the same start within 50 ms)."""
+    shorter = min(a.end_s - a.start_s, b.end_s - b.start_s)
+    if shorter <= 0:
+        return abs(a.start_s - b.start_s) <= 0.05
+    overlap = min(a.end_s, b.end_s) - max(a.start_s, b.start_s)
+    return overlap >= SAME_SOUND_OVERLAP * shorter
+
+
+def stitch(words: list[Word], more: list[Word]) -> list[Word]:
+    """The first window's words and those of the decode of what was left, which starts on the
+    first window's last word: that word heard twice is kept once."""
+    if not words or not more:
+        return words + more
+    last, first = words[-1], more[0]
+    if _key(first) == _key(last):
+        return words[:-1] + more
+    if _is_filled(last) and _is_filled(first):
+        # a held "ummm" outlasts Whisper's word end: the same pause heard twice
+        return words + more[1:]
+    if not _is_filled(last) and not _is_filled(first) and same_sound(last, first):
+        # heard again but written another way ("printing" 0.99, then "renting" 0.00 over the
+        # same 0.4 s; "page" / "stage"): one word, the surer copy
+        return words[:-1] + more if first.probability > last.probability else words + more[1:]
+    return words + more  # not heard again: the first window's copy stays
 
 
 def _without_edge_repeats(found: list[Word], before: Word, after: Word) -> list[Word]:
