@@ -337,18 +337,20 @@ def stretched_word(samples: np.ndarray, words: list[Word], offset_s: float,
     return None
 
 
-#: Two words whose times overlap by at least this share of the shorter one are one sound.
+#: Two words whose times overlap by at least this share of the longer one are one sound.
 SAME_SOUND_OVERLAP = 0.5
 
 
 def same_sound(a: Word, b: Word) -> bool:
-    """Whether two words decoded from overlapping windows cover the same stretch of audio
-    (`SAME_SOUND_OVERLAP` of the shorter; words of no length: the same start within 50 ms)."""
-    shorter = min(a.end_s - a.start_s, b.end_s - b.start_s)
-    if shorter <= 0:
+    """Whether two words decoded from overlapping windows cover the same stretch of audio:
+    `SAME_SOUND_OVERLAP` of the longer, so a short word Whisper squeezed against the next ("the"
+    at 1.20-1.20 s, "transcript," at 1.20-1.47 s) is not the next word; two words of no length:
+    the same start within 50 ms."""
+    longer = max(a.end_s - a.start_s, b.end_s - b.start_s)
+    if longer <= 0:
         return abs(a.start_s - b.start_s) <= 0.05
     overlap = min(a.end_s, b.end_s) - max(a.start_s, b.start_s)
-    return overlap >= SAME_SOUND_OVERLAP * shorter
+    return overlap >= SAME_SOUND_OVERLAP * longer
 
 
 def stitch(words: list[Word], more: list[Word]) -> list[Word]:
