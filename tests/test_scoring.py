@@ -886,4 +886,21 @@ def test_grade_takes_key_points_written_as_in_a_bank_file(tmp_path: Path,
     made = {r_id: {k["point"] for k in r["key_points"] if k["covered"]} for r_id, r in rows.items()}
     assert jargon in made["examples"] and jargon not in made["points"]
     assert rows["examples"]["score"] > rows["points"]["score"]
-    assert f'{path}:3: key point 1: unknown field "sample"' in out.err
+    assert f'{path}:3: key point 1: unknown field `sample`; did you mean `examples`?' in out.err
+    # checked against the bank's own schema: a story part that is not one, too many examples,
+    # a question that is not text, are said at their line; a point alone as a mapping is taken
+    path.write_text("\n".join([
+        json.dumps({**base, "id": "part", "key_points": [{"point": "x", "part": "resultz"}]}),
+        json.dumps({**base, "id": "many", "key_points": [{"point": "x", "examples": ["y"] * 30}]}),
+        json.dumps({**base, "id": "q", "question": 5}),
+        json.dumps({**base, "id": "alone", "key_points": [{"point": "Avoided jargon"}]}),
+        json.dumps({**base, "id": "alt", "alternatives": ["fine", 3]}),
+    ]), encoding="utf-8")
+    assert main(["grade", str(path)]) == 2
+    out = capsys.readouterr()
+    assert [r["id"] for r in map(json.loads, out.out.splitlines())] == ["alone"]
+    assert f"{path}:1: key point 1: unknown part 'resultz'; did you mean `results`?" in out.err
+    assert f"{path}:2: key point 1: a key point's `examples` needs 1 to 20 sentences, found 30" \
+        in out.err
+    assert f'{path}:3: "question" must be text' in out.err
+    assert f'{path}:5: "alternatives" must be a list of texts' in out.err

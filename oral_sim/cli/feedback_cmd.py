@@ -24,7 +24,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("grade", help="score typed answers: one JSON object per line")
     p.add_argument("file", help='JSONL with "reference" and "answer" (optional "id", "question", '
                                 '"alternatives", and "key_points": texts, or {"point": ..., '
-                                '"examples": [...]} as in a bank file)')
+                                '"examples": [...]} as in a bank file, checked as the bank checks '
+                                'them; a point\'s "part" is checked but not used: grade does not '
+                                'know whether the question asks for a story)')
     p.set_defaults(func=run_grade)
 
 
@@ -62,34 +64,37 @@ def run_analyze(args: argparse.Namespace) -> int:
     return 0
 
 
-def _key_points(value: object) -> tuple[list[str] | None, list[list[str]] | None, str | None]:
-    """A grading item's `key_points`, written as in a bank file: each a text, or a mapping with
-    `point` and `examples` (sentences that make it). (points, examples per point, problem)."""
-    if value is None:
-        return None, None, None
-    shape = ('"key_points" must be a list of texts, or of {"point": ..., "examples": [...]} as in '
-             'a bank file')
-    if not isinstance(value, list):
-        return None, None, shape
-    points: list[str] = []
-    examples: list[list[str]] = []
-    for i, kp in enumerate(value, 1):
-        if isinstance(kp, dict):
-            unknown = sorted(set(kp) - {"point", "examples", "part"})
-            if unknown:
-                return None, None, f'key point {i}: unknown field "{unknown[0]}" (use "point" and "examples")'
-            text, ex = kp.get("point"), kp.get("examples", [])
-            if not isinstance(ex, list) or not all(isinstance(e, str) and e.strip() for e in ex):
-                return None, None, f'key point {i}: "examples" must be a list of non-empty texts'
-        else:
-            text, ex = kp, []
-        if not isinstance(text, str):
-            return None, None, shape
-        if not text.strip():
-            return None, None, f'"key_points" has an empty text (key point {i})'
-        points.append(text)
-        examples.append(list(ex))
-    return points, examples, None
+def _line_problem(obj: dict) -> tuple[object | None, str | None]:
+    """A `grade` line checked against its schema (`bank_schema.GradeLineModel`): (the validated
+    line, None) or (None, the first problem in words, as the bank's messages put it)."""
+    from pydantic import ValidationError
+
+    from oral_sim.engine import bank_problems
+    from oral_sim.engine.bank_schema import GradeLineModel
+
+    try:
+        return GradeLineModel.model_validate(obj), None
+    except ValidationError as exc:
+        error, loc = bank_problems.schema_errors(exc.errors(), obj, obj)[0]
+    kind, top = error["type"], loc[0] if loc else ""
+    if top == "reference" and kind == "string_too_short":
+        return None, 'empty "reference": there is nothing to grade the answer against'
+    if top in ("reference", "answer") and kind in ("missing", "string_type"):
+        return None, f'missing or non-text "{top}"'
+    if top == "key_points" and kind in ("list_type", "key_point_type"):
+        return None, ('"key_points" must be a list of texts, or of {"point": ..., "examples": '
+                      '[...]} as in a bank file')
+    if top == "key_points" and len(loc) == 2 and kind == "string_too_short":
+        return None, f'"key_points" has an empty text (key point {loc[1] + 1})'
+    if top == "alternatives":
+        return None, ('"alternatives" has an empty text' if kind == "string_too_short"
+                      else '"alternatives" must be a list of texts')
+    if kind == "string_type" and len(loc) == 1:
+        return None, f'"{top}" must be text'
+    said = bank_problems.describe(error, loc, obj)
+    if top == "key_points" and len(loc) > 2 and isinstance(loc[1], int):
+        return None, f"key point {loc[1] + 1}: {said}"
+    return None, said
 
 
 def run_grade(args: argparse.Namespace) -> int:
@@ -115,28 +120,18 @@ def run_grade(args: argparse.Namespace) -> int:
             print(f"{path}:{n}: expected a JSON object", file=sys.stderr)
             bad += 1
             continue
-        problem = None
-        for key in ("reference", "answer"):
-            if not isinstance(obj.get(key), str):
-                problem = f'missing or non-text "{key}"'
-        if problem is None and not obj["reference"].strip():
-            problem = 'empty "reference": there is nothing to grade the answer against'
-        value = obj.get("alternatives")
-        if value is not None and not (isinstance(value, list) and all(isinstance(x, str) for x in value)):
-            problem = '"alternatives" must be a list of strings'
-        elif value is not None and not all(x.strip() for x in value):
-            problem = '"alternatives" has an empty text'
-        points, examples, kp_problem = _key_points(obj.get("key_points"))
-        problem = problem or kp_problem
+        line, problem = _line_problem(obj)
         if problem:
             print(f"{path}:{n}: {problem}", file=sys.stderr)
             bad += 1
             continue
+        given = line.key_points
+        points = None if given is None else [kp if isinstance(kp, str) else kp.point for kp in given]
+        examples = [[] if isinstance(kp, str) else list(kp.examples) for kp in given or []]
         items.append(GradeItem(reference=obj["reference"], answer=obj["answer"],
                                id=str(obj.get("id", n)), key_points=points,
-                               question=obj.get("question") if isinstance(obj.get("question"), str) else None,
-                               alternatives=obj.get("alternatives"),
-                               examples=examples if any(examples or []) else None))
+                               question=line.question, alternatives=line.alternatives,
+                               examples=examples if any(examples) else None))
     if not items and not bad:  # it printed nothing at all and said it had succeeded
         raise UsageError(f"{path} has no answers to grade (it is empty)",
                          'give one JSON object per line: {"reference": "...", "answer": "..."}')

@@ -132,7 +132,7 @@ def line_of(root: yaml.Node, loc: tuple[Any, ...]) -> int:
 
 
 #: How pydantic names the branches of a key point's `Text | KeyPointModel` in an error's location.
-_UNION_BRANCHES = ("str", "constrained-str", "KeyPointModel")
+_UNION_BRANCHES = ("str", "constrained-str", "KeyPointModel", "GradeKeyPointModel")
 _TEXT_BRANCHES = ("str", "constrained-str")
 
 

@@ -1,4 +1,4 @@
-"""The schema of a scripts-bank file, as pydantic models (validation only; the loader in
+"""The schema of a scripts-bank file, and of a line of `oral-sim grade` input, as pydantic models (validation only; the loader in
 `bank.py` turns validated data into the engine's dataclasses and errors into `file:line:` messages).
 
 The format is documented for people in `scripts_bank/README.md`; keep the two in step.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, model_validator
 
 from oral_sim.engine.bank_format import (
     CATEGORIES,
@@ -116,3 +116,29 @@ class ScriptModel(_Strict):
     framework: list[str] = Field(default_factory=list)
     defaults: DefaultsModel | None = None
     questions: list[QuestionModel] = Field(min_length=1)
+
+
+class GradeKeyPointModel(KeyPointModel):
+    """A key point of a `grade` line written as a mapping: as in a bank file, but its examples
+    may be left out (the point alone is then matched as a text point is)."""
+
+    examples: list[Text] = Field(default_factory=list, max_length=MAX_EXAMPLES)
+
+
+#: A text of a list that must say something (strict: a number is not taken for a text).
+StrictText = Annotated[StrictStr, Field(min_length=1)]
+
+
+class GradeLineModel(BaseModel):
+    """One line of `oral-sim grade` input (README: grade). Fields not named here are left alone
+    (grading data often carries its own labels)."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    reference: StrictText
+    answer: StrictStr
+    """May be empty: an empty answer is graded, and told why it scores 0."""
+    id: object = None
+    question: StrictStr | None = None
+    alternatives: list[StrictText] | None = None
+    key_points: list[StrictText | GradeKeyPointModel] | None = None
