@@ -44,8 +44,13 @@ from oral_sim.errors import ModelError
 #: precision 0.91. A longer disfluent passage ("Um, uh, so, um, I mean, like, uh, hmm, you know,
 #: uh... Mm-hmm. Um, well, uh,") kept 11 at 0.92 with `drop_prompt_echoes`, but it ends
 #: mid-sentence and turned an answer's first word "Supervised" into "supervise" on the live
-#: PulseAudio path in 3 of about 10 runs (CI among them); this list never did (BENCHMARKS.md).
-FILLER_PROMPT = "Um, uh, hmm, mm, er, ah. Um. Uh."
+#: PulseAudio path in 3 of about 10 runs (CI among them); a list of filled pauses never did.
+#: This list without the "Um. Uh." the earlier one ended on: the same AMI figures and simulated
+#: candidate (49 of 55), and on the same audio, fewer word errors (read speech 34 against 37,
+#: plain 34; 68 spoken answers 804 against 814 of 9,628) and more fillers kept in the spoken
+#: labelled utterances (filled pauses 72 against 69 of 85, repetitions 9 against 6 of 16)
+#: (BENCHMARKS.md, 2026-12-04 later).
+FILLER_PROMPT = "Um, uh, hmm, mm, er, ah."
 #: Utterances quieter than this (RMS, dBFS) are not decoded: nothing to say there.
 MIN_LEVEL_DBFS = -55.0
 #: A segment Whisper thinks is probably not speech, with a low confidence, is dropped.
