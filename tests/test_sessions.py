@@ -668,5 +668,20 @@ def test_export_keeps_a_file_that_is_not_a_report(recorded, monkeypatch, capsys,
             assert main(["sessions", "export", sid, "-o", str(tmp_path / name)]) == 0
     assert main(["sessions", "export", sid, "-o", str(notes), "--force"]) == 0
     assert notes.read_text().startswith("# ")
+    capsys.readouterr()
+    # a report with the user's notes added, and a JSON file that only looks like a report, are
+    # kept too (helper's sweep, 2026-12-04: both were replaced without a word)
+    edited = tmp_path / "r.md"
+    edited.write_text(edited.read_text() + "\nMy notes: slow down on the intro.\n")
+    assert main(["sessions", "export", sid, "-o", str(edited)]) == 2
+    assert "holds another report (or this one with changes of yours): it is kept" \
+        in capsys.readouterr().err
+    assert edited.read_text().endswith("slow down on the intro.\n")
+    jobs = tmp_path / "jobs.json"
+    jobs.write_text('{"job": "backup", "started_at": "2025-01-01"}')
+    assert main(["sessions", "export", sid, "-o", str(jobs)]) == 2
+    assert jobs.read_text().startswith('{"job"')
+    assert main(["sessions", "export", sid, "-o", str(tmp_path / "r.json")]) == 0
+    assert "already holds this report" in capsys.readouterr().err
     assert main(["sessions", "export", sid, "-o", str(tmp_path)]) == 2
     assert "is a folder" in capsys.readouterr().err

@@ -1,10 +1,12 @@
 """Text files in other encodings: UTF-16 (Notepad's 'Unicode') is read; anything else that is not
-UTF-8 is named with its line and column, by bank validate, bank import and grade alike."""
+UTF-8 is named with its line and column, by bank validate, bank import and grade alike. Files
+the CLI writes are written whole or not at all."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from oral_sim.cli import main
@@ -71,3 +73,39 @@ def test_cut_off_utf16_is_said_as_such_not_as_a_stray_byte(tmp_path: Path) -> No
     with pytest.raises(BankError) as info:
         load_script(path)
     assert "not valid UTF-16 text" in info.value.problem and "0x63" not in info.value.problem
+
+
+def test_an_output_file_is_written_whole_or_not_at_all(tmp_path: Path, monkeypatch) -> None:
+    """A report exported over the old one on a full disk left 40 KB of broken JSON and lost the
+    old report (helper's sweep, 2026-12-04); `say -o` into a read-only folder crashed on the
+    clean-up of its temporary file. The old file stays, no temporary file is left, and the
+    message says what to do about a full disk."""
+    import errno
+
+    from oral_sim.engine import textfile
+    from oral_sim.engine.audiofile import write_audio
+    from oral_sim.errors import UsageError
+
+    target = tmp_path / "report.json"
+    target.write_text('{"old": true}')
+
+    def half_then_full(tmp: Path) -> None:
+        tmp.write_text('{"new": tr')
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with pytest.raises(UsageError) as info:
+        textfile.write_whole(target, half_then_full)
+    assert "No space left on device" in info.value.message and "disk is full" in info.value.hint
+    assert target.read_text() == '{"old": true}' and sorted(tmp_path.iterdir()) == [target]
+    textfile.write(target, '{"new": true}')
+    assert target.read_text() == '{"new": true}' and sorted(tmp_path.iterdir()) == [target]
+
+    # a folder where nothing may be written refuses the clean-up as well: still a message
+    def read_only(self: Path, missing_ok: bool = False) -> None:
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(Path, "unlink", read_only)
+    wav = tmp_path / "ro" / "x.wav"  # no such folder: the write fails, then the clean-up
+    with pytest.raises(UsageError) as info:
+        write_audio(wav, np.zeros(1600, np.int16), 16000)
+    assert f"cannot write {wav}" in info.value.message and "folder exists" in info.value.hint

@@ -71,15 +71,11 @@ def progress_line(stream: Any = None) -> Callable[[Any], None] | None:
 
 
 def write_text_file(path: str | Path, text: str) -> None:
-    """Write a command's output file (UTF-8); a path that cannot be written is a UsageError
-    naming it, not a traceback."""
-    from oral_sim.errors import UsageError
+    """Write a command's output file (UTF-8), whole or not at all (`textfile.write`); a path that
+    cannot be written is a UsageError naming it, not a traceback."""
+    from oral_sim.engine import textfile
 
-    try:
-        Path(path).write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"cannot write {path} ({exc.strerror or exc})",
-                         "check that the folder exists and you may write to it") from None
+    textfile.write(path, text)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -89,41 +89,48 @@ def run_export(args: argparse.Namespace) -> int:
     if args.output and args.format and _format_of(args.output, None) not in (None, args.format):
         raise UsageError(f"{args.output} is not a {args.format} file name",
                          f"end it in .{args.format}, or leave out --format")
-    if args.output:
-        _check_export_target(Path(args.output), args.force)
+    if args.output and Path(args.output).is_dir():
+        _check_export_target(Path(args.output), "", args.force)
     with Store() as store:
         record = store.get_session(args.id)
     text = export(record, fmt)
     if args.output:
-        write_text_file(args.output, text)
-        print(f"wrote {args.output}", file=sys.stderr)
+        if _check_export_target(Path(args.output), text, args.force):
+            write_text_file(args.output, text)
+            print(f"wrote {args.output}", file=sys.stderr)
+        else:
+            print(f"{args.output} already holds this report", file=sys.stderr)
     else:
         sys.stdout.write(text + "\n")
     return 0
 
 
-#: Words an oral-sim report has near its top (Markdown, HTML, JSON), so that exporting again
-#: over one needs no --force.
+#: Words an oral-sim report has near its top (Markdown, HTML, JSON): said when one is kept.
 REPORT_MARKS = ("Session `", " - oral-sim</title>", '"started_at"')
 
 
-def _check_export_target(target: Path, force: bool) -> None:
-    """A folder is refused, and an existing file that is not an oral-sim report is kept unless
-    `force` (`-o notes.md` replaced the user's notes)."""
+def _check_export_target(target: Path, text: str, force: bool) -> bool:
+    """Whether to write `text` to `target`. A folder is refused. An existing file is kept
+    unless `force`, when it holds anything but `text` itself (`-o notes.md` replaced the user's
+    notes; a report the user added notes to, or another session's, was replaced too): False
+    when it already holds `text`."""
     from oral_sim.errors import UsageError
 
     if target.is_dir():
         raise UsageError(f"{target} is a folder", "give a file name, e.g. -o report.html")
     if force or not target.exists():
-        return
+        return True
     try:
-        with target.open("rb") as f:
-            head = f.read(1 << 16).decode("utf-8", "replace")
+        old = target.read_bytes()
     except OSError:
-        head = ""
-    if not any(mark in head for mark in REPORT_MARKS):
-        raise UsageError(f"{target} exists and is not an oral-sim report: it is kept",
-                         "add --force to replace it, or choose another -o file")
+        old = b""
+    if old == text.encode("utf-8"):
+        return False
+    head = old[: 1 << 16].decode("utf-8", "replace")
+    what = ("holds another report (or this one with changes of yours)"
+            if any(mark in head for mark in REPORT_MARKS) else "is not an oral-sim report")
+    raise UsageError(f"{target} exists and {what}: it is kept",
+                     "add --force to replace it, or choose another -o file")
 
 
 def run_progress(args: argparse.Namespace) -> int:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from oral_sim.engine import textfile
 from oral_sim.errors import AudioError, UsageError
 
 #: Longest file `load_audio` reads into memory (streaming readers have no limit).
@@ -163,9 +164,9 @@ def write_audio(path: str | Path, samples: np.ndarray, sample_rate_hz: int) -> P
 
     path = Path(path)
     fmt = output_format(path)
-    tmp = path.with_name(f".{path.name}.part")
     samples = np.ascontiguousarray(samples, dtype=np.int16).reshape(1, -1)
-    try:
+
+    def fill(tmp: Path) -> None:
         with av.open(str(tmp), mode="w", format=fmt.container) as container:
             rate = fmt.rate_hz or sample_rate_hz
             stream = container.add_stream(fmt.codec, rate=rate, layout="mono")
@@ -177,10 +178,6 @@ def write_audio(path: str | Path, samples: np.ndarray, sample_rate_hz: int) -> P
                     container.mux(packet)
             for packet in stream.encode(None):
                 container.mux(packet)
-        tmp.replace(path)
-    except (OSError, av.error.FFmpegError) as exc:
-        tmp.unlink(missing_ok=True)
-        reason = getattr(exc, "strerror", None) or exc
-        raise UsageError(f"cannot write {path} ({reason})",
-                         "check that the folder exists and you may write to it") from None
+
+    textfile.write_whole(path, fill, (OSError, av.error.FFmpegError))
     return path

@@ -131,9 +131,14 @@ def to_markdown(record: SessionRecord) -> str:
 
 
 def _svg(fig: Any) -> str:
-    buf = io.StringIO()
-    fig.savefig(buf, format="svg", bbox_inches="tight")
+    import matplotlib
     import matplotlib.pyplot as plt
+
+    buf = io.StringIO()
+    # ids from a fixed salt, not uuid4: the same session gives the same file (exported again
+    # over itself it is seen to be unchanged, and nothing is lost)
+    with matplotlib.rc_context({"svg.hashsalt": "oral-sim"}):
+        fig.savefig(buf, format="svg", bbox_inches="tight")
 
     plt.close(fig)
     text = buf.getvalue()

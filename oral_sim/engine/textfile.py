@@ -1,10 +1,15 @@
 """Text files people hand the CLI (bank files, grading JSONL, prep notes): read as UTF-8 (or
 UTF-16 with its byte-order mark), and a file that is neither named with the line and column of its
-first bad byte."""
+first bad byte. And the files the CLI writes (reports, imported banks, audio): written whole or
+not at all."""
 
 from __future__ import annotations
 
 import codecs
+import contextlib
+import errno
+import os
+from collections.abc import Callable
 from pathlib import Path
 
 from oral_sim.errors import OralSimError, UsageError
@@ -64,3 +69,41 @@ def read(path: Path, error: type[OralSimError] = UsageError) -> str:
     except OSError as exc:
         raise error(f"cannot read {path} ({exc.strerror or exc})") from None
     return decode(raw, path, error)
+
+
+def cannot_write(path: Path | str, exc: OSError | Exception) -> UsageError:
+    """The error for an output file that could not be written, with what to do about it (a full
+    disk is not a missing folder)."""
+    reason = getattr(exc, "strerror", None) or exc
+    if getattr(exc, "errno", None) == errno.ENOSPC:
+        hint = "the disk is full: free some space, or write the file elsewhere"
+    else:
+        hint = "check that the folder exists and you may write to it"
+    return UsageError(f"cannot write {path} ({reason})", hint)
+
+
+def temporary_name(path: Path) -> Path:
+    """Where a file is written before it is moved to `path` (same folder: the move is atomic)."""
+    return path.with_name(f".{path.name}.part")
+
+
+def write_whole(path: Path | str, fill: Callable[[Path], None],
+                errors: tuple[type[BaseException], ...] = (OSError,)) -> Path:
+    """Write `path` through `fill(temporary path)`, then move it into place: a failure (a full
+    disk, a read-only folder) leaves any file already at `path` as it was and no half file.
+    `errors`: what `fill` raises on a failed write (said as `cannot_write`)."""
+    path = Path(path)
+    tmp = temporary_name(path)
+    try:
+        fill(tmp)
+        os.replace(tmp, path)
+    except errors as exc:
+        with contextlib.suppress(OSError):  # a read-only folder refuses the clean-up too
+            tmp.unlink(missing_ok=True)
+        raise cannot_write(path, exc) from None
+    return path
+
+
+def write(path: Path | str, text: str) -> Path:
+    """Write a text file (UTF-8) whole or not at all (`write_whole`)."""
+    return write_whole(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
