@@ -904,3 +904,22 @@ def test_grade_takes_key_points_written_as_in_a_bank_file(tmp_path: Path,
         in out.err
     assert f'{path}:3: "question" must be text' in out.err
     assert f'{path}:5: "alternatives" must be a list of texts' in out.err
+    # a misspelt field is not taken for a label of the user's (the key points were dropped
+    # without a word); a repeated id is said; an id that is not text is written as JSON
+    path.write_text("\n".join([
+        json.dumps({**base, "id": "a", "keypoints": ["Avoided jargon"]}),
+        json.dumps({**base, "id": {"n": 1}, "label": 3}),
+        json.dumps({**base, "id": {"n": 1}}),
+    ]), encoding="utf-8")
+    assert main(["grade", str(path)]) == 2
+    out = capsys.readouterr()
+    assert f'{path}:1: unknown field "keypoints"; did you mean "key_points"?' in out.err
+    assert [r["id"] for r in map(json.loads, out.out.splitlines())] == ['{"n": 1}'] * 2
+    assert "note: id '{\"n\": 1}' is on lines 2, 3" in out.err
+    # one JSON document (an array, or pretty-printed) is refused once, with how to fix it
+    for doc in (json.dumps([base, base], indent=1), json.dumps(base, indent=1)):
+        path.write_text(doc, encoding="utf-8")
+        assert main(["grade", str(path)]) == 2
+        err = capsys.readouterr().err
+        assert "grade reads one JSON object per line (JSON Lines)" in err and "jq -c" in err
+        assert "not JSON" not in err

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import sys
 from pathlib import Path
@@ -72,6 +73,11 @@ def _line_problem(obj: dict) -> tuple[object | None, str | None]:
     from oral_sim.engine import bank_problems
     from oral_sim.engine.bank_schema import GradeLineModel
 
+    fields = list(GradeLineModel.model_fields)
+    for key in obj:
+        near = difflib.get_close_matches(key, fields, n=1, cutoff=0.8) if key not in fields else []
+        if near:  # "keypoints" was left alone as a label of the user's, and no point was checked
+            return None, f'unknown field "{key}"; did you mean "{near[0]}"?'
     try:
         return GradeLineModel.model_validate(obj), None
     except ValidationError as exc:
@@ -97,6 +103,35 @@ def _line_problem(obj: dict) -> tuple[object | None, str | None]:
     return None, said
 
 
+def _id_text(value: object) -> str:
+    """An item's id as printed: a text as it is, anything else as JSON (not Python's repr)."""
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def _refuse_one_document(path: Path, text: str, lines: list[str]) -> None:
+    """A pretty-printed JSON file or one JSON array is refused as a whole, with how to make it
+    one object per line (it was reported as "not JSON" once per line of the file)."""
+    from oral_sim.errors import UsageError
+
+    first = next((line for line in lines if line.strip()), "")
+    try:
+        json.loads(first)
+        return
+    except json.JSONDecodeError:
+        pass
+    try:
+        whole = json.loads(text)
+    except json.JSONDecodeError:
+        return
+    if isinstance(whole, (list, dict)):
+        kind = "a JSON array" if isinstance(whole, list) else "one JSON object over several lines"
+        raise UsageError(f"{path} is {kind}: grade reads one JSON object per line (JSON Lines)",
+                         "put each answer on a line of its own, e.g. `jq -c '.[]' "
+                         f"{path} > answers.jsonl`" if isinstance(whole, list) else
+                         "put the object on one line, e.g. `jq -c . "
+                         f"{path} > answers.jsonl`")
+
+
 def run_grade(args: argparse.Namespace) -> int:
     from oral_sim.engine import textfile
     from oral_sim.engine.scoring import GradeItem, grade_iter
@@ -104,9 +139,12 @@ def run_grade(args: argparse.Namespace) -> int:
 
     path = Path(args.file)
     # a file saved with a byte-order mark (Windows editors) keeps its first line
-    lines = textfile.read(path).splitlines()
+    text = textfile.read(path)
+    lines = text.splitlines()
+    _refuse_one_document(path, text, lines)
     items: list[GradeItem] = []
     bad = 0
+    lines_of: dict[str, list[int]] = {}
     for n, line in enumerate(lines, 1):
         if not line.strip():
             continue
@@ -125,16 +163,22 @@ def run_grade(args: argparse.Namespace) -> int:
             print(f"{path}:{n}: {problem}", file=sys.stderr)
             bad += 1
             continue
+        item_id = _id_text(obj.get("id", n))
+        lines_of.setdefault(item_id, []).append(n)
         given = line.key_points
         points = None if given is None else [kp if isinstance(kp, str) else kp.point for kp in given]
         examples = [[] if isinstance(kp, str) else list(kp.examples) for kp in given or []]
         items.append(GradeItem(reference=obj["reference"], answer=obj["answer"],
-                               id=str(obj.get("id", n)), key_points=points,
+                               id=item_id, key_points=points,
                                question=line.question, alternatives=line.alternatives,
                                examples=examples if any(examples) else None))
     if not items and not bad:  # it printed nothing at all and said it had succeeded
         raise UsageError(f"{path} has no answers to grade (it is empty)",
                          'give one JSON object per line: {"reference": "...", "answer": "..."}')
+    repeated = {i: ns for i, ns in lines_of.items() if len(ns) > 1}
+    for item_id, ns in list(repeated.items())[:3]:
+        print(f"note: id {item_id!r} is on lines {', '.join(map(str, ns))}: their results cannot be "
+              "told apart by id", file=sys.stderr)
     terse = sorted({k for item in items for k in item.key_points or [] if len(k.split()) <= 2})
     if terse:
         print(f"note: {len(terse)} key point{'s are' if len(terse) > 1 else ' is'} one or two "
