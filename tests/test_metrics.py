@@ -165,6 +165,9 @@ def test_typed_answer_has_no_pace_and_no_division_by_zero() -> None:
 
 def test_empty_and_long_answers() -> None:
     assert analyze_delivery(Transcript()).fillers.count == 0
+    # ten minutes of silence is no answer, not an answer over its time by 480 s
+    silent = analyze_delivery(Transcript(duration_s=600.0), timebox_s=120)
+    assert (silent.timebox.duration_s, silent.timebox.status) == (0.0, "under")
     spec = [(_name(i), i * 0.4, i * 0.4 + 0.3) for i in range(3000)]  # a 20-minute answer
     d = analyze_delivery(_timed(spec), timebox_s=120)
     assert d.pace is not None and d.pace.wpm == pytest.approx(150, rel=0.01)

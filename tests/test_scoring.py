@@ -277,6 +277,22 @@ def test_analyze_cli(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     assert main(["analyze", str(wav), "--question", "mlq-002"]) == 0
     assert "Score" in capsys.readouterr().out
     assert main(["analyze", str(wav), "--question", "nope"]) == 2
+    # a question not in the bank given by --bank points at that bank; a missing file is said
+    # before any model loads
+    other = Path(__file__).parent.parent / "scripts_bank" / "system-design.yaml"
+    capsys.readouterr()
+    assert main(["analyze", str(wav), "--question", "mlq-002", "--bank", str(other)]) == 2
+    assert f"`oral-sim bank list {other}` shows its ids" in capsys.readouterr().err
+    from oral_sim.engine import asr
+
+    loads: list[object] = []
+    real = asr.load_whisper
+    asr.load_whisper = lambda *a, **k: loads.append(a) or real(*a, **k)
+    try:
+        assert main(["analyze", str(tmp_path / "nope.wav"), "--question", "mlq-002"]) != 0
+    finally:
+        asr.load_whisper = real
+    assert "no audio file at" in capsys.readouterr().err and not loads
 
 
 def test_answer_embedded_while_spoken_leaves_only_the_last_part_to_embed(overfitting) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -122,6 +123,15 @@ def test_an_incomplete_model_or_voice_says_what_is_missing(tmp_path, monkeypatch
         models.whisper_model_dir("whisper-partial")
     assert "never goes online" in info.value.message and "--copy_files" in (info.value.hint or "")
     (partial / "tokenizer.json").symlink_to(bundled / "tokenizer.json")
+    assert models.whisper_model_dir("whisper-partial") == partial
+    # a relative path is that folder, not one of that name in models/ (helper's sweep)
+    here = tmp_path / "work"
+    (here / "mine").mkdir(parents=True)
+    for name in ("model.bin", "config.json", "vocabulary.txt", "tokenizer.json"):
+        (here / "mine" / name).symlink_to(bundled / name)
+    monkeypatch.chdir(here)
+    assert models.whisper_model_dir("./mine") == Path("mine")
+    assert models.whisper_model_dir("mine") == Path("mine")  # not in models/: the one here
     assert models.whisper_model_dir("whisper-partial") == partial
     (tmp_path / "en_GB-x-low.onnx").write_bytes(b"onnx")
     with pytest.raises(ModelError, match=r"en_GB-x-low.onnx.json missing"):

@@ -34,13 +34,21 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run_analyze(args: argparse.Namespace) -> int:
     from oral_sim.cli.interview_cmd import settings_from_args
     from oral_sim.engine.asr import load_whisper
+    from oral_sim.engine.audiofile import check_readable
     from oral_sim.engine.bank import load_bank
     from oral_sim.engine.feedback import build_feedback, render_text
     from oral_sim.engine.pipeline import transcribe_file
     from oral_sim.engine.scoring import preload_in_background
+    from oral_sim.errors import UsageError
 
     settings = settings_from_args(args)
-    question = load_bank(args.bank).question(args.question)  # fail fast on a wrong id
+    try:
+        question = load_bank(args.bank).question(args.question)  # fail fast on a wrong id
+    except UsageError as exc:
+        if args.bank is None:
+            raise
+        raise UsageError(exc.message, f"`oral-sim bank list {args.bank}` shows its ids") from None
+    check_readable(args.audio)  # and on a file that cannot be read, before the models load
     # Whisper first: on a machine's first run its load times the thread counts
     # (`engine.threads`), which the scorer's import beside it would skew
     load_whisper(settings.asr)

@@ -113,6 +113,12 @@ def load_audio(path: str | Path, sample_rate_hz: int = 16000) -> np.ndarray:
     return np.concatenate(blocks) if blocks else np.zeros(0, dtype=np.int16)
 
 
+def check_readable(path: str | Path) -> None:
+    """AudioError, with what to do, when `path` is not an audio file that can be opened: said
+    before any model loads (`analyze` took a second to refuse a missing file)."""
+    _open(Path(path)).close()
+
+
 def duration_s(path: str | Path) -> float:
     """Length of the audio in seconds (decodes the file: exact even without a header)."""
     return sum(len(b) for b in iter_samples(path, 16000)) / 16000

@@ -192,7 +192,9 @@ def analyze_delivery(
         by_kind=dict(Counter(it.kind for it in items)),
         by_text=dict(Counter(it.text for it in items).most_common()),
     )
-    duration = timed[-1].end_s - question_end_s if timed else transcript.duration_s
+    # nothing said is an answer of no length: 10 minutes of silence was "over by 480 s"
+    duration = (timed[-1].end_s - question_end_s if timed
+                else transcript.duration_s if n_words else 0.0)
     return Delivery(n_words, fillers, pace, _timebox(max(0.0, duration), timebox_s))
 
 

@@ -39,9 +39,12 @@ def whisper_model_dir(name: str | None = None) -> Path:
     if not name:
         path = bundled_whisper_dir()
     else:
-        path = Path(name).expanduser()
-        if not path.is_absolute() or not path.exists():
-            path = locations.models_dir() / name
+        given = Path(name).expanduser()
+        # a path ("./my-model", "~/m", "/opt/m") is that folder ("./fakemodel" was looked for
+        # as models/fakemodel); a bare name is a folder in models/, else one here
+        in_models = locations.models_dir() / name
+        bare = not given.is_absolute() and len(given.parts) == 1 and not name.startswith(".")
+        path = (in_models if in_models.exists() or not given.exists() else given) if bare else given
     if not (path / "model.bin").is_file():
         available = ", ".join(sorted(p.name for p in user_whisper_dirs())) or "none"
         raise ModelError(
