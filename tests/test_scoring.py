@@ -850,6 +850,23 @@ def test_a_window_saying_the_opposite_of_a_point_conflicts(point, window, expect
     assert conflicts(point, window) is expected
 
 
+def test_no_labels_and_the_other_side_are_not_said_to_contradict() -> None:
+    """A user's right answer to mlq-001 scored 64 with three points "said otherwise" (helper's
+    sweep, 2026-12-04): "has no labels and finds structure" was read as negating "finds" (a
+    negation now ends at "and" / "or"), and "Supervised has labels." was quoted against the
+    unsupervised point (a window about the other side is silent for the point, not quoted)."""
+    q = load_bank().question("mlq-001")
+    good = score_answer("Supervised learning uses labeled examples to learn a mapping from inputs "
+                        "to outputs, for classification or regression. Unsupervised learning has "
+                        "no labels and finds structure, like clustering or PCA.", q)
+    assert all(k.contradicted is None for k in good.key_points), \
+        [(k.text, k.contradicted) for k in good.key_points]
+    assert good.key_points[3].covered  # "finds structure in unlabeled data with no target"
+    terse = score_answer("Supervised has labels. Unsupervised does not.", q)
+    assert all(k.contradicted is None for k in terse.key_points)
+    assert not terse.key_points[3].covered  # but "Supervised has labels." does not make it
+
+
 def test_a_point_said_the_other_way_is_not_credited_and_the_card_says_why() -> None:
     """"two years" made "7 years of experience" (oral-01): the embedder puts both as close.
     Measured on bench/data/contradictions.jsonl: negated answers credited 11/12 -> 3/12, other

@@ -50,8 +50,8 @@ NOT_NEGATING = {"not": {"only", "just", "to", "necessarily"}, "no": {"matter", "
 #: preposition ("does not generalize | to data") or at these words.
 SCOPE_WORDS = 4
 SCOPE_CONTENT = 2
-SCOPE_ENDS = frozenset({"but", "so", "because", "which", "while", "although", "though",
-                        "instead", "rather", "whereas", "then", "to", "for", "on", "in", "at",
+SCOPE_ENDS = frozenset({"and", "or", "but", "so", "because", "which", "while", "although",
+                        "though", "instead", "rather", "whereas", "then", "to", "for", "on", "in", "at",
                         "with", "from", "about", "by", "of", "as", "into", "than", "like",
                         "it", "they", "we", "i", "you", "he", "she", "that"})
 

@@ -665,11 +665,16 @@ def score_texts(answer: str, reference: str, key_points: list[str],
         offset += len(ex)
         # a window that names the point's term only by its opposite does not make it
         point_words = plain_words(k)
-        opposite = np.array([contradicts(point_words, w) for w in window_words], dtype=bool)
+        other_side = np.array([contradicts(point_words, w) for w in window_words], dtype=bool)
+        # a window about the other side ("Supervised has labels." beside "unsupervised learning
+        # finds structure in unlabeled data") is silent for the point, but it does not say the
+        # point is wrong: the card quotes only windows that say the point the other way
+        against_point = np.zeros(len(windows), dtype=bool)
         if contradictions:
             from oral_sim.engine.contradiction import conflicts
 
-            opposite |= np.array([conflicts(k, w) for w in windows], dtype=bool)
+            against_point = np.array([conflicts(k, w) for w in windows], dtype=bool) & ~other_side
+        opposite = other_side | against_point
         # a window no closer to the point than to the question, sharing none of the point's
         # own words (the question's aside), only names the topic
         topic_only = sims < to_question + QUESTION_MARGIN
@@ -679,9 +684,9 @@ def score_texts(answer: str, reference: str, key_points: list[str],
                                    dtype=bool)
         # the window saying the opposite that sits closest to the point, if close enough to
         # have made it: the card shows it
-        against = np.where(opposite & ~void, sims, -1.0)
+        against = np.where(against_point & ~void, sims, -1.0)
         contra = (windows[int(np.argmax(against))]
-                  if opposite.any() and float(against.max()) >= needed else None)
+                  if against_point.any() and float(against.max()) >= needed else None)
         silent = void | opposite | topic_only | sibling_of[:, i]
         only_topic &= topic_only
         sims = np.where(silent, -1.0, sims)
