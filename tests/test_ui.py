@@ -1098,6 +1098,9 @@ async def _stop_before_speaking_listens_again(monkeypatch) -> None:
         await pilot.press("space")
         await _until(pilot, lambda: len(calls) == 2)
         assert "Nothing was heard" in (scr.last_notice or "")
+        # the notice says "press s to skip": s and r are offered and act (they were dead)
+        await _until(pilot, lambda: scr.listening)
+        assert scr.check_action("skip", ()) and scr.check_action("repeat", ())
         await _until(pilot, lambda: scr.waiting_next)
         (question, feedback), = scr.feedbacks
         assert "learning uses" in feedback.transcript.text.lower()  # tiny.en: "Two-pervised"

@@ -181,6 +181,9 @@ class InterviewScreen(Screen):
         elif isinstance(event, ev.ListeningStarted):
             self.typing = event.audio_path is None
             self.listening = True
+            # listening again after a stop before any word: s and r act again (they stayed
+            # hidden and dead while the notice said "press s to skip")
+            self.scoring = False
             if event.audio_path is None:
                 typed = self.query_one("#typed", Input)
                 typed.display = True
