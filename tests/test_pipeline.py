@@ -285,6 +285,22 @@ def test_the_word_both_decodes_heard_is_kept_once() -> None:
     assert not same_sound(Word("a", 2.0, 2.0, 1.0), Word("the", 2.2, 2.2, 1.0))
 
 
+def test_a_phrase_written_again_in_a_scrap_of_time_is_dropped() -> None:
+    """LJ001-0007: the decode of what was left wrote "about 14-55. About 14-55.", the copy in
+    0.14 s against 1.22 s; a phrase said again at speaking speed, and a stutter, stay."""
+    from oral_sim.engine.asr import drop_squeezed_repeats
+
+    heard = [Word("of", 6.44, 6.64, 0.85), Word("about", 6.64, 6.94, 0.75),
+             Word("14-55.", 6.94, 7.86, 0.5), Word("About", 7.86, 7.86, 0.15),
+             Word("14-55.", 7.86, 8.0, 0.98)]
+    assert [w.word for w in drop_squeezed_repeats(heard)] == ["of", "about", "14-55."]
+    said = [Word("I", 1.0, 1.1, 0.9), Word("think", 1.1, 1.4, 0.9), Word("I", 1.6, 1.7, 0.9),
+            Word("think", 1.7, 1.95, 0.9), Word("so.", 2.0, 2.3, 0.9)]
+    assert drop_squeezed_repeats(said) == said
+    stutter = [Word("the", 1.0, 1.02, 0.9), Word("the", 1.02, 1.03, 0.9), Word("model", 1.1, 1.5, 1.0)]
+    assert drop_squeezed_repeats(stutter) == stutter
+
+
 def test_speech_the_decoder_skipped_is_found() -> None:
     """Speech between two words, or under one word stretched over it, is found; a pause, a held
     filled pause and ordinary word lengths are not."""

@@ -442,7 +442,8 @@ def _decode(
                 for w in (seg.words or [])
                 if w.word.strip()
             ]))
-            seg_words = drop_impossible_runs(collapse_loops(drop_prompt_echoes(seg_words)))
+            seg_words = drop_impossible_runs(drop_squeezed_repeats(collapse_loops(
+                drop_prompt_echoes(seg_words))))
             if not seg_words:
                 continue
             text = " ".join(w.word for w in seg_words)
@@ -584,6 +585,30 @@ def collapse_loops(words: list[Word], max_repeats: int = MAX_REPEATS) -> list[Wo
                 result.append(out[i])
                 i += 1
         out = result
+    return out
+
+
+#: A phrase said again (2-4 words) in less than this share of the time it took the first time
+#: was not said again: Whisper wrote its last words twice and aligned the copy to the scrap of
+#: audio left ("of about 14-55. About 14-55.", the copy in 0.14 s against 1.22 s, LJ001-0007).
+#: People repeat a phrase at about the speed they said it.
+SQUEEZED_REPEAT_SHARE = 0.5
+
+
+def drop_squeezed_repeats(words: list[Word]) -> list[Word]:
+    """Without a phrase of 2-4 words written again right after itself in under
+    `SQUEEZED_REPEAT_SHARE` of its first time (a repeated single word, a stutter, is kept)."""
+    out = list(words)
+    for n in (4, 3, 2):
+        i = 0
+        while i + 2 * n <= len(out):
+            first, again = out[i:i + n], out[i + n:i + 2 * n]
+            took = first[-1].end_s - first[0].start_s
+            if ([_key(w) for w in first] == [_key(w) for w in again] and all(map(_key, first))
+                    and again[-1].end_s - again[0].start_s < SQUEEZED_REPEAT_SHARE * took):
+                del out[i + n:i + 2 * n]
+                continue
+            i += 1
     return out
 
 
