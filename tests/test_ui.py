@@ -267,6 +267,37 @@ def test_quit_keeps_the_session_and_small_terminal_works() -> None:
     asyncio.run(_quit_keeps_the_session_and_small_terminal_works())
 
 
+async def _ctrl_q_asks_first_and_is_no_crash() -> None:
+    """Ctrl+Q (and the command palette's Quit) ended the app under a running interview: the
+    session's last event then found no app, and a bug log was saved every time (helper's
+    sweep, 2026-12-04). Now it asks as q does; asked again, the app ends, the session is kept,
+    and nothing is logged as a crash."""
+    from oral_sim import locations
+
+    app = _app(mode="typed", script_id="ml-questions", questions=2)
+    async with app.run_test(size=(100, 34)) as pilot:
+        await pilot.press("enter")
+        await _until(pilot, lambda: getattr(app.screen, "listening", False))
+        await pilot.press("ctrl+q")
+        await _until(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen")
+        await pilot.press("ctrl+q")
+        await _until(pilot, lambda: not app.is_running, timeout_s=10)
+    assert app.exit_message and "kept" in app.exit_message
+    statuses: list[str] = []
+    for _ in range(50):  # the session's worker ends on its own thread
+        with Store() as store:
+            statuses = [s.status for s in store.list_sessions()]
+        if statuses == ["interrupted"]:
+            break
+        await asyncio.sleep(0.1)
+    assert statuses == ["interrupted"]
+    assert not list(locations.logs_dir().glob("error-*.txt"))
+
+
+def test_ctrl_q_asks_first_and_is_no_crash() -> None:
+    asyncio.run(_ctrl_q_asks_first_and_is_no_crash())
+
+
 
 # --- review screens and snapshots ------------------------------------------------------------
 

@@ -155,6 +155,20 @@ class OralSimApp(App):
                 title="Recovery",
             )
 
+    def action_quit(self) -> None:  # type: ignore[override]
+        """Ctrl+Q and the command palette's Quit: during an interview, as `q` (ask first; what
+        was answered is kept); elsewhere the app ends. They ended the app under a running
+        session, whose last event then found no app and was saved as a crash."""
+        screen = self.screen
+        if self.current_runner is not None and hasattr(screen, "action_quit_session"):
+            screen.action_quit_session()
+            return
+        runner = self.current_runner
+        if runner is not None:  # asked again over the dialog: end now, keep what was answered
+            runner.quit()
+            self.exit_message = "Quit: the session so far is kept (oral-sim sessions list)."
+        self.exit()
+
     def action_interrupt(self) -> None:
         """Ctrl+C: stop cleanly, keep the session so far."""
         runner = self.current_runner

@@ -121,7 +121,7 @@ class InterviewScreen(Screen):
                     make_speaker(settings, play=_can_play(settings)),
                     make_sources(self.mode, settings, realtime=app.realtime,
                                  answer_sentences=app.answer_sentences),
-                    lambda event: self.app.call_from_thread(self.on_engine_event, event),
+                    lambda event: self._tell(app, event),
                 )
                 self.runner = runner
                 app.current_runner = runner
@@ -135,6 +135,16 @@ class InterviewScreen(Screen):
             app.call_from_thread(self._failed, error.message, error.hint)
         finally:
             app.current_runner = None
+
+    def _tell(self, app: Any, event: Any) -> None:
+        """Hand an engine event to the screen, on the UI thread. Once the app has closed (the
+        terminal went, or the app was quit under the session), the session still ends and is
+        kept; its last events have no screen to go to, and that is not a crash."""
+        try:
+            app.call_from_thread(self.on_engine_event, event)
+        except RuntimeError:  # textual: "App is not running", NoActiveAppError
+            if app.is_running:
+                raise
 
     def on_unmount(self) -> None:
         # Leaving the screen (or the app) ends the session cleanly; the worker thread must not
@@ -155,6 +165,8 @@ class InterviewScreen(Screen):
 
     def on_engine_event(self, event: Any) -> None:
         """Every engine event, on the UI thread."""
+        if not self.is_attached:  # the app closed under the session: nothing left to show
+            return
         status = self.query_one("#status", Static)
         app: Any = self.app
         if isinstance(event, ev.SessionStarted):
