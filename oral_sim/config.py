@@ -92,6 +92,11 @@ class AsrConfig:
     temperatures is what the guards drop anyway (BENCHMARKS.md)."""
 
 
+#: The voice speeds `say --speed`, the interview's `--speed` and the start screen take (1.0 =
+#: normal; `TtsConfig.length_scale` is its inverse).
+SPEED_RANGE = (0.25, 4.0)
+
+
 @dataclass
 class TtsConfig:
     """Interviewer voice."""

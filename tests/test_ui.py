@@ -875,17 +875,20 @@ def test_the_answer_timeline_says_what_its_marks_mean() -> None:
 
 async def _practice_takes_its_script_and_count_from_the_command_line() -> None:
     app = _app(mode="typed", script_id="oral-interview", questions=3)
-    async with app.run_test(size=(100, 34)) as pilot:
+    app.settings.tts.length_scale = 1 / 1.5  # practice --speed 1.5 (the screen showed 1.0 and
+    async with app.run_test(size=(100, 34)) as pilot:  # applied it on Start)
         await pilot.pause(0.2)
         screen = app.screen
         assert screen.query_one("#scripts").highlighted_child.name == "oral-interview"
         assert screen.query_one("#count").value == "3"
+        assert screen.query_one("#speed").value == "1.5"
         assert screen.query_one("#answer-mode").value == "typed"
         # Enter in a field of the form starts too (the field took the key: nothing happened)
         screen.query_one("#count").focus()
         await pilot.press("enter")
         await _until(pilot, lambda: type(app.screen).__name__ == "InterviewScreen", 20)
         assert app.screen.plan.script_id == "oral-interview" and len(app.screen.plan.questions) == 3
+        assert app.settings.tts.length_scale == pytest.approx(1 / 1.5)
 
 
 async def _asking_again_keeps_the_typed_draft() -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from oral_sim import __version__
+from oral_sim.config import SPEED_RANGE  # noqa: F401 - the commands take it from here
 from oral_sim.errors import OralSimError
 
 #: Subcommand modules, in the order their commands appear in `--help`.
@@ -27,8 +28,6 @@ COMMAND_MODULES = [
 ]
 
 
-#: The voice speeds `say --speed` and the interview's `--speed` take (1.0 = normal).
-SPEED_RANGE = (0.25, 4.0)
 
 
 def counted(n: int, word: str, many: str | None = None) -> str:

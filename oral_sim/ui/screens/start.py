@@ -24,6 +24,7 @@ from textual.widgets import (
     Switch,
 )
 
+from oral_sim.config import SPEED_RANGE
 from oral_sim.errors import OralSimError
 
 MIX = "__mix__"
@@ -115,7 +116,9 @@ class StartScreen(Screen):
                         yield Static("", id="mic-reading")
                     with Horizontal(classes="row"):
                         yield Label("Voice speed", classes="label")
-                        yield Input(value="1.0", id="speed", type="number")
+                        # what --speed set (it was always 1.0, and Start applied that)
+                        yield Input(value=f"{1.0 / app.settings.tts.length_scale:g}", id="speed",
+                                    type="number")
                     with Horizontal(classes="row"):
                         yield Label("End after silence (s)", classes="label wide")
                         yield Input(value=str(app.settings.vad.end_of_answer_silence_s), id="silence",
@@ -308,8 +311,10 @@ class StartScreen(Screen):
         except ValueError:
             self.notify("Voice speed and silence must be numbers.", severity="error")
             return False
-        if not 0.5 <= speed <= 2.0 or not 1.0 <= silence <= 10.0:
-            self.notify("Voice speed 0.5-2.0, end-of-answer silence 1-10 s.", severity="error")
+        low, high = SPEED_RANGE  # the range --speed takes
+        if not low <= speed <= high or not 1.0 <= silence <= 10.0:
+            self.notify(f"Voice speed {low:g}-{high:g}, end-of-answer silence 1-10 s.",
+                        severity="error")
             return False
         app.settings.tts.length_scale = 1.0 / speed
         app.settings.vad.end_of_answer_silence_s = silence
