@@ -1,4 +1,8 @@
-"""One error hierarchy. The CLI and the UI show `message` and `hint` plainly; tests see tracebacks."""
+"""One error hierarchy. The CLI and the UI show `message` and `hint` plainly; tests see tracebacks.
+
+Exit codes (README): 2 when what the user gave is wrong (an argument, a file given on the command
+line, a name of a model or voice that is not there, a broken bank file); 1 when this machine
+cannot do it (a model that fails to load, no audio device, the data home); 130 on Ctrl+C."""
 
 from __future__ import annotations
 
@@ -52,8 +56,21 @@ class ModelError(OralSimError):
     """A model (Whisper, piper voice, embedder) is missing or failed to load."""
 
 
+class UnknownModel(ModelError):
+    """A model or voice the user named (--asr-model, --voice, ORAL_SIM_ASR_MODEL,
+    ORAL_SIM_VOICE) is not there."""
+
+    exit_code = 2
+
+
 class AudioError(OralSimError):
     """An audio device or an audio file cannot be used."""
+
+
+class AudioFileError(AudioError):
+    """An audio file the user gave (missing, a folder, empty, not audio) cannot be used."""
+
+    exit_code = 2
 
 
 class DeviceError(AudioError):

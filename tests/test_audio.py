@@ -172,6 +172,13 @@ def test_say_writes_the_type_its_file_name_asks_for(tmp_path, capsys):
     assert not (tmp_path / "q.txt").exists()
     assert main(["say", "Hi.", "-o", str(tmp_path)]) == 2
     assert "is a folder" in capsys.readouterr().err
+    # an existing file is kept unless --force (a 12 s recording became 0.7 s of "Hi")
+    before = (tmp_path / "q.wav").read_bytes()
+    assert main(["say", "Hi.", "-o", str(tmp_path / "q.wav")]) == 2
+    assert "exists: it is kept" in capsys.readouterr().err
+    assert (tmp_path / "q.wav").read_bytes() == before
+    assert main(["say", "Hi.", "-o", str(tmp_path / "q.wav"), "--force"]) == 0
+    assert (tmp_path / "q.wav").read_bytes() != before
 
 
 def test_say_bad_input_is_a_message_not_a_traceback(tmp_path, capsys):

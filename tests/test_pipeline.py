@@ -113,14 +113,24 @@ def test_transcribe_cli_json(clip: Path, capsys: pytest.CaptureFixture) -> None:
     assert main(["transcribe", str(quiet), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["words"] == [] and out["fillers"]["count"] == 0
-    assert out["pace"] == {"wpm": None, "articulation_wpm": None, "pauses": None}
+    assert set(out["pace"]) == {"wpm", "articulation_wpm", "response_latency_s", "speaking_s",
+                                "verdict", "reference_wpm", "pauses"}  # a spoken answer's keys
+    assert out["pace"]["wpm"] is None and out["pace"]["verdict"] is None
 
 
 def test_transcribe_cli_bad_file(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     bad = tmp_path / "bad.wav"
     bad.write_bytes(b"not audio at all" * 10)
-    assert main(["transcribe", str(bad)]) == 1
+    assert main(["transcribe", str(bad)]) == 2  # a file the user gave: 2, as grade and bank
     assert "cannot read" in capsys.readouterr().err
+    # the same mistake, the same exit code, in every command (helper's sweep: 1 here, 2 there)
+    missing = str(tmp_path / "nope.wav")
+    for argv in (["transcribe", missing], ["analyze", missing, "--question", "mlq-001"],
+                 ["grade", str(tmp_path / "nope.jsonl")], ["say", "Hi.", "--voice", "nobody"],
+                 ["transcribe", missing, "--asr-model", "nobody"],
+                 ["say", "Hi.", "-o", str(tmp_path / "no" / "such" / "dir.wav")]):
+        assert main(argv) == 2, argv
+    capsys.readouterr()
 
 
 def test_a_lone_unsure_last_word_is_dropped_but_a_final_um_is_kept() -> None:

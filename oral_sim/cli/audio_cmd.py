@@ -7,6 +7,7 @@ import argparse
 import json
 import os
 import sys
+from pathlib import Path
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -18,6 +19,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="write a file instead of playing; its ending picks the type: "
         ".wav, .flac, .mp3, .ogg or .opus",
     )
+    say.add_argument("--force", action="store_true",
+                     help="replace an existing -o file (it is kept otherwise)")
     say.add_argument("--voice", metavar="NAME", help="piper voice in models/ or a .onnx path")
     say.add_argument(
         "--speed", type=float, metavar="X", help="speaking speed (1.0 normal, 1.2 faster)"
@@ -51,6 +54,14 @@ def run_say(args: argparse.Namespace) -> int:
         tts.length_scale = 1.0 / args.speed
     if args.output:
         output_format(args.output)  # a wrong ending is refused before the voice loads
+        if os.path.lexists(args.output) and not args.force:
+            # a 12 s recording was replaced by 0.7 s of "Hello" without a word
+            raise UsageError(f"{args.output} exists: it is kept",
+                             "add --force to replace it, or choose another -o file")
+        if not Path(args.output).resolve().parent.is_dir():  # said before the voice works
+            raise UsageError(f"cannot write {args.output} (no folder "
+                             f"{Path(args.output).resolve().parent})",
+                             "check that the folder exists and you may write to it")
     voice = get_voice(tts)
     if args.output:
         samples = voice.synthesize(text)

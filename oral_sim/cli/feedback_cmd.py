@@ -64,7 +64,11 @@ def run_analyze(args: argparse.Namespace) -> int:
             progress.done()  # type: ignore[attr-defined]
     feedback = build_feedback(result.transcript, question)
     if args.json:
-        print(json.dumps(feedback.to_dict(), indent=2))
+        from oral_sim.engine.metrics import pace_without_speech
+
+        out = feedback.to_dict()
+        out["pace"] = out.get("pace") or pace_without_speech()  # as transcribe --json has it
+        print(json.dumps(out, indent=2))
         return 0
     print(f"{question.id}: {question.prompt}\n")
     print(result.transcript.text or "(no speech recognised)")

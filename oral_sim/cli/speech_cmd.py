@@ -18,7 +18,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run_transcribe(args: argparse.Namespace) -> int:
     from oral_sim.cli.interview_cmd import settings_from_args
-    from oral_sim.engine.metrics import analyze_delivery
+    from oral_sim.engine.metrics import analyze_delivery, pace_without_speech
     from oral_sim.engine.pipeline import transcribe_file
 
     settings = settings_from_args(args)  # --asr-model, else $ORAL_SIM_ASR_MODEL
@@ -37,7 +37,7 @@ def run_transcribe(args: argparse.Namespace) -> int:
         d = delivery.to_dict()
         out["fillers"] = d["fillers"]
         # no words, no pace: the same shape with nothing in it (a reader of `pace.wpm` gets null)
-        out["pace"] = d["pace"] or {"wpm": None, "articulation_wpm": None, "pauses": None}
+        out["pace"] = d["pace"] or pace_without_speech()
         out["processing_s"] = round(result.processing_s, 3)
         print(json.dumps(out, indent=2))
         return 0

@@ -21,7 +21,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from oral_sim.config import AudioConfig
-from oral_sim.errors import AudioError, DeviceError
+from oral_sim.errors import AudioError, AudioFileError, DeviceError
 
 NO_MIC_HINT = (
     "plug one in, pick one with --input-device (see `oral-sim devices`), "
@@ -521,10 +521,10 @@ class FileSource:
         self.path = Path(path)
         """The audio file."""
         if self.path.is_dir():
-            raise AudioError(f"{self.path} is a folder, not an audio file",
+            raise AudioFileError(f"{self.path} is a folder, not an audio file",
                              "name an audio file in it (wav, flac, mp3 or ogg)")
         if not self.path.is_file():
-            raise AudioError(f"no audio file at {self.path}", "check the path; "
+            raise AudioFileError(f"no audio file at {self.path}", "check the path; "
                              "any wav, flac, mp3 or ogg file will do")
         self.realtime = realtime
         """Pace frames in real time (True) or as fast as the consumer takes them."""

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from oral_sim.engine import textfile
-from oral_sim.errors import AudioError, UsageError
+from oral_sim.errors import AudioError, AudioFileError, UsageError
 
 #: Longest file `load_audio` reads into memory (streaming readers have no limit).
 MAX_LOAD_S = 4 * 3600
@@ -24,27 +24,27 @@ def _open(path: Path):
     import av
 
     if not path.exists():
-        raise AudioError(f"no audio file at {path}", "check the path; any wav, flac, mp3 or ogg "
+        raise AudioFileError(f"no audio file at {path}", "check the path; any wav, flac, mp3 or ogg "
                          "file will do")
     if path.is_dir():
-        raise AudioError(f"{path} is a folder, not an audio file",
+        raise AudioFileError(f"{path} is a folder, not an audio file",
                          "name an audio file in it (wav, flac, mp3 or ogg)")
     if path.stat().st_size == 0:
-        raise AudioError(f"{path} is empty (0 bytes)", "record or choose another file")
+        raise AudioFileError(f"{path} is empty (0 bytes)", "record or choose another file")
     try:
         container = av.open(str(path), mode="r", metadata_errors="ignore")
     except (av.error.FFmpegError, UnicodeDecodeError, ValueError) as exc:
         # FFmpeg's own words, without its errno and the path again ("[Errno 1094995529]
         # Invalid data found when processing input: '/x/a.wav'")
         said = getattr(exc, "strerror", None) or str(exc)
-        raise AudioError(
+        raise AudioFileError(
             f"cannot read {path} as audio: {said[0].lower() + said[1:] if said else 'unknown'}"
             + (" (is it an audio file?)" if isinstance(exc, av.error.InvalidDataError) else ""),
             "use a wav, flac, mp3 or ogg file",
         ) from None
     if not container.streams.audio:
         container.close()
-        raise AudioError(f"{path} has no audio stream", "use a wav, flac, mp3 or ogg file")
+        raise AudioFileError(f"{path} has no audio stream", "use a wav, flac, mp3 or ogg file")
     return container
 
 
@@ -81,7 +81,7 @@ def iter_samples(path: str | Path, sample_rate_hz: int = 16000) -> Iterator[np.n
     finally:
         container.close()
     if total == 0:
-        raise AudioError(f"{path} contains no audio samples", "record or choose another file")
+        raise AudioFileError(f"{path} contains no audio samples", "record or choose another file")
 
 
 def iter_file_frames(

@@ -164,6 +164,14 @@ class Delivery:
         }
 
 
+def pace_without_speech() -> dict:
+    """The `pace` JSON of an answer with no spoken word: every key a spoken answer's has, each
+    null (a reader of `pace.verdict` or `pace.pauses` gets null, not a missing key)."""
+    return {"wpm": None, "articulation_wpm": None, "response_latency_s": None,
+            "speaking_s": None, "verdict": None, "reference_wpm": list(WPM_RANGE),
+            "pauses": None}
+
+
 def analyze_delivery(
     transcript: Transcript, question_end_s: float = 0.0, timebox_s: int | None = None
 ) -> Delivery:

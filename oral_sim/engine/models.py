@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from oral_sim import locations
-from oral_sim.errors import ModelError
+from oral_sim.errors import ModelError, UnknownModel
 
 
 @dataclass
@@ -47,7 +47,7 @@ def whisper_model_dir(name: str | None = None) -> Path:
         path = (in_models if in_models.exists() or not given.exists() else given) if bare else given
     if not (path / "model.bin").is_file():
         available = ", ".join(sorted(p.name for p in user_whisper_dirs())) or "none"
-        raise ModelError(
+        raise (UnknownModel if name else ModelError)(
             f"no CTranslate2 Whisper model at {path} (model.bin missing)",
             f"put a converted Whisper folder in {locations.models_dir()} (found: {available}), "
             "or leave the model unset for the bundled tiny.en",
@@ -142,7 +142,7 @@ def voice(name: str | None = None) -> VoicePaths:
             f"put the voice's {onnx.name}.json (from the same download as the .onnx) beside it",
         )
     available = ", ".join(v.name for v in user_voices()) or "none"
-    raise ModelError(
+    raise UnknownModel(
         f"no piper voice named {name!r}",
         f"put NAME.onnx and NAME.onnx.json in {locations.models_dir()} (found: {available}), "
         "or leave the voice unset for the bundled en_US-joe-medium",
