@@ -956,3 +956,19 @@ def test_grade_takes_key_points_written_as_in_a_bank_file(tmp_path: Path,
         err = capsys.readouterr().err
         assert "grade reads one JSON object per line (JSON Lines)" in err and "jq -c" in err
         assert "not JSON" not in err
+
+
+def test_score_parts_add_up_to_the_score() -> None:
+    """The card said "81/100 (25 + 19 + 38)": each part rounded apart (helper's sweep)."""
+    from oral_sim.engine.scoring import score_parts
+
+    parts = {"similarity_points": 25.4, "terms_points": 18.6, "coverage_points": 37.6}
+    assert score_parts(parts) == [(25, "similarity"), (19, "key terms"), (38, "key points")]
+    parts = {"similarity_points": 25.4, "terms_points": 18.4, "coverage_points": 37.4}
+    assert sum(p for p, _ in score_parts(parts)) == 81
+    assert score_parts({"similarity_points": 40.0, "terms_points": None,
+                        "coverage_points": None}) == [(40, "similarity")]
+    q = load_bank().question("mlq-002")
+    for answer in ("Overfitting is when the model memorizes noise; regularization helps.", GOOD):
+        result = score_answer(answer, q)
+        assert sum(p for p, _ in score_parts(result.parts)) == result.score

@@ -760,9 +760,17 @@ SCORE_PARTS = (("similarity_points", "similarity"), ("terms_points", "key terms"
                ("coverage_points", "key points"))
 
 
-def score_parts(parts: dict) -> list[tuple[float, str]]:
-    """(points, label) of each part of a score that applies (a ContentScore's `parts`)."""
-    return [(parts[key], label) for key, label in SCORE_PARTS if parts.get(key) is not None]
+def score_parts(parts: dict) -> list[tuple[int, str]]:
+    """(points, label) of each part of a score that applies (a ContentScore's `parts`), in
+    whole points that add up to the score: each rounded down, and the points left over given to
+    the parts that lost most to the rounding (the card showed "81/100 (25 + 19 + 38)")."""
+    shown = [(float(parts[key]), label) for key, label in SCORE_PARTS if parts.get(key) is not None]
+    whole = [int(points) for points, _ in shown]
+    left = int(round(sum(points for points, _ in shown))) - sum(whole)
+    by_loss = sorted(range(len(shown)), key=lambda i: shown[i][0] - whole[i], reverse=True)
+    for i in by_loss[:max(0, left)]:
+        whole[i] += 1
+    return [(w, label) for w, (_, label) in zip(whole, shown, strict=True)]
 
 
 def _context_texts(answer: str, references: list[str], question: str | None) -> list[str]:

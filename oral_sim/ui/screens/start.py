@@ -117,7 +117,7 @@ class StartScreen(Screen):
                     with Horizontal(classes="row"):
                         yield Label("Voice speed", classes="label")
                         # what --speed set (it was always 1.0, and Start applied that)
-                        yield Input(value=f"{1.0 / app.settings.tts.length_scale:g}", id="speed",
+                        yield Input(value=str(round(1.0 / app.settings.tts.length_scale, 2)), id="speed",
                                     type="number")
                     with Horizontal(classes="row"):
                         yield Label("End after silence (s)", classes="label wide")
