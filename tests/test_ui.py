@@ -1251,3 +1251,25 @@ async def _keys_follow_the_answer_through_scoring_and_the_end() -> None:
 
 def test_keys_follow_the_answer_through_scoring_and_the_end() -> None:
     asyncio.run(_keys_follow_the_answer_through_scoring_and_the_end())
+
+
+async def _no_speaker_is_said(monkeypatch) -> None:
+    """With no sound card the questions were "spoken" silently and the screen said
+    "Interviewer speaking…" (helper's sweep, 2026-12-04)."""
+    from oral_sim.ui.screens import interview
+
+    monkeypatch.setattr(interview, "_can_play", lambda settings: False)
+    app = _app(mode="demo", script_id="ml-questions", questions=1)
+    seen: list[str] = []
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _until(pilot, lambda: type(app.screen).__name__ == "InterviewScreen")
+        scr = app.screen
+        await _until(pilot, lambda: seen.append(str(scr.query_one("#status").render())) or
+                     getattr(scr, "listening", False))
+        assert not scr.can_play
+        assert any("No speaker: read the question" in line for line in seen), seen
+        assert not any("Interviewer speaking" in line for line in seen), seen
+
+
+def test_no_speaker_is_said(monkeypatch) -> None:
+    asyncio.run(_no_speaker_is_said(monkeypatch))

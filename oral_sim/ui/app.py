@@ -40,6 +40,8 @@ class OralSimApp(App):
         self.bank: Any = None
         self.mic_problem: str | None = None
         """Why the microphone cannot be used (None: it can, or not checked yet)."""
+        self.speaker_problem: str | None = None
+        """Why nothing can be played (None: it can, or not checked yet)."""
         self.models_ready = False
         self._problems_told: set[str] = set()
         """Model parts whose failure to load was already notified."""

@@ -60,6 +60,8 @@ class InterviewScreen(Screen):
         self.plan = plan
         self.mode = mode
         self.runner: Any = None
+        self.can_play = True
+        """Whether the interviewer is heard (an output device was found when the session began)."""
         self.timebox_s = 0
         self.feedbacks: list[tuple[Any, Any]] = []
         self.session_id: str | None = None
@@ -112,13 +114,14 @@ class InterviewScreen(Screen):
         app: Any = self.app
         settings = app.settings
         settings.session.wait_after_feedback = settings.session.feedback_each_answer
+        self.can_play = _can_play(settings)
         try:
             with Store() as store:
                 runner = ev.InterviewRunner(
                     self.plan,
                     settings,
                     store,
-                    make_speaker(settings, play=_can_play(settings)),
+                    make_speaker(settings, play=self.can_play),
                     make_sources(self.mode, settings, realtime=app.realtime,
                                  answer_sentences=app.answer_sentences),
                     lambda event: self._tell(app, event),
@@ -180,7 +183,9 @@ class InterviewScreen(Screen):
                 f"[b]{event.heading}[/b]{again} · {q.category} · {q.difficulty} · timebox "
                 f"{q.timebox_s // 60}:{q.timebox_s % 60:02d}")
             self.query_one("#question", Static).update(Text(q.prompt, style="bold"))
-            status.update(Text("🔊 Interviewer speaking…", style="cyan"))
+            status.update(Text("🔊 Interviewer speaking…", style="cyan") if self.can_play else
+                          Text("🔇 No speaker: read the question (it is not heard).",
+                               style="yellow"))
             self.query_one("#live", Static).update("")
             self.query_one("#feedback-box").display = False
             self.query_one("#live-box").display = True

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -224,6 +225,13 @@ class StartScreen(Screen):
         from oral_sim.engine.live import mic_available
 
         problem = mic_available(app.settings)
+        try:
+            from oral_sim.engine.audio import resolve_device
+
+            resolve_device(app.settings.audio.output_device, "output")
+            app.speaker_problem = None
+        except Exception as exc:  # noqa: BLE001 - any failure means nothing will be heard
+            app.speaker_problem = getattr(exc, "message", None) or str(exc)
         devices: list[tuple[str, str]] = []
         if problem is None:
             try:
@@ -239,14 +247,20 @@ class StartScreen(Screen):
         app.mic_problem = problem
         status = self.query_one("#mic-status", Static)
         mode = self.query_one("#answer-mode", Select)
+        # no speaker: the questions still show, and nothing said that they are not heard
+        speaker = ("\n[b yellow]No speaker:[/] the questions are shown on screen, not heard."
+                   if getattr(app, "speaker_problem", None) else "")
         if problem:
-            status.update(f"[b red]No microphone:[/] {problem}. Practise with the simulated "
-                          "candidate (it answers through the real speech pipeline) or type your "
-                          "answers.")
+            said = problem[0].upper() + problem[1:]
+            if not problem.lower().startswith("no microphone"):  # "No microphone: no microphone"
+                said = f"No microphone: {problem}"
+            status.update(f"[b red]{escape(said)}.[/] Practise with the simulated candidate (it "
+                          "answers through the real speech pipeline) or type your answers."
+                          + speaker)
             if mode.value == "live":
                 mode.value = "demo"
         else:
-            status.update("[green]Microphone found.[/] Press m to check the level.")
+            status.update("[green]Microphone found.[/] Press m to check the level." + speaker)
             self.query_one("#device", Select).set_options(devices)
 
     def action_mic_check(self) -> None:
