@@ -513,3 +513,31 @@ def test_practice_and_demo_refuse_an_unknown_script_before_any_screen(
         with pytest.raises(SystemExit):
             main(["demo", "--headless", option, value])
         assert f"argument {option}" in capsys.readouterr().err
+
+
+def test_nested_yaml_aliases_are_refused_at_once(tmp_path: Path) -> None:
+    """Aliases of aliases nine deep ("billion laughs") kept `bank validate` busy for minutes
+    (helper's sweep, 2026-12-04); the file is refused before anything is built. An alias used
+    the ordinary way still works."""
+    import time
+
+    from oral_sim.engine.bank import check_bank
+
+    levels = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for i in range(1, 10):
+        levels.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]")
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text("script: bomb\ntitle: Bomb\n" + "\n".join(levels) + "\n", encoding="utf-8")
+    start = time.perf_counter()
+    problems = check_bank(bomb).problems
+    assert time.perf_counter() - start < 5
+    assert len(problems) == 1 and "aliases (*name) expand to more than 200,000" in str(problems[0])
+    shared = tmp_path / "shared.yaml"
+    points = "[learns noise not signal, fails on new data, regularization helps it]"
+    shared.write_text(
+        "script: shared\ntitle: Shared\nquestions:\n"
+        f"  - {{id: a-1, prompt: What is overfitting?, category: conceptual, difficulty: easy,"
+        f" timebox_s: 60, reference_answer: It learns noise., key_points: &kp {points}}}\n"
+        "  - {id: a-2, prompt: And underfitting?, category: conceptual, difficulty: easy,"
+        " timebox_s: 60, reference_answer: Too simple., key_points: *kp}\n", encoding="utf-8")
+    assert check_bank(shared).problems == []

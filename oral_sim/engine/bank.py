@@ -413,6 +413,13 @@ def _check_text(text: str, path: Path) -> _Checked:
         loader = _LOADER(text)
         try:
             node = loader.get_single_node()
+            if node is not None and bank_problems.expanded_nodes(node) > bank_problems.MAX_NODES:
+                # aliases of aliases ("billion laughs"): 9 levels took minutes to build
+                checked.problems.append(BankError(
+                    where, 0, f"the YAML aliases (*name) expand to more than "
+                    f"{bank_problems.MAX_NODES:,} values: far more than a bank holds",
+                    "write the questions out, or use fewer nested aliases"))
+                return checked
             data = loader.construct_document(node) if node is not None else None
         finally:
             loader.dispose()

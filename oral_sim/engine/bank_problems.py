@@ -136,6 +136,35 @@ _UNION_BRANCHES = ("str", "constrained-str", "KeyPointModel", "GradeKeyPointMode
 _TEXT_BRANCHES = ("str", "constrained-str")
 
 
+#: Most values (mappings, lists and scalars, aliases counted where they are used) a bank file
+#: may expand to: the shipped banks have a few thousand; a file of nested aliases can stand
+#: for billions, and building them hangs (`expanded_nodes`).
+MAX_NODES = 200_000
+
+
+def expanded_nodes(node: yaml.Node) -> int:
+    """How many values the composed YAML `node` stands for once every alias is expanded,
+    counted without expanding them (each node once; an alias to a node counts its size
+    again). Past `MAX_NODES` the count stops growing much: it is only compared to it."""
+    sizes: dict[int, int] = {}
+
+    def size(n: yaml.Node) -> int:
+        key = id(n)
+        if key in sizes:
+            return sizes[key]
+        sizes[key] = 1  # a node that contains itself (a recursive alias) counts once
+        if isinstance(n, yaml.MappingNode):
+            total = 1 + sum(min(size(k) + size(v), MAX_NODES + 1) for k, v in n.value)
+        elif isinstance(n, yaml.SequenceNode):
+            total = 1 + sum(min(size(v), MAX_NODES + 1) for v in n.value)
+        else:
+            total = 1
+        sizes[key] = min(total, MAX_NODES + 1)
+        return sizes[key]
+
+    return size(node)
+
+
 def schema_errors(errors: list[dict[str, Any]], data: dict[str, Any],
                    filled: dict[str, Any]) -> list[tuple[dict[str, Any], tuple[Any, ...]]]:
     """pydantic's errors, one per problem, each with its location in the file (`filled` is
