@@ -32,7 +32,7 @@ BROKEN = [
     ("negative_timebox.yaml", 8, "timebox_s must be between"),
     ("zero_timebox.yaml", 8, "got 0"),
     ("unknown_category.yaml", 6, "unknown category 'philosophy'"),
-    ("unknown_difficulty.yaml", 7, "unknown difficulty 'brutal'"),
+    ("unknown_difficulty.yaml", 7, "unknown difficulty 'brutal'. Use one of: easy"),
     ("unknown_field.yaml", 6, "unknown field `promt`"),
     ("bad_id.yaml", 4, "not a valid id"),
     ("follow_up_range.yaml", 4, "probes key point 7"),

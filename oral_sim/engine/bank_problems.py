@@ -250,7 +250,7 @@ def describe(error: dict[str, Any], loc: tuple[Any, ...], data: dict[str, Any]) 
                     if isinstance(got, str) else [])
             # "behavioural" -> behavioral, "Medium" -> medium: the one meant, then the list
             return (f"{prefix}unknown {field_name} {got!r}"
-                    + (f"; did you mean `{near[0]}`?" if near else "")
+                    + (f"; did you mean `{near[0]}`?" if near else ".")
                     + f" Use one of: {', '.join(allowed)}")
     if kind == "string_pattern_mismatch":
         return (
