@@ -254,6 +254,17 @@ def test_short_questions_in_plain_paragraphs_each_import_with_every_word_kept() 
     result = import_text(text, "p.txt", "p")
     assert [q["prompt"] for q in result.questions] == [
         "What is overfitting?", "What is dropout?", "What is a learning rate?"]
+    # an interviewer's request on a line of its own is a prompt too (the helper's notes: 1
+    # question of 3, the other two glued into the first answer, nothing said)
+    text = ("What is overfitting?\nOverfitting is learning noise, so it fails on new data.\n\n"
+            "Describe a time you led a project.\nI led our feature store migration and cut "
+            "latency by 40 percent.\n\nWalk me through your last model launch.\nWe shadow-"
+            "deployed it for two weeks, then ramped traffic from 5 to 100 percent.\n")
+    result = import_text(text, "n.txt", "n")
+    assert [q["prompt"] for q in result.questions] == [
+        "What is overfitting?", "Describe a time you led a project.",
+        "Walk me through your last model launch."]
+    assert "feature store" not in result.questions[0]["reference_answer"]
     answer = ("Overfitting is when a model memorizes the training data and fails to generalize "
               "to new data.")
     points = key_points(answer)

@@ -335,6 +335,10 @@ _ASK = re.compile(r"^(tell me about|describe a (time|situation|project)|walk me 
                   r"give (me )?an example of|talk me through|explain|describe|define|compare|"
                   r"how would you|what would you)\b", re.I)
 _ITEM_ASK = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.+)$")
+#: The requests that are prompts on a line of their own in plain notes, as "?" lines are
+#: ("Describe a time you led a project." was glued into the answer before it).
+_REQUEST_LINE = re.compile(r"^(tell me about|describe a (time|situation|project)|walk me through|"
+                           r"give (me )?an example of|talk me through)\b.{3,200}[.!]$", re.I)
 
 
 #: Words a short question opens with ("What is dropout?", "Why ReLU?").
@@ -404,7 +408,8 @@ def _markdown(lines: list[str], sid: str) -> ImportResult:
         elif stripped and not page_mode and next_text(n).lower().startswith("quick answer"):
             q_text = stripped  # a question page: the prompt, then "Quick Answer:"
             page_mode = True
-        elif (not page_mode and stripped.endswith("?") and _question_line(stripped)
+        elif (not page_mode and ((stripped.endswith("?") and _question_line(stripped))
+                                 or _REQUEST_LINE.match(stripped))
               and (n == 1 or not lines[n - 2].strip() or _HEADING.match(lines[n - 2].strip()))):
             q_text = stripped
         if page_mode and current is not None and q_text is None:
