@@ -460,6 +460,22 @@ def test_snapshot_compare_attempts(snap_compare) -> None:
     assert snap_compare(_app(), terminal_size=(110, 30), run_before=drive)
 
 
+async def _compare_without_answers_says_so() -> None:
+    """A skipped question's compare screen was blank under its title (helper's sweep)."""
+    from oral_sim.ui.screens.history import CompareScreen
+
+    app = _app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.push_screen(CompareScreen("mlq-017"))
+        await pilot.pause(0.3)
+        shown = " ".join(str(w.render()) for w in app.screen.query("#compare Static"))
+        assert "No answers of your own to mlq-017 yet" in shown, shown
+
+
+def test_compare_without_answers_says_so() -> None:
+    asyncio.run(_compare_without_answers_says_so())
+
+
 def test_snapshot_progress_charts(snap_compare) -> None:
     _seed_history()
 

@@ -251,6 +251,11 @@ class CompareScreen(Screen):
         except OralSimError as exc:
             box.mount(Static(Text(exc.message, style="red")))
             return
+        if not rows:  # a skipped question: the screen was blank under its title
+            whose = "" if self.simulated else " of your own"
+            box.mount(Static(Text(f"No answers{whose} to {self.question_id} yet: it was skipped "
+                                  "or not reached. Esc goes back.", style="yellow")))
+            return
         for row in rows[-3:]:
             a = row["attempt"]
             text = Text(f"{a.created_at[:16].replace('T', ' ')}\n", style="bold")
