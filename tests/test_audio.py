@@ -277,3 +277,22 @@ def test_alsa_messages_are_not_written_over_the_screen(tmp_path) -> None:
                            timeout=60)
     assert quiet.returncode == 0 and quiet.stderr == "", quiet
     assert int(quiet.stdout) >= 1
+
+
+def test_a_paced_source_held_goes_on_at_speaking_pace() -> None:
+    """After a pause the rest of a simulated answer came at once (11 s in one second, helper's
+    sweep): a source held past `STALL_S` goes on from then at speaking pace; one a little
+    behind still catches up."""
+    import time
+
+    from oral_sim.engine.audio import STALL_S, ArrayFrameSource
+
+    source = ArrayFrameSource(np.zeros(16000 * 6, np.int16), realtime=True)
+    frames = iter(source)
+    next(frames)
+    time.sleep(STALL_S + 0.5)  # held, as a paused answer holds it
+    t0 = time.monotonic()
+    for _ in range(33):  # about one second of 30 ms frames
+        next(frames)
+    assert time.monotonic() - t0 > 0.8  # at speaking pace, not all at once
+    source.close()

@@ -559,6 +559,23 @@ class FileSource:
         self._closed = True
 
 
+#: A real-time source this far behind its schedule (seconds) was held (the answer paused), not
+#: slow: it goes on from now at speaking pace instead of pouring out what it owes.
+STALL_S = 2.0
+
+
+def pace_to(start: float, index: int, frame_s: float) -> float:
+    """Sleep until frame `index` of a schedule that began at `start` is due; returns the
+    schedule's start, moved on after a stall (`STALL_S`): after a pause the rest of a
+    simulated answer came at once, 11 s of it in one second."""
+    delay = start + index * frame_s - time.monotonic()
+    if delay > 0:
+        time.sleep(delay)
+    elif delay < -STALL_S:
+        start -= delay
+    return start
+
+
 def _paced(frames: Iterator[bytes], frame_s: float, realtime: bool, owner: Any) -> Iterator[bytes]:
     start = time.monotonic()
     for i, frame in enumerate(frames):
@@ -566,9 +583,7 @@ def _paced(frames: Iterator[bytes], frame_s: float, realtime: bool, owner: Any) 
             return
         if realtime:
             # Sleep to a schedule, not per frame, so slow consumers do not drift further behind.
-            delay = start + i * frame_s - time.monotonic()
-            if delay > 0:
-                time.sleep(delay)
+            start = pace_to(start, i, frame_s)
         yield frame
 
 

@@ -120,6 +120,8 @@ class SimulatedCandidate:
         self._closed = True
 
     def __iter__(self) -> Iterator[bytes]:
+        from oral_sim.engine.audio import pace_to
+
         frame_samples = int(self.sample_rate_hz * self.frame_ms / 1000)
         frame_s = frame_samples / self.sample_rate_hz
         start = time.monotonic()
@@ -131,9 +133,7 @@ class SimulatedCandidate:
                 if self._closed:
                     return
                 if self.realtime:
-                    delay = start + index * frame_s - time.monotonic()
-                    if delay > 0:
-                        time.sleep(delay)
+                    start = pace_to(start, index, frame_s)
                 yield carry[:frame_samples].tobytes()
                 carry = carry[frame_samples:]
                 index += 1
