@@ -229,15 +229,62 @@ def says_nothing(window: str, asked: str | None) -> bool:
     return disowns(window) or (asked is not None and echoes_question(window, asked))
 
 
+#: A list of things ("more data, regularization, dropout and early stopping"): at least this
+#: many items, each of at most `LIST_ITEM_WORDS` words.
+LIST_MIN_ITEMS = 3
+LIST_ITEM_WORDS = 4
+_LAST_ITEMS = re.compile(r"\s+(?:and|or)\s+")
+
+
+def list_items(sentence: str) -> list[str]:
+    """The items of a list a sentence names ("To prevent it I use more data, regularization,
+    dropout and early stopping, and I check ..." -> "more data", "regularization", "dropout",
+    "early stopping"): each is matched alone, as the embedder puts a technique named in a list
+    far from the point about it (0.43 for "more data" in that sentence against "More training
+    data or data augmentation reduces overfitting"; 0.51 alone). The first item is the last
+    two words before the first comma (or all of it when that is as short); the list ends on
+    "and" or "or" before its last item."""
+    chunks = [c.strip(" .;:!?") for c in sentence.split(",")]
+    for start in range(len(chunks) - 1):
+        run = [start]
+        for k in range(start + 1, len(chunks)):
+            words = chunks[k].split()
+            if not words:
+                break
+            last = _LAST_ITEMS.split(chunks[k].removeprefix("and ").removeprefix("or "))
+            if len(words) <= LIST_ITEM_WORDS or (len(last) == 2 and all(
+                    0 < len(x.split()) <= LIST_ITEM_WORDS for x in last)):
+                run.append(k)
+            else:
+                break
+        # a list ends on "and" / "or" before its last item ("dropout and early stopping");
+        # commas alone are a speaker's ("Timeline was, I think, about five months?")
+        while len(run) >= 2 and not (chunks[run[-1]].startswith(("and ", "or "))
+                                     or len(_LAST_ITEMS.split(chunks[run[-1]])) == 2):
+            run.pop()
+        if len(run) < 2:
+            continue
+        first = chunks[start].split()
+        items = [" ".join(first[-2:]) if len(first) > 2 else chunks[start]]
+        for k in run[1:]:
+            tail = chunks[k].removeprefix("and ").removeprefix("or ")
+            items += [x.strip() for x in _LAST_ITEMS.split(tail) if x.strip()]
+        if len(items) >= LIST_MIN_ITEMS:
+            return items
+    return []
+
+
 def answer_windows(sentences: list[str]) -> list[str]:
-    """What a key point is matched against: each sentence, each clause of a long sentence, and
-    each pair of neighbouring sentences (a point can be made across two)."""
+    """What a key point is matched against: each sentence, each clause of a long sentence, each
+    item of a list a sentence names (`list_items`), and each pair of neighbouring sentences (a
+    point can be made across two)."""
     windows = list(sentences)
     for sentence in sentences:
         clauses = [c.strip(" ,") for c in _CLAUSE.split(sentence)
                    if c and len(c.split()) >= MIN_WINDOW_WORDS]
         if len(clauses) > 1:
             windows += clauses
+        windows += [item for item in list_items(sentence) if item not in windows]
     windows += [f"{a} {b}" for a, b in zip(sentences, sentences[1:], strict=False)]
     return windows
 
