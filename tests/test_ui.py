@@ -252,6 +252,7 @@ async def _quit_keeps_the_session_and_small_terminal_works() -> None:
         await pilot.resize_terminal(60, 18)
         await pilot.pause(0.3)
         assert app.size == (60, 18)
+        assert app.has_class("-narrow")  # the fixed widths give way (app.tcss)
         shown = "".join(re.findall(r"<text[^>]*>(.*?)</text>", app.export_screenshot()))
         assert "Feedback below" in shown.replace("&#160;", " "), shown
         await pilot.press("q")

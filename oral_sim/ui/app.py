@@ -14,6 +14,9 @@ from textual.binding import Binding
 from oral_sim.config import Settings
 from oral_sim.errors import OralSimError
 
+#: Terminals narrower than this get the narrow layout (`OralSimApp.on_resize`).
+NARROW_COLUMNS = 80
+
 
 class OralSimApp(App):
     """oral-sim: practise interview answers aloud, offline."""
@@ -84,6 +87,10 @@ class OralSimApp(App):
             self.start_interview(plan, "demo")
             return
         self.push_screen(StartScreen())
+
+    def on_resize(self, event: Any) -> None:
+        """Below 80 columns the layout's fixed widths give way (`.-narrow` in app.tcss)."""
+        self.set_class(event.size.width < NARROW_COLUMNS, "-narrow")
 
     def _start_loading(self) -> None:
         """Warm the models in the background and keep what a crashed session recorded."""
