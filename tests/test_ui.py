@@ -918,12 +918,17 @@ async def _asking_again_keeps_the_typed_draft() -> None:
         scr = app.screen
         draft = "Overfitting is when the model learns the noise"
         scr.query_one("#typed").value = draft
+        await pilot.pause(0.1)
+        # the box above shows the answer as typed, wrapped (it stayed empty while a long
+        # answer scrolled out of the one-line field)
+        assert draft in str(scr.query_one("#live").render())
         await pilot.press("escape")  # out of the box to the keys
         assert not scr.query_one("#typed").has_focus
         await pilot.press("r")  # ask it again: the box has the focus back when it is asked
         await _until(pilot, lambda: scr.listening and scr.query_one("#typed").has_focus, 60)
         assert scr.query_one("#typed").value == draft
         assert scr.query_one("#typed").cursor_position == len(draft)  # typing goes on after it
+        assert draft in str(scr.query_one("#live").render())
 
 
 def test_asking_again_keeps_the_typed_draft() -> None:

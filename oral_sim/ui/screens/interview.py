@@ -209,6 +209,7 @@ class InterviewScreen(Screen):
                 self.keep_draft = False
                 typed.focus()
                 typed.cursor_position = len(typed.value)
+                self.query_one("#live", Static).update(Text(typed.value, style="italic"))
                 status.update(Text(TYPE_PROMPT, style="bold green"))
             else:
                 self.app.bell()
@@ -301,6 +302,16 @@ class InterviewScreen(Screen):
     def _typed(self, event: Input.Submitted) -> None:
         if self.runner is not None and event.value.strip():
             self.runner.submit_typed(event.value)
+        elif self.runner is not None:  # Enter on an empty box did nothing, without a word
+            self.notify("Type your answer, then Enter. (Esc, then s, skips the question.)",
+                        timeout=3)
+
+    @on(Input.Changed, "#typed")
+    def _typing(self, event: Input.Changed) -> None:
+        """The answer as it is typed, wrapped in the box above the one-line field: a long
+        answer scrolled sideways out of view while that box stayed empty."""
+        if self.typing and self.listening:
+            self.query_one("#live", Static).update(Text(event.value, style="italic"))
 
     def action_leave_answer_box(self) -> None:
         """Esc in the answer box: out of it, to the keys."""
