@@ -48,6 +48,7 @@ def test_list_show_and_exports(recorded, monkeypatch, capsys, tmp_path) -> None:
     assert main(["sessions", "list"]) == 0  # answered of asked, not the questions asked alone
     listed = capsys.readouterr().out
     assert f"{sessions[0]['answered']}/{sessions[0]['questions']}" in listed and "answered" in listed
+    assert f" {sessions[0]['script_id']} " in listed  # whole ("project-deep-div" was cut)
     assert main(["sessions", "show", sid]) == 0
     shown = capsys.readouterr().out
     assert "Question 1" in shown and "score" in shown

@@ -52,11 +52,12 @@ def run_list(args: argparse.Namespace) -> int:
     if not sessions:
         print("No sessions yet: `oral-sim` or `oral-sim demo` to start one.")
         return 0
-    print(f"{'id':<22} {'date':<17} {'script':<16} {'by':<5} {'status':<11} {'answered':>8} "
+    width = max(6, *(len(s.script_id) for s in sessions))  # "project-deep-div" was cut
+    print(f"{'id':<22} {'date':<17} {'script':<{width}} {'by':<5} {'status':<11} {'answered':>8} "
           f"{'score':>5} {'fill/min':>8} {'WPM':>5}")
     for s in sessions:
         answered = f"{s.answered}/{s.questions}"
-        print(f"{s.id:<22} {s.started_at[:16].replace('T', ' '):<17} {s.script_id[:16]:<16} "
+        print(f"{s.id:<22} {s.started_at[:16].replace('T', ' '):<17} {s.script_id:<{width}} "
               f"{MODE_LABELS.get(s.mode, s.mode)[:5]:<5} {s.status:<11} {answered:>8} "
               f"{_fmt(s.avg_score):>5} "
               f"{_fmt(s.fillers_per_min, digits=1):>8} {_fmt(s.avg_wpm):>5}")
