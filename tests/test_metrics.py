@@ -168,6 +168,9 @@ def test_empty_and_long_answers() -> None:
     # ten minutes of silence is no answer, not an answer over its time by 480 s
     silent = analyze_delivery(Transcript(duration_s=600.0), timebox_s=120)
     assert (silent.timebox.duration_s, silent.timebox.status) == (0.0, "under")
+    # one word in 0.7 s is no pace ("286 WPM, fast"): counted, not judged
+    one = analyze_delivery(_timed([("Yes.", 0.0, 0.7)]))
+    assert one.pace is not None and one.pace.verdict == "too short to judge"
     spec = [(_name(i), i * 0.4, i * 0.4 + 0.3) for i in range(3000)]  # a 20-minute answer
     d = analyze_delivery(_timed(spec), timebox_s=120)
     assert d.pace is not None and d.pace.wpm == pytest.approx(150, rel=0.01)

@@ -28,6 +28,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                                 '"examples": [...]} as in a bank file, checked as the bank checks '
                                 'them; a point\'s "part" is checked but not used: grade does not '
                                 'know whether the question asks for a story)')
+    p.add_argument("--json", action="store_true",
+                   help="accepted for symmetry with the other commands: the output is always "
+                   "JSON, one line per answer")
     p.set_defaults(func=run_grade)
 
 

@@ -34,6 +34,8 @@ from oral_sim.engine.transcript import Transcript
 PAUSE_MIN_S = 0.25
 LONG_PAUSE_S = 2.0
 WPM_RANGE = (100.0, 165.0)
+#: Fewer spoken words than this get no pace verdict: a word or two says nothing of a pace.
+PACE_MIN_WORDS = 8
 NATURAL_PAUSE_S = (0.5, 1.0)
 TIMEBOX_UNDER_FRACTION = 0.4
 TIMEBOX_GRACE_FRACTION = 0.1
@@ -90,7 +92,8 @@ class Pace:
     pauses: Pauses
     """Silences between words."""
     verdict: str
-    """"slow", "good" or "fast": `wpm` against WPM_RANGE (words per minute)."""
+    """"slow", "good" or "fast": `wpm` against WPM_RANGE (words per minute); "too short to
+    judge" under `PACE_MIN_WORDS` words (one word in 0.7 s is not a pace: "286 WPM, fast")."""
 
 
 @dataclass
@@ -218,7 +221,8 @@ def _pace(timed, spoken, n_words: int, question_end_s: float) -> Pace:
     wpm = n_words / minutes
     articulation = n_words / max((speaking - paused) / 60, 1e-6)
     long = [(s, d) for s, d in gaps if d > LONG_PAUSE_S]
-    verdict = "slow" if wpm < WPM_RANGE[0] else "fast" if wpm > WPM_RANGE[1] else "good"
+    verdict = ("too short to judge" if n_words < PACE_MIN_WORDS
+               else "slow" if wpm < WPM_RANGE[0] else "fast" if wpm > WPM_RANGE[1] else "good")
     first_word = spoken[0].start_s if spoken else timed[0].start_s
     return Pace(
         wpm=wpm,
