@@ -686,3 +686,30 @@ def test_export_keeps_a_file_that_is_not_a_report(recorded, monkeypatch, capsys,
     assert "already holds this report" in capsys.readouterr().err
     assert main(["sessions", "export", sid, "-o", str(tmp_path)]) == 2
     assert "is a folder" in capsys.readouterr().err
+
+
+def test_a_replay_with_nothing_to_play_through_keeps_reading_pace() -> None:
+    """With no speaker the replay screen raced through a script (turn 14 of 108 after 5 s) and
+    made every voice it threw away (helper's sweep, 2026-12-04): a line now stays for the time
+    it takes to read, and s still moves on at once."""
+    import threading
+    import time
+
+    from oral_sim.engine.replay import READING_MIN_S, Replayer, ReplayLine, reading_s
+
+    lines = [ReplayLine("interviewer", "Tell me about yourself."),
+             ReplayLine("candidate", "I build models. " * 6),
+             ReplayLine("interviewer", "Thank you.")]
+    started: list[tuple[int, float]] = []
+    replayer = Replayer(lines, play=False, on_line=lambda i, _l: started.append((i, time.monotonic())))
+    worker = threading.Thread(target=replayer.run)
+    worker.start()
+    time.sleep(0.5)
+    assert [i for i, _ in started] == [0]  # still reading the first line
+    replayer.skip()
+    time.sleep(0.2)
+    assert [i for i, _ in started] == [0, 1]
+    replayer.stop()
+    worker.join(5)
+    assert not worker.is_alive()
+    assert reading_s("Thank you.") == READING_MIN_S and reading_s("word " * 30) == 10.0

@@ -74,6 +74,17 @@ def pitch_shift(audio: np.ndarray, rate_hz: int, factor: float) -> np.ndarray:
     return np.clip(out * 32768.0, -32768, 32767).astype(np.int16)
 
 
+#: Reading pace for a replay with nothing to play through (words a second: about 180 a minute,
+#: a conversational speaking pace), and the least time a line stays.
+READING_WORDS_PER_S = 3.0
+READING_MIN_S = 1.5
+
+
+def reading_s(text: str) -> float:
+    """How long a replayed line stays when it cannot be heard."""
+    return max(READING_MIN_S, len(text.split()) / READING_WORDS_PER_S)
+
+
 class Replayer:
     """Plays lines in order; `on_line(index, line)` is called as each starts."""
 
@@ -135,6 +146,12 @@ class Replayer:
     def _speak_line(self, line: ReplayLine, cancel: threading.Event) -> None:
         from oral_sim.engine.audio import play_array
         from oral_sim.engine.tts import get_voice
+
+        if not self.play:
+            # nothing to play through: each line stays for the time it takes to read (the
+            # replay raced through a script, and made every voice it threw away)
+            cancel.wait(reading_s(line.text))
+            return
 
         if line.speaker == "you":
             if line.audio_path is None or not self.play:

@@ -80,7 +80,12 @@ class ReplayScreen(Screen):
         from oral_sim.ui.screens.interview import _can_play
 
         app: Any = self.app
-        self.replayer = Replayer(self.lines, app.settings, play=_can_play(app.settings),
+        play = _can_play(app.settings)
+        if not play:
+            self.app.call_from_thread(
+                self.notify, "No speaker: the conversation follows at reading pace. "
+                "p pauses, s skips a line.", title="Replay", timeout=6)
+        self.replayer = Replayer(self.lines, app.settings, play=play,
                                  on_line=lambda i, line: self.app.call_from_thread(self._current, i))
         try:
             self.replayer.run()
