@@ -13,7 +13,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     s = sub.add_parser("sessions", help="your practice history: list, show, export, progress")
     ssub = s.add_subparsers(dest="sessions_command", metavar="ACTION", required=True)
     p = ssub.add_parser("list", help="all sessions, newest first")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=run_list)
     p = ssub.add_parser("show", help="one session with its answers")
     p.add_argument("id")
