@@ -541,3 +541,16 @@ def test_nested_yaml_aliases_are_refused_at_once(tmp_path: Path) -> None:
         "  - {id: a-2, prompt: And underfitting?, category: conceptual, difficulty: easy,"
         " timebox_s: 60, reference_answer: Too simple., key_points: *kp}\n", encoding="utf-8")
     assert check_bank(shared).problems == []
+
+
+def test_an_unknown_option_is_said_with_its_commands_usage(capsys) -> None:
+    """`oral-sim bank list --bogus` printed the top-level usage (helper's sweep, 2026-12-04)."""
+    import pytest
+
+    from oral_sim.cli import main
+
+    with pytest.raises(SystemExit) as info:
+        main(["bank", "list", "--bogus"])
+    err = capsys.readouterr().err
+    assert info.value.code == 2
+    assert "usage: oral-sim bank list" in err and "unrecognized arguments: --bogus" in err

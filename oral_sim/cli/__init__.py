@@ -77,6 +77,17 @@ def write_text_file(path: str | Path, text: str) -> None:
     textfile.write(path, text)
 
 
+class _CommandParser(argparse.ArgumentParser):
+    """A command's parser: an argument it does not know is its own error, said with its own
+    usage (argparse leaves it to the top level, which printed the top-level usage)."""
+
+    def parse_known_args(self, args=None, namespace=None):  # noqa: ANN001, ANN201 - argparse's
+        found, extras = super().parse_known_args(args, namespace)
+        if extras:
+            self.error("unrecognized arguments: " + " ".join(extras))
+        return found, extras
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The whole argument parser."""
     parser = argparse.ArgumentParser(
@@ -84,7 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Offline oral interview simulator. With no command, starts the interview app.",
     )
     parser.add_argument("--version", action="version", version=f"oral-sim {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_CommandParser)
     for name in COMMAND_MODULES:
         try:
             module = importlib.import_module(name)
