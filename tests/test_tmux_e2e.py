@@ -70,3 +70,37 @@ def test_demo_in_a_real_terminal(tmp_path: Path) -> None:
     finally:
         _tmux(name, "kill-server", capture_output=True)
     assert list((tmp_path / "home").rglob("history.sqlite3")), "the session was stored"
+
+
+def test_closing_the_terminal_keeps_the_session(tmp_path: Path) -> None:
+    """tmux kill-session (the terminal closed: SIGHUP) mid-answer killed the app, and its session
+    stayed "in progress" until the next start recovered it (helper's sweep, 2026-12-04). Now it
+    ends as interrupted at once."""
+    import sqlite3
+
+    name = f"oralsim-hup-{os.getpid()}"
+    home = tmp_path / "home"
+    cmd = " ".join(["env", f"ORAL_SIM_HOME={home}", "TERM=xterm-256color", EXE, "practice",
+                    "--typed", "--script", "ml-questions", "--questions", "2"])
+    _tmux(name, "new-session", "-d", "-s", name, "-x", "100", "-y", "30", cmd, check=True)
+    try:
+        _wait_for(name, "Start", 60)
+        _tmux(name, "send-keys", "-t", name, "Enter", check=True)
+        _wait_for(name, "supervised and unsupervised", 120)
+        time.sleep(1.0)
+        _tmux(name, "send-keys", "-t", name, "-l", "Supervised learning uses labels", check=True)
+        time.sleep(0.5)
+        _tmux(name, "kill-session", "-t", name, check=True)
+    finally:
+        _tmux(name, "kill-server", capture_output=True)
+    db = next(home.rglob("history.sqlite3"))
+    status = None
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:  # the app ends its session as it goes
+        with sqlite3.connect(db) as con:
+            rows = con.execute("SELECT status FROM sessions").fetchall()
+        status = rows[0][0] if rows else None
+        if status not in (None, "in_progress"):
+            break
+        time.sleep(0.3)
+    assert status == "interrupted", status

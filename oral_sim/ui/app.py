@@ -56,7 +56,16 @@ class OralSimApp(App):
         """The start screen's choices for the last session started, kept for the next one."""
 
     def on_mount(self) -> None:
+        import asyncio
+        import signal
+
         from oral_sim.engine.bank import load_bank
+
+        if hasattr(signal, "SIGHUP"):
+            try:  # the terminal closed: end as Ctrl+C does, not killed mid-session
+                asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self._hang_up)
+            except (NotImplementedError, RuntimeError, ValueError):
+                pass
         from oral_sim.ui.screens.errors import ErrorScreen
         from oral_sim.ui.screens.start import StartScreen
 
@@ -177,6 +186,15 @@ class OralSimApp(App):
             runner.quit()
             self.exit_message = "Quit: the session so far is kept (oral-sim sessions list)."
         self.exit()
+
+    def _hang_up(self) -> None:
+        """SIGHUP (the terminal window closed, tmux kill-session): the session so far is kept
+        and ends as interrupted. The process was killed, and its session stayed "in progress"
+        until the next start recovered it."""
+        runner = self.current_runner
+        if runner is not None:
+            runner.quit()
+        self.exit(return_code=129)
 
     def action_interrupt(self) -> None:
         """Ctrl+C: stop cleanly, keep the session so far."""
