@@ -35,7 +35,7 @@ BROKEN = [
     ("unknown_difficulty.yaml", 7, "unknown difficulty 'brutal'. Use one of: easy"),
     ("unknown_field.yaml", 6, "unknown field `promt`"),
     ("bad_id.yaml", 4, "not a valid id"),
-    ("follow_up_range.yaml", 4, "probes key point 7"),
+    ("follow_up_range.yaml", 16, "question 1 (t-1): a follow-up probes key point 7"),  # at its line
     ("follow_up_answer_alone.yaml", 15, "needs its own key_points too"),
     ("no_questions.yaml", 3, "no questions"),
     ("empty.yaml", 1, "empty"),

@@ -6,6 +6,7 @@ of the rest. `bank.py` checks the files; this module only locates and words what
 from __future__ import annotations
 
 import difflib
+import re
 from pathlib import Path
 from typing import Any
 
@@ -175,7 +176,7 @@ def schema_errors(errors: list[dict[str, Any]], data: dict[str, Any],
     kept = []
     neither: set[tuple[Any, ...]] = set()
     for error in errors:
-        loc = tuple(error["loc"])
+        loc = _probe_at(tuple(error["loc"]), str(error.get("msg", "")), data)
         if _from_defaults(loc, data, filled):
             continue
         cut = next((i for i, part in enumerate(loc) if part in _UNION_BRANCHES), None)
@@ -193,6 +194,20 @@ def schema_errors(errors: list[dict[str, Any]], data: dict[str, Any],
                           "msg": "a key point is text, or a mapping with `point` and `examples` "
                                  "(see scripts_bank/README.md)"}, at))
     return kept
+
+
+def _probe_at(loc: tuple[Any, ...], message: str, data: dict[str, Any]) -> tuple[Any, ...]:
+    """A follow-up probing a key point the question lacks is found by the question's own check:
+    its place is the follow-up's `key_point`, not the question's first line."""
+    found = re.search(r"a follow-up probes key point (\d+)", message)
+    if not found or len(loc) != 2 or loc[0] != "questions":
+        return loc
+    question = _value_at(data, loc)
+    probes = question.get("follow_ups") if isinstance(question, dict) else None
+    for j, probe in enumerate(probes if isinstance(probes, list) else []):
+        if isinstance(probe, dict) and str(probe.get("key_point")) == found.group(1):
+            return (*loc, "follow_ups", j, "key_point")
+    return loc
 
 
 def _value_at(data: Any, loc: tuple[Any, ...]) -> Any:
@@ -280,6 +295,8 @@ def describe(error: dict[str, Any], loc: tuple[Any, ...], data: dict[str, Any]) 
     if message.startswith("Value error, "):
         message = message[len("Value error, ") :]
     del ctx
+    if message.startswith("a follow-up probes key point"):  # says which itself
+        return f"{prefix}{message}"
     if name in ("question", "file"):
         return f"{prefix}{message}"
     if len(loc) == 4 and loc[2] == "follow_ups":  # the follow-up as a whole
