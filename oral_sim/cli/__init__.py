@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from oral_sim import __version__
-from oral_sim.config import SPEED_RANGE  # noqa: F401 - the commands take it from here
 from oral_sim.errors import OralSimError
 
 #: Subcommand modules, in the order their commands appear in `--help`.
@@ -26,8 +25,6 @@ COMMAND_MODULES = [
     "oral_sim.cli.sessions_cmd",
     "oral_sim.cli.bench_cmd",
 ]
-
-
 
 
 def counted(n: int, word: str, many: str | None = None) -> str:

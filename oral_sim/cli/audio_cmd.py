@@ -36,8 +36,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run_say(args: argparse.Namespace) -> int:
     """Speak TEXT through the default (or chosen) output device, or write it to an audio file."""
-    from oral_sim.cli import SPEED_RANGE
-    from oral_sim.config import AudioConfig, TtsConfig
+    from oral_sim.config import SPEED_RANGE, AudioConfig, TtsConfig
     from oral_sim.engine.audiofile import output_format, write_audio
     from oral_sim.engine.tts import get_voice
     from oral_sim.errors import UsageError

@@ -7,8 +7,8 @@ import json
 import sys
 from pathlib import Path
 
-from oral_sim.cli import SPEED_RANGE, counted, text_width
-from oral_sim.config import Settings
+from oral_sim.cli import counted, text_width
+from oral_sim.config import SPEED_RANGE, Settings
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -91,7 +91,7 @@ def run_export(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.output} is not a {args.format} file name",
                          f"end it in .{args.format}, or leave out --format")
     if args.output and Path(args.output).is_dir():
-        _check_export_target(Path(args.output), "", args.force)
+        raise UsageError(f"{args.output} is a folder", "give a file name, e.g. -o report.html")
     with Store() as store:
         record = store.get_session(args.id)
     text = export(record, fmt)
@@ -111,14 +111,12 @@ REPORT_MARKS = ("Session `", " - oral-sim</title>", '"started_at"')
 
 
 def _check_export_target(target: Path, text: str, force: bool) -> bool:
-    """Whether to write `text` to `target`. A folder is refused. An existing file is kept
-    unless `force`, when it holds anything but `text` itself (`-o notes.md` replaced the user's
-    notes; a report the user added notes to, or another session's, was replaced too): False
-    when it already holds `text`."""
+    """Whether to write `text` to `target`. An existing file is kept unless `force`, when it
+    holds anything but `text` itself (`-o notes.md` replaced the user's notes; a report the user
+    added notes to, or another session's, was replaced too): False when it already holds
+    `text`."""
     from oral_sim.errors import UsageError
 
-    if target.is_dir():
-        raise UsageError(f"{target} is a folder", "give a file name, e.g. -o report.html")
     if force or not target.exists():
         return True
     try:

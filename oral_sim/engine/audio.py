@@ -522,10 +522,10 @@ class FileSource:
         """The audio file."""
         if self.path.is_dir():
             raise AudioFileError(f"{self.path} is a folder, not an audio file",
-                             "name an audio file in it (wav, flac, mp3 or ogg)")
+                                 "name an audio file in it (wav, flac, mp3 or ogg)")
         if not self.path.is_file():
             raise AudioFileError(f"no audio file at {self.path}", "check the path; "
-                             "any wav, flac, mp3 or ogg file will do")
+                                 "any wav, flac, mp3 or ogg file will do")
         self.realtime = realtime
         """Pace frames in real time (True) or as fast as the consumer takes them."""
         self.frame_ms = frame_ms

@@ -24,11 +24,11 @@ def _open(path: Path):
     import av
 
     if not path.exists():
-        raise AudioFileError(f"no audio file at {path}", "check the path; any wav, flac, mp3 or ogg "
-                         "file will do")
+        raise AudioFileError(f"no audio file at {path}",
+                             "check the path; any wav, flac, mp3 or ogg file will do")
     if path.is_dir():
         raise AudioFileError(f"{path} is a folder, not an audio file",
-                         "name an audio file in it (wav, flac, mp3 or ogg)")
+                             "name an audio file in it (wav, flac, mp3 or ogg)")
     if path.stat().st_size == 0:
         raise AudioFileError(f"{path} is empty (0 bytes)", "record or choose another file")
     try:
@@ -114,7 +114,7 @@ def load_audio(path: str | Path, sample_rate_hz: int = 16000) -> np.ndarray:
 
 
 def check_readable(path: str | Path) -> None:
-    """AudioError, with what to do, when `path` is not an audio file that can be opened: said
+    """AudioFileError, with what to do, when `path` is not an audio file that can be opened: said
     before any model loads (`analyze` took a second to refuse a missing file)."""
     _open(Path(path)).close()
 

@@ -85,6 +85,19 @@ def mic_available(settings: Settings) -> str | None:
     return None
 
 
+def speaker_available(settings: Settings) -> str | None:
+    """None when an output device is usable, else the reason in one sentence."""
+    try:
+        from oral_sim.engine.audio import resolve_device
+
+        resolve_device(settings.audio.output_device, "output")
+    except OralSimError as exc:
+        return exc.message
+    except Exception as exc:  # PortAudio missing or broken
+        return f"the audio system is not usable ({exc})"
+    return None
+
+
 def make_sources(
     mode: str,
     settings: Settings,

@@ -154,22 +154,17 @@ class Replayer:
             return
 
         if line.speaker == "you":
-            if line.audio_path is None or not self.play:
+            if line.audio_path is None:
                 return
             from oral_sim.engine.audiofile import load_audio
 
             play_array(load_audio(line.audio_path), 16000, self.settings.audio, cancel=cancel)
             return
         if line.speaker == "interviewer":
-            voice = get_voice(self.settings.tts)
-            if self.play:
-                from oral_sim.engine.audio import Player
+            from oral_sim.engine.audio import Player
 
-                Player(self.settings.audio).play(voice.stream(line.text), cancel=cancel)
-            else:
-                for _ in voice.stream(line.text):
-                    if cancel.is_set():
-                        return
+            voice = get_voice(self.settings.tts)
+            Player(self.settings.audio).play(voice.stream(line.text), cancel=cancel)
             return
         from oral_sim.engine import models
         from oral_sim.engine.live import candidate_voice_config
@@ -179,7 +174,7 @@ class Replayer:
         audio = voice.synthesize(line.text)
         if not models.user_voices():
             audio = pitch_shift(audio, voice.sample_rate_hz, CANDIDATE_PITCH)
-        if self.play and not cancel.is_set():
+        if not cancel.is_set():
             play_array(audio, voice.sample_rate_hz, self.settings.audio, cancel=cancel)
 
 

@@ -82,18 +82,13 @@ def cannot_write(path: Path | str, exc: OSError | Exception) -> UsageError:
     return UsageError(f"cannot write {path} ({reason})", hint)
 
 
-def temporary_name(path: Path) -> Path:
-    """Where a file is written before it is moved to `path` (same folder: the move is atomic)."""
-    return path.with_name(f".{path.name}.part")
-
-
 def write_whole(path: Path | str, fill: Callable[[Path], None],
                 errors: tuple[type[BaseException], ...] = (OSError,)) -> Path:
     """Write `path` through `fill(temporary path)`, then move it into place: a failure (a full
     disk, a read-only folder) leaves any file already at `path` as it was and no half file.
     `errors`: what `fill` raises on a failed write (said as `cannot_write`)."""
     path = Path(path)
-    tmp = temporary_name(path)
+    tmp = path.with_name(f".{path.name}.part")  # same folder: the move is atomic
     try:
         fill(tmp)
         os.replace(tmp, path)

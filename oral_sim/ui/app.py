@@ -60,14 +60,14 @@ class OralSimApp(App):
         import signal
 
         from oral_sim.engine.bank import load_bank
+        from oral_sim.ui.screens.errors import ErrorScreen
+        from oral_sim.ui.screens.start import StartScreen
 
         if hasattr(signal, "SIGHUP"):
             try:  # the terminal closed: end as Ctrl+C does, not killed mid-session
                 asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self._hang_up)
             except (NotImplementedError, RuntimeError, ValueError):
                 pass
-        from oral_sim.ui.screens.errors import ErrorScreen
-        from oral_sim.ui.screens.start import StartScreen
 
         try:
             self.bank = load_bank(self.bank_path)
@@ -177,11 +177,10 @@ class OralSimApp(App):
         """Ctrl+Q and the command palette's Quit: during an interview, as `q` (ask first; what
         was answered is kept); elsewhere the app ends. They ended the app under a running
         session, whose last event then found no app and was saved as a crash."""
-        screen = self.screen
-        if self.current_runner is not None and hasattr(screen, "action_quit_session"):
-            screen.action_quit_session()
-            return
         runner = self.current_runner
+        if runner is not None and hasattr(self.screen, "action_quit_session"):
+            self.screen.action_quit_session()
+            return
         if runner is not None:  # asked again over the dialog: end now, keep what was answered
             runner.quit()
             self.exit_message = "Quit: the session so far is kept (oral-sim sessions list)."

@@ -416,11 +416,7 @@ class InterviewScreen(Screen):
 
 def _can_play(settings: Any) -> bool:
     """True when there is an output device to play the interviewer through."""
-    try:
-        from oral_sim.engine.audio import resolve_device
+    from oral_sim.engine.live import speaker_available
 
-        resolve_device(settings.audio.output_device, "output")
-        return True
-    except Exception:
-        return False
+    return speaker_available(settings) is None
 

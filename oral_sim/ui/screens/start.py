@@ -222,16 +222,10 @@ class StartScreen(Screen):
     @work(thread=True, exit_on_error=False, group="devices")
     def _probe_devices(self) -> None:
         app: Any = self.app
-        from oral_sim.engine.live import mic_available
+        from oral_sim.engine.live import mic_available, speaker_available
 
         problem = mic_available(app.settings)
-        try:
-            from oral_sim.engine.audio import resolve_device
-
-            resolve_device(app.settings.audio.output_device, "output")
-            app.speaker_problem = None
-        except Exception as exc:  # noqa: BLE001 - any failure means nothing will be heard
-            app.speaker_problem = getattr(exc, "message", None) or str(exc)
+        app.speaker_problem = speaker_available(app.settings)
         devices: list[tuple[str, str]] = []
         if problem is None:
             try:
@@ -249,7 +243,7 @@ class StartScreen(Screen):
         mode = self.query_one("#answer-mode", Select)
         # no speaker: the questions still show, and nothing said that they are not heard
         speaker = ("\n[b yellow]No speaker:[/] the questions are shown on screen, not heard."
-                   if getattr(app, "speaker_problem", None) else "")
+                   if app.speaker_problem else "")
         if problem:
             said = problem[0].upper() + problem[1:]
             if not problem.lower().startswith("no microphone"):  # "No microphone: no microphone"
