@@ -559,21 +559,25 @@ class FileSource:
         self._closed = True
 
 
-#: A real-time source this far behind its schedule (seconds) was held (the answer paused), not
-#: slow: it goes on from now at speaking pace instead of pouring out what it owes.
+#: A real-time source whose consumer held one frame longer than this (seconds) was paused, not
+#: slow: it goes on from then at speaking pace instead of pouring out what it owes.
 STALL_S = 2.0
 
 
-def pace_to(start: float, index: int, frame_s: float) -> float:
-    """Sleep until frame `index` of a schedule that began at `start` is due; returns the
-    schedule's start, moved on after a stall (`STALL_S`): after a pause the rest of a
-    simulated answer came at once, 11 s of it in one second."""
+def pace_to(start: float, index: int, frame_s: float) -> None:
+    """Sleep until frame `index` of a schedule that began at `start` is due. To a schedule, not
+    per frame: a slow consumer, or a slow synthesis, catches up."""
     delay = start + index * frame_s - time.monotonic()
     if delay > 0:
         time.sleep(delay)
-    elif delay < -STALL_S:
-        start -= delay
-    return start
+
+
+def after_hold(start: float, given_at: float) -> float:
+    """The schedule's start once the consumer takes the next frame: moved on by the time the
+    last frame given (at `given_at`) was held, when that is a pause (`STALL_S`). After a pause
+    the rest of a simulated answer came at once, 11 s of it in one second."""
+    held = time.monotonic() - given_at
+    return start + held if held > STALL_S else start
 
 
 def _paced(frames: Iterator[bytes], frame_s: float, realtime: bool, owner: Any) -> Iterator[bytes]:
@@ -582,9 +586,10 @@ def _paced(frames: Iterator[bytes], frame_s: float, realtime: bool, owner: Any) 
         if owner._closed:
             return
         if realtime:
-            # Sleep to a schedule, not per frame, so slow consumers do not drift further behind.
-            start = pace_to(start, i, frame_s)
+            pace_to(start, i, frame_s)
+        given_at = time.monotonic()
         yield frame
+        start = after_hold(start, given_at)
 
 
 # ----------------------------------------------------------------------------- WAV on disk

@@ -120,7 +120,7 @@ class SimulatedCandidate:
         self._closed = True
 
     def __iter__(self) -> Iterator[bytes]:
-        from oral_sim.engine.audio import pace_to
+        from oral_sim.engine.audio import after_hold, pace_to
 
         frame_samples = int(self.sample_rate_hz * self.frame_ms / 1000)
         frame_s = frame_samples / self.sample_rate_hz
@@ -133,8 +133,10 @@ class SimulatedCandidate:
                 if self._closed:
                     return
                 if self.realtime:
-                    start = pace_to(start, index, frame_s)
+                    pace_to(start, index, frame_s)
+                given_at = time.monotonic()
                 yield carry[:frame_samples].tobytes()
+                start = after_hold(start, given_at)
                 carry = carry[frame_samples:]
                 index += 1
         if len(carry) and not self._closed:
