@@ -69,33 +69,41 @@ def make_speaker(settings: Settings, play: bool = True) -> TtsSpeaker:
     return TtsSpeaker(settings, play=play)
 
 
-def mic_available(settings: Settings) -> str | None:
-    """None when an input device is usable, else the reason in one sentence."""
+def _device_problem(check: Callable[[], str | None]) -> str | None:
+    """What `check` says is wrong with an audio device (None: usable), PortAudio's own failures
+    included, in one sentence."""
     try:
-        from oral_sim.engine.audio import list_devices, resolve_device
-
-        devices = list_devices()
-        if not any(d.max_input_channels > 0 for d in devices):
-            return "no microphone (input device) was found"
-        resolve_device(settings.audio.input_device, "input")
+        return check()
     except OralSimError as exc:
         return exc.message
     except Exception as exc:  # PortAudio missing or broken
         return f"the audio system is not usable ({exc})"
-    return None
+
+
+def mic_available(settings: Settings) -> str | None:
+    """None when an input device is usable, else the reason in one sentence."""
+
+    def check() -> str | None:
+        from oral_sim.engine.audio import list_devices, resolve_device
+
+        if not any(d.max_input_channels > 0 for d in list_devices()):
+            return "no microphone (input device) was found"
+        resolve_device(settings.audio.input_device, "input")
+        return None
+
+    return _device_problem(check)
 
 
 def speaker_available(settings: Settings) -> str | None:
     """None when an output device is usable, else the reason in one sentence."""
-    try:
+
+    def check() -> str | None:
         from oral_sim.engine.audio import resolve_device
 
         resolve_device(settings.audio.output_device, "output")
-    except OralSimError as exc:
-        return exc.message
-    except Exception as exc:  # PortAudio missing or broken
-        return f"the audio system is not usable ({exc})"
-    return None
+        return None
+
+    return _device_problem(check)
 
 
 def make_sources(
