@@ -176,3 +176,39 @@ def test_two_stores_opening_a_new_database_at_once(tmp_path: Path) -> None:
     assert errors == []
     with Store(path) as store:
         assert schema_version(store._db) == len(MIGRATIONS)
+
+
+def test_a_taken_session_id_is_passed_over(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Clean-clone CI once failed on `UNIQUE constraint failed: sessions.id`: two of twelve
+    sessions started in one second drew the same 4 hex digits. A taken id, or a folder a removed
+    history left behind, is passed over; only when every try is taken is it an error."""
+    from oral_sim.engine import store as store_module
+
+    draws = iter(["abcd", "abcd", "0f0f", "abcd", "0f0f", "1234"])
+    monkeypatch.setattr(store_module.secrets, "token_hex", lambda n: next(draws))
+    monkeypatch.setattr(store_module, "datetime", _FrozenClock("20261204-082129"))
+    with Store() as store:
+        first = store.start_session("ml-questions", "ML questions", "live", {})
+        second = store.start_session("ml-questions", "ML questions", "live", {})
+        assert (first.id, second.id) == ("20261204-082129-abcd", "20261204-082129-0f0f")
+        # a folder of that name whose row is gone is not reused either
+        store._write("DELETE FROM sessions WHERE id = ?", (first.id,))
+        assert locations.sessions_dir().joinpath(first.id).is_dir()
+        third = store.start_session("ml-questions", "ML questions", "live", {})
+        assert third.id == "20261204-082129-1234"
+        assert {s.id for s in store.list_sessions()} == {second.id, third.id}
+        monkeypatch.setattr(store_module.secrets, "token_hex", lambda n: "0f0f")
+        with pytest.raises(StorageError, match="no free session id"):
+            store.start_session("ml-questions", "ML questions", "live", {})
+
+
+class _FrozenClock:
+    """Stands in for `datetime` in store: `now()` is always the given second."""
+
+    def __init__(self, stamp: str) -> None:
+        from datetime import datetime
+
+        self._now = datetime.strptime(stamp, "%Y%m%d-%H%M%S")
+
+    def now(self, tz=None):  # noqa: ANN001, ANN201
+        return self._now if tz is None else self._now.replace(tzinfo=tz)

@@ -24,6 +24,9 @@ from oral_sim.errors import StorageError, UsageError
 #: not the user's practice, so left out of progress, category means, weak-first and compare.
 SIMULATED_MODE = "demo"
 
+#: How many new session ids `Store.start_session` tries before it gives up.
+_ID_TRIES = 20
+
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -188,13 +191,30 @@ class Store:
     def start_session(self, script_id: str, script_title: str, mode: str,
                       settings: dict | None = None) -> SessionRecord:
         """A new session, status in_progress."""
-        sid = datetime.now().strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(2)
         started = _now()
-        self._write(
-            "INSERT INTO sessions (id, started_at, script_id, script_title, mode, status, settings)"
-            " VALUES (?, ?, ?, ?, ?, 'in_progress', ?)",
-            (sid, started, script_id, script_title, mode, json.dumps(settings or {})),
-        )
+        for _ in range(_ID_TRIES):
+            # second + 4 hex digits: two sessions started in one second (a script, a test) meet
+            # one time in 65,536 per pair; a taken id, or a folder left by a removed history, is
+            # passed over for a new one.
+            sid = datetime.now().strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(2)
+            if locations.safe_child(locations.sessions_dir(), sid).exists():
+                continue
+            try:
+                with self._db:  # one transaction
+                    self._db.execute(
+                        "INSERT INTO sessions (id, started_at, script_id, script_title, mode,"
+                        " status, settings) VALUES (?, ?, ?, ?, ?, 'in_progress', ?)",
+                        (sid, started, script_id, script_title, mode,
+                         json.dumps(settings or {})),
+                    )
+                break
+            except sqlite3.IntegrityError:
+                continue
+            except sqlite3.DatabaseError as exc:
+                raise _explain(exc, self.path) from None
+        else:
+            raise StorageError(f"no free session id after {_ID_TRIES} tries in {self.path}",
+                               "try again in a second")
         self.session_dir(sid)
         return SessionRecord(sid, started, None, script_id, script_title, mode, "in_progress",
                              settings or {})
