@@ -271,8 +271,9 @@ def test_a_point_made_in_the_follow_up_is_not_one_to_work_on() -> None:
     """The answer misses "early stopping", the follow-up probe asks for it and the answer to the
     probe makes it: the session summary lists the other missed points, not that one (the real
     scorer on typed answers)."""
+    from oral_sim.engine.bank import follow_up_question
     from oral_sim.engine.feedback import build_feedback
-    from oral_sim.engine.session import _follow_up_question, _probes_to_ask, summarize
+    from oral_sim.engine.session import _probes_to_ask, summarize
     from oral_sim.engine.transcript import Segment, Transcript
 
     def typed(text: str) -> Transcript:
@@ -285,7 +286,7 @@ def test_a_point_made_in_the_follow_up_is_not_one_to_work_on() -> None:
     (probe,) = _probes_to_ask(q, answer)
     early = q.key_points[probe.key_point]
     assert "Early stopping" in early
-    follow_up = _follow_up_question(q, probe)
+    follow_up = follow_up_question(q, probe)
     made = build_feedback(typed("I watch the validation loss, and early stopping halts "
                                 "training once validation performance starts to degrade."),
                           follow_up, typed=True)
@@ -303,13 +304,13 @@ def test_a_follow_up_is_scored_against_what_it_asks() -> None:
     "Unsupervised learning finds structure in unlabeled data": an expert answer on silhouette
     scores scored 5 of 100 against that point and the point itself 96. The probe now has its own
     model answer and key points (the real scorer on typed answers)."""
+    from oral_sim.engine.bank import follow_up_question
     from oral_sim.engine.feedback import build_feedback
-    from oral_sim.engine.session import _follow_up_question
     from oral_sim.engine.transcript import Segment, Transcript
 
     q = load_bank().question("mlq-001")
     (probe,) = q.follow_ups
-    follow_up = _follow_up_question(q, probe)
+    follow_up = follow_up_question(q, probe)
     assert follow_up.key_points == probe.key_points and len(probe.key_points) >= 2
     assert q.key_points[probe.key_point] not in follow_up.key_points
 
@@ -621,14 +622,14 @@ def test_compare_shows_words_said_differently_not_punctuation(tmp_path, monkeypa
 def test_a_follow_up_to_a_story_question_gets_no_star_advice() -> None:
     """A "why" probe after a behavioural or project question asks one thing; its 40-word
     answer got advice on Situation, Task, Action, Result."""
+    from oral_sim.engine.bank import follow_up_question
     from oral_sim.engine.feedback import build_feedback
     from oral_sim.engine.scoring import STRUCTURED_CATEGORIES
-    from oral_sim.engine.session import _follow_up_question
     from oral_sim.engine.transcript import Segment, Transcript
 
     q = next(q for q in load_bank().all_questions()
              if q.category in STRUCTURED_CATEGORIES and q.follow_ups)
-    follow_up = _follow_up_question(q, q.follow_ups[0])
+    follow_up = follow_up_question(q, q.follow_ups[0])
     reason = ("We chose gradient boosted trees because the data was tabular, the team knew them "
               "well, they trained in minutes rather than hours, and the latency budget of thirty "
               "milliseconds ruled out the larger neural model we had tried first on the same "
@@ -717,3 +718,71 @@ def test_a_replay_with_nothing_to_play_through_keeps_reading_pace() -> None:
     worker.join(5)
     assert not worker.is_alive()
     assert reading_s("Thank you.") == READING_MIN_S and reading_s("word " * 30) == 10.0
+
+
+def test_a_follow_up_is_found_by_the_id_sessions_record(capsys: pytest.CaptureFixture) -> None:
+    """Sessions record a follow-up as "mlq-001#follow-up". The history screen looked that id up,
+    found nothing and said "this question is no longer in the bank" under every follow-up;
+    `bank show` and `analyze` refused it. It now names the follow-up as asked and scored."""
+    from oral_sim.cli import main
+    from oral_sim.errors import UsageError
+
+    bank = load_bank()
+    parent = bank.question("mlq-001")
+    follow_up = bank.question("mlq-001#follow-up")
+    assert follow_up.prompt == parent.follow_ups[0].prompt
+    assert follow_up.key_points == parent.follow_ups[0].key_points
+    assert follow_up.probes == parent.key_points[parent.follow_ups[0].key_point]
+    assert follow_up.source_path == parent.source_path
+    # a question with two: the bare id is ambiguous, a number names one
+    two = bank.question("pdd-01")
+    with pytest.raises(UsageError, match="pdd-01 has 2 follow-ups; name one: "
+                                         "pdd-01#follow-up-1, pdd-01#follow-up-2"):
+        bank.question("pdd-01#follow-up")
+    assert bank.question("pdd-01#follow-up-2").prompt == two.follow_ups[1].prompt
+    with pytest.raises(UsageError, match="pdd-01 has 2 follow-ups, not 3"):
+        bank.question("pdd-01#follow-up-3")
+    with pytest.raises(UsageError, match="mlq-003 has no follow-up questions"):
+        bank.question("mlq-003#follow-up")
+    with pytest.raises(UsageError, match="no question 'nope#follow-up'|no question 'nope'"):
+        bank.question("nope#follow-up")
+    # as a session recorded it: the id and the prompt said pick the probe
+    assert bank.asked("pdd-01#follow-up", two.follow_ups[1].prompt).prompt == two.follow_ups[1].prompt
+    assert bank.asked("mlq-001", parent.prompt) is parent
+    with pytest.raises(UsageError, match="no longer has the follow-up"):
+        bank.asked("pdd-01#follow-up", "A probe taken out of the bank since.")
+    assert main(["bank", "show", "mlq-001#follow-up"]) == 0
+    out = capsys.readouterr().out
+    assert "a follow-up, asked when an answer to mlq-001 misses:" in out
+    assert parent.follow_ups[0].key_points[0][:30] in " ".join(out.split())
+
+
+def test_an_interrupted_follow_up_is_recovered_against_its_probe(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A session killed while the candidate answered a follow-up: recovery scored the kept answer
+    against nothing (the follow-up id was not found in the bank, so no key points and no score).
+    It is now scored against the probe that was asked (real piper voice, Whisper and scorer)."""
+    from speech_clips import speech, write_wav
+
+    from oral_sim.engine.recovery import recover_interrupted
+    from oral_sim.engine.store import Store
+
+    bank = load_bank()
+    parent = bank.question("mlq-001")
+    follow_up = bank.question("mlq-001#follow-up")
+    with Store() as store:
+        rec = store.start_session("ml-questions", "ML questions", "live", {})
+        store.add_question(rec.id, 1, parent.id, parent.prompt, parent.category, parent.timebox_s)
+        store.add_question(rec.id, 2, follow_up.id, follow_up.prompt, follow_up.category,
+                           follow_up.timebox_s, is_follow_up=True)
+        audio = speech(["I would look at the silhouette score of the clusters.",
+                        "And I would ask people who know the data whether the groups make sense."])
+        write_wav(store.answer_audio_path(rec.id, 2, 1), audio)
+        report = recover_interrupted(store)
+        assert report.sessions == [rec.id] and len(report.answers) == 1, report.problems
+        (attempt,) = store.get_session(rec.id).questions[1].attempts
+        kps = (attempt.feedback.get("content") or {}).get("key_points") or []
+        assert [k["text"] for k in kps] == follow_up.key_points
+        assert attempt.score is not None
+        assert any(k["covered"] for k in kps), kps

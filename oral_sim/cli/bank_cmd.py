@@ -63,7 +63,12 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_show(args: argparse.Namespace) -> int:
-    from oral_sim.engine.bank import load_bank, question_to_dict, script_to_dict
+    from oral_sim.engine.bank import (
+        FOLLOW_UP_SUFFIX,
+        load_bank,
+        question_to_dict,
+        script_to_dict,
+    )
     from oral_sim.errors import UsageError
 
     bank = load_bank(args.bank)
@@ -93,8 +98,14 @@ def run_show(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(question_to_dict(question), indent=2))
         return 0
-    print(f"{question.id}  [{question.category}, {question.difficulty}, {question.timebox_s} s]")
+    named = args.id.strip() if question.probes else question.id  # "pdd-01#follow-up-2"
+    print(f"{named}  [{question.category}, {question.difficulty}, {question.timebox_s} s]")
     print(f"  from {question.source_path}:{question.source_line}")
+    if question.probes:
+        parent = question.id.removesuffix(FOLLOW_UP_SUFFIX)
+        print(textwrap.fill(f"a follow-up, asked when an answer to {parent} misses: "
+                            f"{question.probes}", text_width(), initial_indent="  ",
+                            subsequent_indent="    "))
     print()
     print(textwrap.fill(question.prompt, text_width()))
     print("\nKey points:")

@@ -157,20 +157,93 @@ class Bank:
                          f"known scripts: {', '.join(ids)}")
 
     def question(self, question_id: str) -> Question:
-        """The question with this id; UsageError otherwise."""
+        """The question with this id; UsageError otherwise. A follow-up's id (`FOLLOW_UP_SUFFIX`
+        after its question's, as sessions record it) gives the follow-up as it is asked and
+        scored (`follow_up_question`); where the question has several, `#follow-up-N` names
+        the N-th."""
         for script in self.scripts:
             for question in script.questions:
                 if question.id == question_id:
                     return question
+        if (probe := _follow_up_id(question_id)) is not None:
+            return self._follow_up(*probe)
         near = _nearest_ids(question_id, [q.id for q in self.all_questions()], 3)
         raise UsageError(
             f"no question {question_id!r} in the bank"
             + (f"; did you mean {', '.join(near)}?" if near else ""),
             "`oral-sim bank list` shows the ids")
 
+    def asked(self, question_id: str, prompt: str) -> Question:
+        """The question a session recorded as asked (its id and the prompt said), as it was
+        asked: for a follow-up, the probe of that prompt among its question's. UsageError when
+        it is no longer in the bank."""
+        if (probe := _follow_up_id(question_id)) is None:
+            return self.question(question_id)
+        parent = self.question(probe[0])
+        for follow_up in parent.follow_ups:
+            if follow_up.prompt == prompt:
+                return follow_up_question(parent, follow_up)
+        raise UsageError(f"{parent.id} no longer has the follow-up {prompt!r}",
+                         f"`oral-sim bank show {parent.id}` lists its follow-ups")
+
+    def _follow_up(self, parent_id: str, number: int | None) -> Question:
+        parent = self.question(parent_id)
+        probes = parent.follow_ups
+        name = parent.id + FOLLOW_UP_SUFFIX
+        if not probes:
+            raise UsageError(f"{parent.id} has no follow-up questions",
+                             f"`oral-sim bank show {parent.id}` shows the question")
+        if number is None and len(probes) > 1:
+            raise UsageError(
+                f"{parent.id} has {len(probes)} follow-ups; name one: "
+                + ", ".join(f"{name}-{n}" for n in range(1, len(probes) + 1)),
+                f"`oral-sim bank show {parent.id}` lists them in that order")
+        if number is not None and not 1 <= number <= len(probes):
+            raise UsageError(f"{parent.id} has {len(probes)} follow-up"
+                             f"{'s' if len(probes) > 1 else ''}, not {number}",
+                             f"`oral-sim bank show {parent.id}` lists them")
+        return follow_up_question(parent, probes[(number or 1) - 1])
+
     def all_questions(self) -> list[Question]:
         """Every question of every script, in bank order."""
         return [q for s in self.scripts for q in s.questions]
+
+
+def _follow_up_id(question_id: str) -> tuple[str, int | None] | None:
+    """("mlq-001", None) for "mlq-001#follow-up", ("mlq-001", 2) for "mlq-001#follow-up-2";
+    None for an id that names no follow-up."""
+    found = re.fullmatch(rf"(.+){re.escape(FOLLOW_UP_SUFFIX)}(?:-(\d+))?", question_id.strip())
+    if found is None:
+        return None
+    return found.group(1), int(found.group(2)) if found.group(2) else None
+
+
+def follow_up_question(parent: Question, probe: FollowUp) -> Question:
+    """A follow-up probe as a question of its own: scored against its own model answer and key
+    points where the bank gives them, else against the missed key point it probes. Its id is
+    the parent's with `FOLLOW_UP_SUFFIX`, as sessions record it."""
+    index = probe.key_point if probe.key_point is not None else 0
+    if probe.key_points:
+        reference = probe.reference_answer or " ".join(probe.key_points)
+        points, examples = list(probe.key_points), []
+    else:
+        reference = parent.key_points[index]
+        points, examples = [reference], [parent.examples_of(index)]
+    return Question(
+        id=parent.id + FOLLOW_UP_SUFFIX,
+        prompt=probe.prompt,
+        category=parent.category,
+        difficulty=parent.difficulty,
+        timebox_s=max(30, parent.timebox_s // 2),
+        reference_answer=reference,
+        key_points=points,
+        follow_ups=[],
+        source_line=parent.source_line,
+        source_path=parent.source_path,
+        script_id=parent.script_id,
+        key_point_examples=examples,
+        probes=parent.key_points[index] if 0 <= index < len(parent.key_points) else None,
+    )
 
 
 def _nearest_ids(given: str, ids: list[str], n: int) -> list[str]:
@@ -357,6 +430,7 @@ def question_to_dict(question: Question) -> dict[str, Any]:
              "reference_answer": f.reference_answer, "key_points": list(f.key_points)}
             for f in question.follow_ups
         ],
+        **({"probes": question.probes} if question.probes else {}),
     }
 
 

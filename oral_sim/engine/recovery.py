@@ -116,7 +116,7 @@ def _recover_answer(
 
             # as asked, with the bank question's content (reference, key points and all that
             # comes with them) when it is still in the bank
-            in_bank = _bank_question(asked.question_id)
+            in_bank = _bank_question(asked.question_id, asked.prompt)
             transcript = transcribe_file(wav, settings, asked=asked.prompt,
                                          spell=in_bank.written if in_bank else None).transcript
             known = in_bank or Question(
@@ -161,11 +161,13 @@ def _recover_answer(
     report.answers.append(wav)
 
 
-def _bank_question(qid: str):
+def _bank_question(qid: str, prompt: str):
+    """The question as asked (a follow-up: its probe, scored as the interview scored it), or
+    None when the bank no longer has it."""
     try:
         from oral_sim.engine.bank import load_bank
 
-        return load_bank().question(qid)
+        return load_bank().asked(qid, prompt)
     except Exception:
         return None
 

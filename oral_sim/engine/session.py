@@ -19,7 +19,7 @@ import numpy as np
 
 from oral_sim import locations
 from oral_sim.config import Settings
-from oral_sim.engine.bank import FOLLOW_UP_SUFFIX, FollowUp, Question
+from oral_sim.engine.bank import FOLLOW_UP_SUFFIX, FollowUp, Question, follow_up_question
 from oral_sim.engine.malloc import release_free_memory
 from oral_sim.engine.transcript import Transcript
 from oral_sim.errors import AudioError, OralSimError
@@ -377,7 +377,7 @@ class InterviewRunner:
                         if self._command == "quit":
                             break
                         ordinal += 1
-                        self._ask(_follow_up_question(question, probe), ordinal, is_follow_up=True,
+                        self._ask(follow_up_question(question, probe), ordinal, is_follow_up=True,
                                   number=number)
             if self._command != "quit":
                 status = "completed"
@@ -750,31 +750,6 @@ def _probes_to_ask(question: Question, feedback: Any) -> list[FollowUp]:
         if 0 <= probe.key_point < len(kps) and not kps[probe.key_point].get("covered"):
             return [probe]
     return []
-
-
-def _follow_up_question(parent: Question, probe: FollowUp) -> Question:
-    """A follow-up probe as a question of its own: scored against its own model answer and key
-    points where the bank gives them, else against the missed key point it probes."""
-    index = probe.key_point if probe.key_point is not None else 0
-    if probe.key_points:
-        reference = probe.reference_answer or " ".join(probe.key_points)
-        points, examples = list(probe.key_points), []
-    else:
-        reference = parent.key_points[index]
-        points, examples = [reference], [parent.examples_of(index)]
-    return Question(
-        id=parent.id + FOLLOW_UP_SUFFIX,
-        prompt=probe.prompt,
-        category=parent.category,
-        difficulty=parent.difficulty,
-        timebox_s=max(30, parent.timebox_s // 2),
-        reference_answer=reference,
-        key_points=points,
-        follow_ups=[],
-        source_line=parent.source_line,
-        key_point_examples=examples,
-        probes=parent.key_points[index] if 0 <= index < len(parent.key_points) else None,
-    )
 
 
 def _dbfs(samples: np.ndarray) -> float:

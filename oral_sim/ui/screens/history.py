@@ -155,7 +155,7 @@ class SessionScreen(Screen):
         try:
             from oral_sim.engine.bank import load_bank
 
-            load_bank().question(q.question_id)
+            load_bank().asked(q.question_id, q.prompt)  # a follow-up: its probe
         except OralSimError:
             head.append("\nthis question is no longer in the bank", style="yellow")
         self.query_one("#answer-head", Static).update(head)
