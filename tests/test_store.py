@@ -61,6 +61,13 @@ def test_round_trip(tmp_path: Path) -> None:
         assert store.question_stats()["mlq-001"]["last_score"] == 80
         assert [a.score for a in store.attempts_for_question("mlq-001", simulated=False)] == [70, 80]
         assert [a.score for a in store.attempts_for_question("mlq-001")] == [70, 80, 95]
+        # compare opened from the candidate's session showed its answers among the user's own
+        # ("score: 78 -> 100"): each side is compared with itself
+        from oral_sim.engine.progress import compare_attempts
+
+        assert [a.score for a in store.attempts_for_question("mlq-001", simulated=True)] == [95]
+        assert [r["attempt"].score for r in compare_attempts(store, "mlq-001")] == [70, 80]
+        assert [r["attempt"].score for r in compare_attempts(store, "mlq-001", True)] == [95]
         assert sorted(by_category(store)["conceptual"]) == [50.0, 80.0]
         assert len(store.list_sessions()) == 2
         assert store.answer_audio_path(sid, 3, 2).name == "q03-a2.wav"

@@ -165,8 +165,9 @@ def word_diff(before: str, after: str) -> list[str]:
 
 def compare_attempts(store: Any, question_id: str, simulated: bool = False) -> list[dict]:
     """All attempts at one question, each with what changed since the one before: metrics and a
-    word-level transcript diff (`+word` added, `-word` dropped). The simulated candidate's
-    attempts only with `simulated=True` (compare opened from one of its sessions)."""
+    word-level transcript diff (`+word` added, `-word` dropped). The user's own attempts, or
+    with `simulated=True` (compare opened from one of its sessions) the simulated candidate's
+    only: its answers are no yardstick for the user's, nor the user's for it."""
     attempts = store.attempts_for_question(question_id, simulated=simulated)
     out = []
     prev = None

@@ -148,7 +148,7 @@ class Store:
             self._db = sqlite3.connect(str(self.path), timeout=5.0, check_same_thread=False)
             self._db.row_factory = sqlite3.Row
             self._db.execute("PRAGMA foreign_keys = ON")
-            self._db.execute("PRAGMA journal_mode = WAL")
+            _set_wal(self._db)
             self._db.execute("PRAGMA synchronous = NORMAL")
             migrate(self._db)
         except sqlite3.DatabaseError as exc:
@@ -328,14 +328,16 @@ class Store:
                 by_id[t["asked_id"]].attempts.append(att)
         return record
 
-    def attempts_for_question(self, question_id: str, simulated: bool = True) -> list[Attempt]:
+    def attempts_for_question(self, question_id: str,
+                              simulated: bool | None = None) -> list[Attempt]:
         """Every attempt at one bank question across sessions, oldest first; `simulated=False`
-        leaves out the simulated candidate's (sessions of mode `SIMULATED_MODE`)."""
+        only the user's own, `True` only the simulated candidate's (sessions of mode
+        `SIMULATED_MODE`), None both."""
         rows = self._read(
             "SELECT t.*, a.question_id AS qid, a.session_id AS sid FROM attempts t "
             "JOIN asked a ON a.id = t.asked_id JOIN sessions s ON s.id = a.session_id "
-            "WHERE a.question_id = ? AND (? OR s.mode != ?) ORDER BY t.created_at, t.id",
-            (question_id, int(simulated), SIMULATED_MODE),
+            "WHERE a.question_id = ? AND (? OR (s.mode = ?) = ?) ORDER BY t.created_at, t.id",
+            (question_id, int(simulated is None), SIMULATED_MODE, int(bool(simulated))),
         )
         out = []
         for r in rows:
@@ -384,6 +386,23 @@ def _attempt(r: sqlite3.Row) -> Attempt:
         r["fillers_per_min"], r["fillers_count"], r["latency_s"], r["duration_s"],
         r["key_points_missed"],
     )
+
+
+def _set_wal(db: sqlite3.Connection, wait_s: float = 5.0) -> None:
+    """Switch to WAL. Several connections opening a new database at once (the app's recovery
+    and interview threads) may find it locked: the switch does not always wait on the busy
+    timeout, so it is tried again for up to `wait_s` (once, in a test, it failed at once)."""
+    import time
+
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 def _explain(exc: sqlite3.DatabaseError, path: Path) -> StorageError:

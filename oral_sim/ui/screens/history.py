@@ -223,6 +223,10 @@ TIMELINE_LEGEND = Text.assemble(("█", "cyan"), (" speech  ", "dim"), ("·", "d
                                 ("▲", "bold #f6ad55"), (" filler", "dim"))
 
 
+#: How many attempts the compare screen shows side by side (the newest).
+SHOWN_ATTEMPTS = 3
+
+
 class CompareScreen(Screen):
     """All attempts at one question, side by side, with what changed."""
 
@@ -232,7 +236,8 @@ class CompareScreen(Screen):
         super().__init__()
         self.question_id = question_id
         self.simulated = simulated
-        """Include the simulated candidate's attempts (opened from one of its sessions)."""
+        """The simulated candidate's attempts instead of the user's (opened from one of its
+        sessions)."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -251,12 +256,15 @@ class CompareScreen(Screen):
         except OralSimError as exc:
             box.mount(Static(Text(exc.message, style="red")))
             return
+        if len(rows) > SHOWN_ATTEMPTS:  # the older ones left out without a word
+            self.query_one("#compare-title", Static).update(
+                f"Attempts at {self.question_id}: the last {SHOWN_ATTEMPTS} of {len(rows)}")
         if not rows:  # a skipped question: the screen was blank under its title
-            whose = "" if self.simulated else " of your own"
+            whose = " by the simulated candidate" if self.simulated else " of your own"
             box.mount(Static(Text(f"No answers{whose} to {self.question_id} yet: it was skipped "
                                   "or not reached. Esc goes back.", style="yellow")))
             return
-        for row in rows[-3:]:
+        for row in rows[-SHOWN_ATTEMPTS:]:
             a = row["attempt"]
             text = Text(f"{a.created_at[:16].replace('T', ' ')}\n", style="bold")
             text.append(f"score {_fmt(a.score)} · {_fmt(a.wpm)} WPM · fillers {_fmt(a.fillers_per_min, 1)}/min"
