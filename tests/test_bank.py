@@ -515,6 +515,22 @@ def test_practice_and_demo_refuse_an_unknown_script_before_any_screen(
         assert f"argument {option}" in capsys.readouterr().err
 
 
+def test_a_huge_bank_file_without_aliases_is_not_blamed_on_aliases(tmp_path: Path) -> None:
+    """26,000 questions written out (2.3 MB, no alias) were refused as "the YAML aliases (*name)
+    expand to more than 200,000 values" (helper's sweep, 2026-12-04 midday)."""
+    from oral_sim.engine.bank import check_bank
+
+    lines = ["id: big", "title: Big", "kind: questions", "questions:"]
+    for i in range(25_000):
+        lines += [f"  - id: q{i:05d}", f"    prompt: What is concept {i}?",
+                  "    key_points: [one, two, three]"]
+    big = tmp_path / "big.yaml"
+    big.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (problem,) = check_bank(big).problems
+    assert "the file holds more than 200,000 values" in str(problem)
+    assert "alias" not in str(problem)
+
+
 def test_nested_yaml_aliases_are_refused_at_once(tmp_path: Path) -> None:
     """Aliases of aliases nine deep ("billion laughs") kept `bank validate` busy for minutes
     (helper's sweep, 2026-12-04); the file is refused before anything is built. An alias used

@@ -1026,3 +1026,19 @@ def test_a_sentence_sharing_no_word_with_a_point_makes_it_only_as_a_close_paraph
     assert named.key_points[tasks].covered
     monkeypatch.setattr(scoring, "LEXICAL_MARGIN", None)
     assert score_answer(said, q).key_points[tasks].covered  # without the rule
+
+
+def test_grade_reports_json_nested_too_deep_and_grades_the_rest(
+        tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    """A line of 100,000 nested brackets ended the whole run with a RecursionError ("Unexpected
+    error", exit 1; helper's sweep, 2026-12-04 midday). It is that line's problem now."""
+    from oral_sim.cli import main
+
+    path = tmp_path / "deep.jsonl"
+    good = json.dumps({"id": "ok", "reference": "Supervised learning uses labels.",
+                       "answer": "It learns from labelled data."})
+    path.write_text("[" * 100_000 + "]" * 100_000 + "\n" + good + "\n", encoding="utf-8")
+    assert main(["grade", str(path)]) == 2
+    out, err = capsys.readouterr()
+    assert f"{path}:1: not an answer (JSON nested too deep)" in err and "Unexpected" not in err
+    assert json.loads(out.splitlines()[0])["id"] == "ok"

@@ -786,3 +786,56 @@ def test_an_interrupted_follow_up_is_recovered_against_its_probe(
         assert [k["text"] for k in kps] == follow_up.key_points
         assert attempt.score is not None
         assert any(k["covered"] for k in kps), kps
+
+
+def test_export_refuses_a_device_or_pipe_and_takes_dash_for_stdout(recorded, monkeypatch, capsys,
+                                                                   tmp_path) -> None:
+    """Helper's sweep (2026-12-04 midday): `-o /dev/full` grew past 6 GB (the check for "already
+    this report" read the device), `-o /dev/stdout` into a pipe waited forever, a FIFO hung, `-o -`
+    wrote a file named "-", and a 300-character name was an "Unexpected error". Each is now said
+    at once (exit 2), and "-" is standard output."""
+    import os
+    import stat
+
+    home, sid = recorded
+    monkeypatch.setenv("ORAL_SIM_HOME", str(home))
+    fifo = tmp_path / "pipe.md"
+    os.mkfifo(fifo)
+    for target in ("/dev/full", "/dev/null", str(fifo)):
+        assert main(["sessions", "export", sid, "-o", target]) == 2, target
+        assert "is not a regular file (a device, pipe or socket)" in capsys.readouterr().err
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    monkeypatch.chdir(tmp_path)
+    assert main(["sessions", "export", sid, "-o", "-"]) == 0
+    assert capsys.readouterr().out.startswith("# ") and not (tmp_path / "-").exists()
+    assert main(["sessions", "export", sid, "-o", "x" * 300 + ".md"]) == 2
+    err = capsys.readouterr().err
+    assert "the name is too long for this system" in err and "Unexpected" not in err
+    # a link is written through: the link stays, its target gets the report
+    (tmp_path / "link.md").symlink_to(tmp_path / "target.md")
+    assert main(["sessions", "export", sid, "-o", "link.md"]) == 0
+    assert (tmp_path / "link.md").is_symlink()
+    assert (tmp_path / "target.md").read_text().startswith("# ")
+
+
+def test_each_of_two_follow_ups_has_an_id_of_its_own(capsys: pytest.CaptureFixture) -> None:
+    """pdd-01 has two follow-ups, and sessions recorded both as "pdd-01#follow-up", an id that
+    `analyze` and `bank show` refuse as naming neither (helper's sweep, 2026-12-04 midday). Each
+    is asked as "pdd-01#follow-up-N" now, and `bank show pdd-01` lists those ids; a question
+    with one keeps "#follow-up"."""
+    from oral_sim.engine.bank import follow_up_question, parent_id
+
+    bank = load_bank()
+    two = bank.question("pdd-01")
+    ids = [follow_up_question(two, f).id for f in two.follow_ups]
+    assert ids == ["pdd-01#follow-up-1", "pdd-01#follow-up-2"]
+    assert [bank.question(i).prompt for i in ids] == [f.prompt for f in two.follow_ups]
+    one = bank.question("mlq-001")
+    assert follow_up_question(one, one.follow_ups[0]).id == "mlq-001#follow-up"
+    assert [parent_id(i) for i in (*ids, "mlq-001#follow-up", "mlq-001")] == \
+        ["pdd-01", "pdd-01", "mlq-001", None]
+    assert main(["bank", "show", "pdd-01"]) == 0
+    out = capsys.readouterr().out
+    assert "- pdd-01#follow-up-1: " in out and "- pdd-01#follow-up-2: " in out
+    with pytest.raises(Exception, match="no question 'mlq-001#follow-up-01'"):
+        bank.question("mlq-001#follow-up-01")  # one way to write each

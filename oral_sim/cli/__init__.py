@@ -4,6 +4,7 @@ with a `register(subparsers)` function that adds its parser and sets `func`."""
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import signal
 import sys
@@ -13,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from oral_sim import __version__
-from oral_sim.errors import OralSimError
+from oral_sim.errors import OralSimError, UsageError
 
 #: Subcommand modules, in the order their commands appear in `--help`.
 COMMAND_MODULES = [
@@ -125,17 +126,32 @@ def main(argv: list[str] | None = None) -> int:
         return 128 + signal.SIGINT
     except BrokenPipeError:
         return 0
-    except Exception as exc:  # a bug: one line here, the whole traceback saved to a file
-        from oral_sim.engine import crashlog
-
-        during = f"running 'oral-sim {args.command}'" if args.command else "running the app"
-        error = crashlog.unexpected(exc, during)
-        print(f"oral-sim: {error.message}", file=sys.stderr)
-        if error.log_path is None:
-            traceback.print_exception(exc, file=sys.stderr)  # the file failed: never lose it
-        print(f"  hint: {error.hint}", file=sys.stderr)
-        return error.exit_code
+    except OSError as exc:
+        if exc.errno != errno.ENAMETOOLONG:
+            return _unexpected(exc, args)
+        # a path given on the command line that the system refuses to look at: the user's
+        name = str(exc.filename) if exc.filename is not None else "a path given"
+        name = name if len(name) <= 80 else name[:60] + "…"
+        print(f"oral-sim: {name}: the name is too long for this system", file=sys.stderr)
+        print("  hint: use a shorter file name (most systems take up to 255 characters a name)",
+              file=sys.stderr)
+        return UsageError.exit_code
+    except Exception as exc:  # a bug
+        return _unexpected(exc, args)
     return int(code or 0)
+
+
+def _unexpected(exc: BaseException, args: argparse.Namespace) -> int:
+    """A bug: one line here, the whole traceback saved to a file."""
+    from oral_sim.engine import crashlog
+
+    during = f"running 'oral-sim {args.command}'" if args.command else "running the app"
+    error = crashlog.unexpected(exc, during)
+    print(f"oral-sim: {error.message}", file=sys.stderr)
+    if error.log_path is None:
+        traceback.print_exception(exc, file=sys.stderr)  # the file failed: never lose it
+    print(f"  hint: {error.hint}", file=sys.stderr)
+    return error.exit_code
 
 
 if __name__ == "__main__":  # pragma: no cover

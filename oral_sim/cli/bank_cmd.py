@@ -63,12 +63,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_show(args: argparse.Namespace) -> int:
-    from oral_sim.engine.bank import (
-        FOLLOW_UP_SUFFIX,
-        load_bank,
-        question_to_dict,
-        script_to_dict,
-    )
+    from oral_sim.engine.bank import load_bank, parent_id, question_to_dict, script_to_dict
     from oral_sim.errors import UsageError
 
     bank = load_bank(args.bank)
@@ -98,11 +93,10 @@ def run_show(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(question_to_dict(question), indent=2))
         return 0
-    named = args.id.strip() if question.probes else question.id  # "pdd-01#follow-up-2"
-    print(f"{named}  [{question.category}, {question.difficulty}, {question.timebox_s} s]")
+    print(f"{question.id}  [{question.category}, {question.difficulty}, {question.timebox_s} s]")
     print(f"  from {question.source_path}:{question.source_line}")
     if question.probes:
-        parent = question.id.removesuffix(FOLLOW_UP_SUFFIX)
+        parent = parent_id(question.id)
         print(textwrap.fill(f"a follow-up, asked when an answer to {parent} misses: "
                             f"{question.probes}", text_width(), initial_indent="  ",
                             subsequent_indent="    "))
@@ -114,10 +108,13 @@ def run_show(args: argparse.Namespace) -> int:
         print(textwrap.fill(f"{i}. {kp}", width, initial_indent="  ", subsequent_indent="     "))
     if question.follow_ups:
         print("\nFollow-ups:")
+        from oral_sim.engine.bank import follow_up_question
+
         for f in question.follow_ups:
             probe = f" (probes key point {f.key_point + 1})" if f.key_point is not None else ""
-            print(textwrap.fill(f"- {f.prompt}{probe}", width, initial_indent="  ",
-                                subsequent_indent="    "))
+            # its id, for `bank show` and `analyze --question`
+            print(textwrap.fill(f"- {follow_up_question(question, f).id}: {f.prompt}{probe}",
+                                width, initial_indent="  ", subsequent_indent="    "))
     print("\nReference answer:")
     print(textwrap.indent(textwrap.fill(question.reference_answer, text_width() - 2), "  "))
     if question.notes:

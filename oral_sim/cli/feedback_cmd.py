@@ -132,11 +132,11 @@ def _refuse_one_document(path: Path, text: str, lines: list[str]) -> None:
     try:
         json.loads(first)
         return
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):
         pass
     try:
         whole = json.loads(text)
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):
         return
     if isinstance(whole, (list, dict)):
         kind = "a JSON array" if isinstance(whole, list) else "one JSON object over several lines"
@@ -167,6 +167,10 @@ def run_grade(args: argparse.Namespace) -> int:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
             print(f"{path}:{n}: not JSON ({exc.msg})", file=sys.stderr)
+            bad += 1
+            continue
+        except RecursionError:  # "[[[[..." 100,000 deep crashed the whole run
+            print(f"{path}:{n}: not an answer (JSON nested too deep)", file=sys.stderr)
             bad += 1
             continue
         if not isinstance(obj, dict):

@@ -22,7 +22,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("id")
     p.add_argument("--format", choices=("md", "html", "json"),
                    help="md, html or json (default: from the -o file's ending, else md)")
-    p.add_argument("-o", "--output", help="file to write (default: stdout); an existing file "
+    p.add_argument("-o", "--output", help="file to write (default, or -: stdout); an existing file "
                    "that is not an oral-sim report is kept unless --force")
     p.add_argument("--force", action="store_true", help="overwrite any existing output file")
     p.set_defaults(func=run_export)
@@ -80,6 +80,8 @@ def run_export(args: argparse.Namespace) -> int:
     from oral_sim.engine.store import Store
     from oral_sim.errors import UsageError
 
+    if args.output == "-":  # the usual name for standard output; it wrote a file called "-"
+        args.output = None
     suffix = Path(args.output).suffix.lower() if args.output else ""
     if suffix and suffix not in EXPORT_ENDINGS and not args.format:
         # report.pdf got Markdown in it, under a name that promised something else
@@ -96,6 +98,9 @@ def run_export(args: argparse.Namespace) -> int:
         record = store.get_session(args.id)
     text = export(record, fmt)
     if args.output:
+        from oral_sim.engine.textfile import check_target
+
+        check_target(args.output)  # a device or a pipe is no report file: never read nor written
         if _check_export_target(Path(args.output), text, args.force):
             write_text_file(args.output, text)
             print(f"wrote {args.output}", file=sys.stderr)
@@ -120,7 +125,8 @@ def _check_export_target(target: Path, text: str, force: bool) -> bool:
     if force or not target.exists():
         return True
     try:
-        old = target.read_bytes()
+        with target.open("rb") as f:  # no more than the report and a byte: enough to compare
+            old = f.read(len(text.encode("utf-8")) + 1)
     except OSError:
         old = b""
     if old == text.encode("utf-8"):

@@ -209,10 +209,17 @@ class Bank:
         return [q for s in self.scripts for q in s.questions]
 
 
+def parent_id(question_id: str) -> str | None:
+    """The question a follow-up id ("mlq-001#follow-up", "pdd-01#follow-up-2") belongs to; None
+    for an id that names no follow-up."""
+    found = _follow_up_id(question_id)
+    return found[0] if found is not None else None
+
+
 def _follow_up_id(question_id: str) -> tuple[str, int | None] | None:
     """("mlq-001", None) for "mlq-001#follow-up", ("mlq-001", 2) for "mlq-001#follow-up-2";
     None for an id that names no follow-up."""
-    found = re.fullmatch(rf"(.+){re.escape(FOLLOW_UP_SUFFIX)}(?:-(\d+))?", question_id.strip())
+    found = re.fullmatch(rf"(.+){re.escape(FOLLOW_UP_SUFFIX)}(?:-([1-9][0-9]*))?", question_id.strip())
     if found is None:
         return None
     return found.group(1), int(found.group(2)) if found.group(2) else None
@@ -221,8 +228,13 @@ def _follow_up_id(question_id: str) -> tuple[str, int | None] | None:
 def follow_up_question(parent: Question, probe: FollowUp) -> Question:
     """A follow-up probe as a question of its own: scored against its own model answer and key
     points where the bank gives them, else against the missed key point it probes. Its id is
-    the parent's with `FOLLOW_UP_SUFFIX`, as sessions record it."""
+    the parent's with `FOLLOW_UP_SUFFIX`, and "-N" where the parent has several (pdd-01's two
+    were both recorded as "pdd-01#follow-up", which named neither)."""
     index = probe.key_point if probe.key_point is not None else 0
+    number = next((n for n, p in enumerate(parent.follow_ups, 1) if p is probe), None)
+    if number is None:  # an equal copy (a pickled bank, a test's own)
+        number = next((n for n, p in enumerate(parent.follow_ups, 1) if p == probe), 1)
+    suffix = FOLLOW_UP_SUFFIX + (f"-{number}" if len(parent.follow_ups) > 1 else "")
     if probe.key_points:
         reference = probe.reference_answer or " ".join(probe.key_points)
         points, examples = list(probe.key_points), []
@@ -230,7 +242,7 @@ def follow_up_question(parent: Question, probe: FollowUp) -> Question:
         reference = parent.key_points[index]
         points, examples = [reference], [parent.examples_of(index)]
     return Question(
-        id=parent.id + FOLLOW_UP_SUFFIX,
+        id=parent.id + suffix,
         prompt=probe.prompt,
         category=parent.category,
         difficulty=parent.difficulty,
@@ -489,10 +501,17 @@ def _check_text(text: str, path: Path) -> _Checked:
             node = loader.get_single_node()
             if node is not None and bank_problems.expanded_nodes(node) > bank_problems.MAX_NODES:
                 # aliases of aliases ("billion laughs"): 9 levels took minutes to build
-                checked.problems.append(BankError(
-                    where, 0, f"the YAML aliases (*name) expand to more than "
-                    f"{bank_problems.MAX_NODES:,} values: far more than a bank holds",
-                    "write the questions out, or use fewer nested aliases"))
+                if bank_problems.written_nodes(node) > bank_problems.MAX_NODES:
+                    # no alias to blame: 26,000 questions written out (a bank holds dozens)
+                    checked.problems.append(BankError(
+                        where, 0, f"the file holds more than {bank_problems.MAX_NODES:,} "
+                        "values: far more than a bank holds",
+                        "split it into bank files of at most a few hundred questions"))
+                else:
+                    checked.problems.append(BankError(
+                        where, 0, f"the YAML aliases (*name) expand to more than "
+                        f"{bank_problems.MAX_NODES:,} values: far more than a bank holds",
+                        "write the questions out, or use fewer nested aliases"))
                 return checked
             data = loader.construct_document(node) if node is not None else None
         finally:

@@ -166,6 +166,23 @@ def expanded_nodes(node: yaml.Node) -> int:
     return size(node)
 
 
+def written_nodes(node: yaml.Node) -> int:
+    """How many values the YAML `node` is written with (each node once, aliases not expanded):
+    over `MAX_NODES` when the file itself is that big, with no alias to blame."""
+    seen: set[int] = set()
+    todo = [node]
+    while todo:
+        n = todo.pop()
+        if id(n) in seen:
+            continue
+        seen.add(id(n))
+        if isinstance(n, yaml.MappingNode):
+            todo += [x for kv in n.value for x in kv]
+        elif isinstance(n, yaml.SequenceNode):
+            todo += n.value
+    return len(seen)
+
+
 def schema_errors(errors: list[dict[str, Any]], data: dict[str, Any],
                    filled: dict[str, Any]) -> list[tuple[dict[str, Any], tuple[Any, ...]]]:
     """pydantic's errors, one per problem, each with its location in the file (`filled` is

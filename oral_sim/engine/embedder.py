@@ -15,6 +15,7 @@ The vectors agree to 3.1e-7 (3,000 SemEval texts; BENCHMARKS.md, 2026-12-02 late
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import os
@@ -168,7 +169,10 @@ def export(reference: Any, model_dir: Path, onnx_path: Path | None = None) -> Pa
         _sidecar(onnx_path).write_text(json.dumps(_fingerprint(model_dir)), encoding="utf-8")
         return onnx_path
     except Exception:
-        partial.unlink(missing_ok=True)
+        # nowhere to write (ORAL_SIM_HOME a file, a full disk) leaves nothing to remove either:
+        # that second error came out of the thread as a traceback
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
         return None
 
 

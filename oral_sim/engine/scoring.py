@@ -874,10 +874,10 @@ def tells_a_story(question: Any, answer_text: str) -> bool:
     """Is this answer read as a story (STAR+AT parts): a behavioural or project question,
     answered at some length, and not a follow-up probe (it asks one thing, "why that model?",
     and got STAR advice on a 40-word reason)?"""
-    from oral_sim.engine.bank import FOLLOW_UP_SUFFIX
+    from oral_sim.engine.bank import parent_id
 
     return (question.category in STRUCTURED_CATEGORIES
-            and not str(getattr(question, "id", "")).endswith(FOLLOW_UP_SUFFIX)
+            and parent_id(str(getattr(question, "id", ""))) is None
             and len(answer_text.split()) >= STORY_MIN_WORDS)
 
 

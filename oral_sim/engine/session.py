@@ -19,7 +19,7 @@ import numpy as np
 
 from oral_sim import locations
 from oral_sim.config import Settings
-from oral_sim.engine.bank import FOLLOW_UP_SUFFIX, FollowUp, Question, follow_up_question
+from oral_sim.engine.bank import FollowUp, Question, follow_up_question, parent_id
 from oral_sim.engine.malloc import release_free_memory
 from oral_sim.engine.transcript import Transcript
 from oral_sim.errors import AudioError, OralSimError
@@ -711,7 +711,7 @@ def summarize(feedbacks: Iterable[tuple[Question, Any]], skipped: int = 0) -> Se
             if speaking_s:  # typed answers have no time to count per minute of
                 filler_count += m["fillers_count"]
                 minutes += speaking_s / 60.0
-        asked = question.id.removesuffix(FOLLOW_UP_SUFFIX)  # a probe's point is its question's
+        asked = parent_id(question.id) or question.id  # a probe's point is its question's
         points = (d.get("content") or {}).get("key_points") or []
         for kp in points:
             point = (asked, kp.get("text", ""))

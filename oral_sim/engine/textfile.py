@@ -82,12 +82,37 @@ def cannot_write(path: Path | str, exc: OSError | Exception) -> UsageError:
     return UsageError(f"cannot write {path} ({reason})", hint)
 
 
+def check_target(path: Path | str) -> Path:
+    """The file an output path names: a symbolic link's target (the link was replaced by a
+    file of its own, its target left as it was). UsageError for a device, pipe or socket
+    (`-o /dev/full` grew without bound, `-o /dev/stdout` waited forever): an output file is a
+    regular file or nothing yet."""
+    import stat
+
+    path = Path(path)
+    try:
+        mode = path.stat().st_mode  # through any link: /dev/stdout is a link to a pipe
+    except FileNotFoundError:  # nothing there yet (a link's target included)
+        return Path(os.path.realpath(path)) if path.is_symlink() else path
+    except OSError as exc:
+        if exc.errno == errno.ENAMETOOLONG:
+            raise
+        raise cannot_write(path, exc) from None
+    if stat.S_ISDIR(mode):
+        raise UsageError(f"{path} is a folder", "give a file name")
+    if not stat.S_ISREG(mode):
+        raise UsageError(f"{path} is not a regular file (a device, pipe or socket)",
+                         "give the name of a file to write; without -o the output goes to "
+                         "standard output")
+    return Path(os.path.realpath(path)) if path.is_symlink() else path
+
+
 def write_whole(path: Path | str, fill: Callable[[Path], None],
                 errors: tuple[type[BaseException], ...] = (OSError,)) -> Path:
     """Write `path` through `fill(temporary path)`, then move it into place: a failure (a full
     disk, a read-only folder) leaves any file already at `path` as it was and no half file.
     `errors`: what `fill` raises on a failed write (said as `cannot_write`)."""
-    path = Path(path)
+    path = check_target(path)
     tmp = path.with_name(f".{path.name}.part")  # same folder: the move is atomic
     try:
         fill(tmp)

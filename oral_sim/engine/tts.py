@@ -31,6 +31,12 @@ CACHE_FORMAT = 1
 #: comes sooner: piper needs about 2.5 ms per character on one core, so 60 characters ~ 0.15 s.
 FIRST_CHUNK_MAX_CHARS = 60
 
+#: The longest text handed to the voice at once: a longer sentence is cut at a comma, else before
+#: a conjunction, else at a space, else (one endless word) at this length. The voice's memory
+#: grows with the square of what it is given: 7,200 characters with no full stop took 9.7 GB
+#: and 272 s, a 80,000-character word ran out of memory.
+MAX_CHUNK_CHARS = 300
+
 _SENTENCE_END = re.compile(r"(?<=[.!?;:])[\"')\]]*\s+")
 _CONJUNCTION = re.compile(r" (?:and|but|or|so|because|when|while|which|that|where) ")
 
@@ -68,7 +74,27 @@ def split_for_speech(text: str, first_max_chars: int = FIRST_CHUNK_MAX_CHARS) ->
             match = _CONJUNCTION.search(first, 15, min(len(first) - 15, 2 * first_max_chars))
             if match:
                 parts[0:1] = [first[: match.start()], first[match.start() + 1 :]]
-    return parts
+    return [piece for part in parts for piece in _capped(part)]
+
+
+def _capped(part: str, limit: int = MAX_CHUNK_CHARS) -> list[str]:
+    """`part` in pieces of at most `limit` characters (`MAX_CHUNK_CHARS`), cut where a speaker
+    would pause."""
+    out: list[str] = []
+    while len(part) > limit:
+        window = part[: limit + 1]
+        least = limit // 3  # a cut earlier than this leaves pieces too short to sound natural
+        cut = window.rfind(", ", least) + 1  # after the comma; 0 when there is none
+        if cut <= 0:
+            found = [m.start() for m in _CONJUNCTION.finditer(window, least)]
+            cut = found[-1] if found else window.rfind(" ", least)
+        if cut <= 0:
+            cut = limit
+        out.append(part[:cut].strip())
+        part = part[cut:].strip()
+    if part:
+        out.append(part)
+    return out
 
 
 class TtsCache:
