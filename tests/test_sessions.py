@@ -47,7 +47,9 @@ def test_list_show_and_exports(recorded, monkeypatch, capsys, tmp_path) -> None:
     assert sessions[0]["id"] == sid and sessions[0]["answered"] >= 2
     assert main(["sessions", "list"]) == 0  # answered of asked, not the questions asked alone
     listed = capsys.readouterr().out
-    assert f"{sessions[0]['answered']}/{sessions[0]['questions']}" in listed and "answered" in listed
+    top = sessions[0]
+    follow = f"+{top['follow_ups']}" if top["follow_ups"] else ""
+    assert f"{top['answered']}/{top['planned']}{follow}" in listed and "answered" in listed
     assert f" {sessions[0]['script_id']} " in listed  # whole ("project-deep-div" was cut)
     assert main(["sessions", "show", sid]) == 0
     shown = capsys.readouterr().out
@@ -57,8 +59,9 @@ def test_list_show_and_exports(recorded, monkeypatch, capsys, tmp_path) -> None:
     report = md.read_text()
     assert "## Question 1" in report
     # the session's figures on top, as the history lists them
-    top = sessions[0]
-    assert f"**{top['answered']} of {top['questions']} questions answered; average score " \
+    probes = (f", and {top['follow_ups']} follow-up" + ("s" if top["follow_ups"] > 1 else "")
+              if top["follow_ups"] else "")
+    assert f"**{top['answered']} of {top['planned']} questions answered{probes}; average score " \
            f"{top['avg_score']:.0f}" in report, report[:400]
     counts = re.findall(r"\b(\d+) (fillers?)\b", report)  # "1 filler", "2 fillers"
     assert counts and all((n == "1") == (word == "filler") for n, word in counts), counts
@@ -591,11 +594,13 @@ def test_a_missing_model_stops_before_a_session_is_stored(tmp_path, monkeypatch,
     assert "whisper-nowhere" in capsys.readouterr().err
     with Store() as store:
         assert store.list_sessions() == []
-    assert summary_line(SessionSummary(skipped=1)) == "answered 0, skipped 1"
+    assert summary_line(SessionSummary(skipped=1)) == "answered 0 (skipped 1)"
     line = summary_line(SessionSummary(answered=2, avg_score=71.6, avg_wpm=140.2,
                                        fillers_per_min=2.04, avg_latency_s=1.25))
-    assert line == ("answered 2, skipped 0; average score 72/100; 140 WPM; 2.0 fillers/min; "
+    assert line == ("answered 2 (skipped 0); average score 72/100; 140 WPM; 2.0 fillers/min; "
                     "latency 1.2 s; 0 key points missed"), line
+    line = summary_line(SessionSummary(answered=2, follow_ups=1, planned=3))
+    assert line.startswith("answered 2 of 3 (skipped 0, not reached 1); 1 follow-up;"), line
 
 
 def test_compare_shows_words_said_differently_not_punctuation(tmp_path, monkeypatch, capsys) -> None:
@@ -839,3 +844,32 @@ def test_each_of_two_follow_ups_has_an_id_of_its_own(capsys: pytest.CaptureFixtu
     assert "- pdd-01#follow-up-1: " in out and "- pdd-01#follow-up-2: " in out
     with pytest.raises(Exception, match="no question 'mlq-001#follow-up-01'"):
         bank.question("mlq-001#follow-up-01")  # one way to write each
+
+
+def test_follow_ups_are_counted_apart_from_questions(tmp_path, monkeypatch) -> None:
+    """A 2-question session with one follow-up said "Answered 3", the history "3/3"; killed during
+    the follow-up of a 3-question session it was "3 of 3 questions answered" though the third was
+    never asked (TUI helper's sweep, 2026-12-04 midday). Questions are counted of those the
+    session set out to ask, and follow-ups apart."""
+    from oral_sim.engine.export import overall
+    from oral_sim.engine.store import PLANNED_KEY
+
+    monkeypatch.setenv("ORAL_SIM_HOME", str(tmp_path))
+    with Store() as store:
+        rec = store.start_session("ml-questions", "ML", "live", {PLANNED_KEY: 3})
+        for ordinal, (qid, probe) in enumerate((("mlq-001", False), ("mlq-001#follow-up", True),
+                                                ("mlq-002", False)), 1):
+            asked = store.add_question(rec.id, ordinal, qid, "?", "conceptual", 60,
+                                       is_follow_up=probe)
+            store.add_attempt(asked, None, {"text": "x"}, {}, True, score=50)
+        store.finish_session(rec.id, "interrupted")
+        (summary,) = store.list_sessions()
+        assert (summary.answered, summary.follow_ups, summary.planned) == (2, 1, 3)
+        assert summary.done == "2/3+1"
+        assert overall(store.get_session(rec.id)).startswith(
+            "2 of 3 questions answered, and 1 follow-up")
+        # a session from before the plan was kept: of those asked
+        old = store.start_session("ml-questions", "ML", "live", {})
+        asked = store.add_question(old.id, 1, "mlq-001", "?", "conceptual", 60)
+        store.add_attempt(asked, None, {"text": "x"}, {}, True, score=50)
+        assert {s.id: s.done for s in store.list_sessions()}[old.id] == "1/1"

@@ -56,7 +56,7 @@ def run_list(args: argparse.Namespace) -> int:
     print(f"{'id':<22} {'date':<17} {'script':<{width}} {'by':<5} {'status':<11} {'answered':>8} "
           f"{'score':>5} {'fill/min':>8} {'WPM':>5}")
     for s in sessions:
-        answered = f"{s.answered}/{s.questions}"
+        answered = s.done  # "2/3+1": 2 of 3 questions, and a follow-up
         print(f"{s.id:<22} {s.started_at[:16].replace('T', ' '):<17} {s.script_id:<{width}} "
               f"{MODE_LABELS.get(s.mode, s.mode)[:5]:<5} {s.status:<11} {answered:>8} "
               f"{_fmt(s.avg_score):>5} "

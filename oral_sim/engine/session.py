@@ -21,6 +21,7 @@ from oral_sim import locations
 from oral_sim.config import Settings
 from oral_sim.engine.bank import FollowUp, Question, follow_up_question, parent_id
 from oral_sim.engine.malloc import release_free_memory
+from oral_sim.engine.store import PLANNED_KEY
 from oral_sim.engine.transcript import Transcript
 from oral_sim.errors import AudioError, OralSimError
 
@@ -188,9 +189,9 @@ class SessionSummary:
     """Averages over a session's answers."""
 
     answered: int = 0
-    """Questions answered (follow-ups included)."""
+    """Questions answered (follow-up probes apart: `follow_ups`)."""
     skipped: int = 0
-    """Questions skipped."""
+    """Questions skipped (follow-up probes not counted)."""
     avg_score: float | None = None
     """Mean content score 0–100."""
     avg_wpm: float | None = None
@@ -205,6 +206,11 @@ class SessionSummary:
     missed_key_points: list[tuple[str, str]] = field(default_factory=list)
     """(question id, key point) pairs the answers missed; one made in the answer to its
     follow-up probe is not listed."""
+    follow_ups: int = 0
+    """Follow-up probes answered ("Answered 3" for a 2-question session counted one)."""
+    planned: int | None = None
+    """Questions the session set out to ask (None: not known); those neither answered nor
+    skipped were not reached."""
 
 
 Event = Any
@@ -353,7 +359,8 @@ class InterviewRunner:
             self.plan.script_id,
             self.plan.script_title,
             self.plan.mode,
-            _settings_dict(self.settings),
+            # with the plan's length: the history counts the questions not reached
+            {**_settings_dict(self.settings), PLANNED_KEY: len(self.plan.questions)},
         )
         self.session_id = rec.id
         from oral_sim.engine import recovery
@@ -404,7 +411,7 @@ class InterviewRunner:
 
     def summary(self) -> SessionSummary:
         """Averages over what has been answered so far."""
-        return summarize(self._feedbacks, self._skipped)
+        return summarize(self._feedbacks, self._skipped, len(self.plan.questions))
 
     def _speak(self, text: str) -> None:
         self._cancel_speech.clear()
@@ -484,7 +491,8 @@ class InterviewRunner:
         if previous is not None:
             self.on_event(Notice("Your answer before stands."))
             return previous
-        self._skipped += 1
+        if parent_id(question.id) is None:  # a probe left is no question skipped
+            self._skipped += 1
         self.on_event(QuestionSkipped(question))
         return None
 
@@ -687,16 +695,20 @@ def feedback_numbers(feedback: Any) -> dict[str, Any]:
 
 
 
-def summarize(feedbacks: Iterable[tuple[Question, Any]], skipped: int = 0) -> SessionSummary:
+def summarize(feedbacks: Iterable[tuple[Question, Any]], skipped: int = 0,
+              planned: int | None = None) -> SessionSummary:
     """Session averages from (question, Feedback) pairs. A key point missed in an answer and
     then made in the answer to its follow-up probe is not one to work on; one missed in both is
     listed once, under its question's id."""
     scores, wpms, lats, missed = [], [], [], []
     made_later: set[tuple[str, str]] = set()
     filler_count, filler_total, minutes = 0, 0, 0.0
-    n = 0
+    n = follow_ups = 0
     for question, fb in feedbacks:
-        n += 1
+        if parent_id(question.id) is None:
+            n += 1
+        else:
+            follow_ups += 1
         m = feedback_numbers(fb)
         d = fb.to_dict()
         if m["score"] is not None:
@@ -737,6 +749,8 @@ def summarize(feedbacks: Iterable[tuple[Question, Any]], skipped: int = 0) -> Se
         fillers=filler_total,
         avg_latency_s=mean(lats),
         missed_key_points=[m for m in dict.fromkeys(missed) if m not in made_later],
+        follow_ups=follow_ups,
+        planned=planned,
     )
 
 

@@ -24,6 +24,9 @@ from oral_sim.errors import StorageError, UsageError
 #: not the user's practice, so left out of progress, category means, weak-first and compare.
 SIMULATED_MODE = "demo"
 
+#: The key in a session's settings of how many questions it set out to ask (`Session.run`).
+PLANNED_KEY = "planned_questions"
+
 #: How many new session ids `Store.start_session` tries before it gives up.
 _ID_TRIES = 20
 
@@ -108,13 +111,23 @@ class SessionSummary:
     status: str
     """in_progress | completed | interrupted | recovered."""
     questions: int
-    """Questions asked."""
+    """Questions asked (follow-up probes apart)."""
     answered: int
-    """Questions with at least one answer."""
+    """Questions with at least one answer (follow-up probes apart)."""
     avg_score: float | None
     fillers_per_min: float | None
     avg_wpm: float | None
     avg_latency_s: float | None
+    follow_ups: int = 0
+    """Follow-up probes answered."""
+    planned: int | None = None
+    """Questions the session set out to ask (None: a session from before it was kept)."""
+
+    @property
+    def done(self) -> str:
+        """"2/3" (answered of planned, or of asked), "+1" per follow-up answered: "2/3+1"."""
+        extra = f"+{self.follow_ups}" if self.follow_ups else ""
+        return f"{self.answered}/{self.planned or self.questions}{extra}"
 
 
 @dataclass
@@ -278,8 +291,13 @@ class Store:
             WITH t AS (SELECT t.*, a.session_id FROM attempts t JOIN asked a ON a.id = t.asked_id
                        WHERE t.id = (SELECT MAX(l.id) FROM attempts l WHERE l.asked_id = t.asked_id))
             SELECT s.*,
-              (SELECT COUNT(*) FROM asked a WHERE a.session_id = s.id) AS questions,
-              (SELECT COUNT(*) FROM t WHERE t.session_id = s.id) AS answered,
+              (SELECT COUNT(*) FROM asked a WHERE a.session_id = s.id AND a.is_follow_up = 0)
+                AS questions,
+              (SELECT COUNT(*) FROM t JOIN asked a ON a.id = t.asked_id
+                WHERE t.session_id = s.id AND a.is_follow_up = 0) AS answered,
+              (SELECT COUNT(*) FROM t JOIN asked a ON a.id = t.asked_id
+                WHERE t.session_id = s.id AND a.is_follow_up = 1) AS follow_ups,
+              json_extract(s.settings, :planned) AS planned,
               (SELECT AVG(t.score) FROM t WHERE t.session_id = s.id) AS avg_score,
               (SELECT SUM(t.fillers_count) * 60.0 / NULLIF(SUM(
                         COALESCE(json_extract(t.feedback, '$.pace.speaking_s'), t.duration_s)), 0)
@@ -289,13 +307,15 @@ class Store:
               (SELECT AVG(t.wpm) FROM t WHERE t.session_id = s.id) AS avg_wpm,
               (SELECT AVG(t.latency_s) FROM t WHERE t.session_id = s.id) AS avg_latency_s
             FROM sessions s ORDER BY s.started_at DESC, s.id DESC
-            """
+            """,
+            {"planned": f"$.{PLANNED_KEY}"},
         )
         return [
             SessionSummary(
                 r["id"], r["started_at"], r["finished_at"], r["script_id"], r["script_title"],
                 r["mode"], r["status"], r["questions"], r["answered"], _round(r["avg_score"]),
                 _round(r["fillers_per_min"], 2), _round(r["avg_wpm"]), _round(r["avg_latency_s"], 2),
+                r["follow_ups"], r["planned"] if isinstance(r["planned"], int) else None,
             )
             for r in rows
         ]

@@ -175,12 +175,26 @@ def feedback_card(fb: dict, prompt: str | None = None, before: dict | None = Non
     return Group(*parts)
 
 
+def answered_text(summary: Any) -> str:
+    """"2 of 3 (skipped 0, not reached 1); 1 follow-up": questions and follow-up probes apart
+    (a 2-question session with one probe said "Answered 3")."""
+    planned = getattr(summary, "planned", None)
+    text = f"{summary.answered} of {planned}" if planned else f"{summary.answered}"
+    notes = [f"skipped {summary.skipped}"]
+    if planned and (left := planned - summary.answered - summary.skipped) > 0:
+        notes.append(f"not reached {left}")
+    text += f" ({', '.join(notes)})"
+    if probes := getattr(summary, "follow_ups", 0):
+        text += f"; {probes} follow-up" + ("" if probes == 1 else "s")
+    return text
+
+
 def summary_table(summary: Any) -> Group:
     """The end-of-session summary."""
     t = Table.grid(padding=(0, 2))
     t.add_column(style="bold")
     t.add_column()
-    t.add_row("Answered", f"{summary.answered} (skipped {summary.skipped})")
+    t.add_row("Answered", answered_text(summary))
     t.add_row("Average score", "-" if summary.avg_score is None else f"{summary.avg_score:.0f}/100")
     t.add_row("Pace", "-" if summary.avg_wpm is None else f"{summary.avg_wpm:.0f} WPM")
     if summary.fillers_per_min is not None:

@@ -57,7 +57,7 @@ class HistoryScreen(Screen):
             title = (s.script_title if len(s.script_title) <= title_width
                      else s.script_title[: title_width - 1] + "…")
             table.add_row(_when(s.started_at), title, MODE_LABELS.get(s.mode, s.mode), s.status,
-                          f"{s.answered}/{s.questions}", _fmt(s.avg_score), _fmt(s.fillers_per_min, 1),
+                          s.done, _fmt(s.avg_score), _fmt(s.fillers_per_min, 1),
                           _fmt(s.avg_wpm), _fmt(s.avg_latency_s, 1), key=s.id)
         table.focus()
 
