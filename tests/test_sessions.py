@@ -873,3 +873,14 @@ def test_follow_ups_are_counted_apart_from_questions(tmp_path, monkeypatch) -> N
         asked = store.add_question(old.id, 1, "mlq-001", "?", "conceptual", 60)
         store.add_attempt(asked, None, {"text": "x"}, {}, True, score=50)
         assert {s.id: s.done for s in store.list_sessions()}[old.id] == "1/1"
+
+
+def test_a_simulated_sessions_replay_names_the_simulated_candidate(recorded, monkeypatch,
+                                                                   capsys) -> None:
+    """`replay --session` of a demo session printed the simulated candidate's answers as
+    "You:" (TUI helper's sweep, 2026-12-04 midday)."""
+    home, sid = recorded
+    monkeypatch.setenv("ORAL_SIM_HOME", str(home))
+    assert main(["replay", "--session", sid, "--no-audio"]) == 0
+    out = capsys.readouterr().out
+    assert "Simulated candidate:" in out and "\nYou:" not in out

@@ -1306,3 +1306,44 @@ async def _no_speaker_is_said(monkeypatch) -> None:
 
 def test_no_speaker_is_said(monkeypatch) -> None:
     asyncio.run(_no_speaker_is_said(monkeypatch))
+
+
+async def _replay_footer_says_what_p_does(monkeypatch) -> None:  # noqa: ANN001
+    from oral_sim.engine.replay import ReplayLine
+    from oral_sim.ui.screens.replay import ReplayScreen
+
+    voice = _held_replay(monkeypatch)
+    lines = [ReplayLine("interviewer", "Tell me about a project."),
+             ReplayLine("you", "I built a ranking model.", shown_as="Simulated candidate")]
+    app = _app()
+    try:
+        async with app.run_test(size=(100, 30)) as pilot:
+            app.push_screen(ReplayScreen(None, lines=lines, title="A session"))
+            await _until(pilot, lambda: bool(app.screen.query(".current")), 30)
+
+            def offered() -> set[str]:
+                return {b.binding.description for b in app.screen.active_bindings.values()
+                        if b.enabled and b.binding.show}
+
+            assert {"Pause", "Skip", "Repeat"} <= offered() and "Resume" not in offered()
+            await pilot.press("p")
+            await pilot.pause(0.1)
+            assert "Resume" in offered() and "Pause" not in offered()
+            await pilot.press("p")
+            await pilot.pause(0.1)
+            assert "Pause" in offered() and "Resume" not in offered()
+            assert "Simulated candidate: I built" in str(app.screen.query_one("#line-1").render())
+            voice.next()
+            voice.next()
+            await _until(pilot, lambda: app.screen.ended, 30)
+            await pilot.pause(0.1)
+            assert not {"Pause", "Resume", "Skip", "Repeat"} & offered(), offered()
+    finally:
+        voice.close()
+
+
+def test_replay_footer_says_what_p_does_and_drops_the_keys_at_the_end(monkeypatch) -> None:
+    """After p the footer still said "p Pause", and at "End of replay." it still offered p, s and
+    r (TUI helper's sweep, 2026-12-04 midday); a simulated session's answers were shown as
+    "You:"."""
+    asyncio.run(_replay_footer_says_what_p_does(monkeypatch))

@@ -34,6 +34,9 @@ class ReplayLine:
     """Bank question of this turn."""
     audio_path: Path | None = None
     """Recorded answer to play instead of synthesizing (speaker "you")."""
+    shown_as: str | None = None
+    """The name shown for the speaker, where not the usual one: "Simulated candidate" for the
+    answers of a demo session (it said "You:" over the simulated candidate's words)."""
 
 
 def script_lines(script: Any) -> list[ReplayLine]:
@@ -51,18 +54,21 @@ def script_lines(script: Any) -> list[ReplayLine]:
 
 def session_lines(record: Any) -> list[ReplayLine]:
     """Each question asked, then the last recorded (or typed) answer to it."""
+    from oral_sim.engine.store import SIMULATED_MODE
+
+    who = "Simulated candidate" if getattr(record, "mode", None) == SIMULATED_MODE else None
     lines = []
     for q in record.questions:
         lines.append(ReplayLine("interviewer", q.prompt, q.question_id))
         if not q.attempts:
-            lines.append(ReplayLine("you", "(not answered)", q.question_id))
+            lines.append(ReplayLine("you", "(not answered)", q.question_id, shown_as=who))
             continue
         a = q.attempts[-1]
         text = a.transcript.get("text") or "(no words recognised)"
         path = a.audio_file()
         if a.audio_path and path is None:
             text += f"  [audio file {a.audio_path} is missing]"
-        lines.append(ReplayLine("you", text, q.question_id, path))
+        lines.append(ReplayLine("you", text, q.question_id, path, shown_as=who))
     return lines
 
 
@@ -210,7 +216,7 @@ def replay_cli(script_id: str | None, session_id: str | None, play: bool = True,
     names = {"interviewer": "Interviewer", "candidate": "Candidate", "you": "You"}
 
     def show(i: int, line: ReplayLine) -> None:
-        print(f"\n{names[line.speaker]}:", flush=True)
+        print(f"\n{line.shown_as or names[line.speaker]}:", flush=True)
         print(textwrap.fill(line.text, width, initial_indent="  ", subsequent_indent="  "),
               flush=True)
 

@@ -44,7 +44,8 @@ def reading_offset(top: int, height: int, view_height: int) -> int:
 class ReplayScreen(Screen):
     """Listen along; the line being spoken is highlighted."""
 
-    BINDINGS = [Binding("p", "pause", "Pause"), Binding("s", "skip", "Skip"),
+    BINDINGS = [Binding("p", "pause", "Pause"), Binding("p", "resume", "Resume"),
+                Binding("s", "skip", "Skip"),
                 Binding("r", "repeat", "Repeat"), Binding("f", "follow", "Follow"),
                 Binding("escape,b", "back", "Back")]
 
@@ -54,6 +55,10 @@ class ReplayScreen(Screen):
         self.lines = lines if lines is not None else script_lines(script)
         self.title_text = title or (script.title if script is not None else "Replay")
         self.replayer: Replayer | None = None
+        self.paused = False
+        """Paused by the user (the footer offers Resume)."""
+        self.ended = False
+        """Every line has played (pause, skip and repeat are gone from the footer)."""
         self.current: int | None = None
         """Index of the turn being spoken."""
         self.following = True
@@ -66,7 +71,7 @@ class ReplayScreen(Screen):
         with VerticalScroll(id="replay"):
             for i, line in enumerate(self.lines):
                 name, style = NAMES[line.speaker]
-                t = Text(f"{name}: ", style=style)
+                t = Text(f"{line.shown_as or name}: ", style=style)
                 t.append(line.text)
                 yield Static(t, id=f"line-{i}", classes="replay-line")
         yield Footer()
@@ -96,7 +101,12 @@ class ReplayScreen(Screen):
 
             self.app.call_from_thread(self._stopped, crashlog.unexpected(exc, "replaying"))
         else:
-            self.app.call_from_thread(self.notify, "End of replay.", timeout=3)
+            self.app.call_from_thread(self._ended)
+
+    def _ended(self) -> None:
+        self.ended = True
+        self.refresh_bindings()  # nothing left to pause, skip or repeat
+        self.notify("End of replay.", timeout=3)
 
     def _stopped(self, exc: OralSimError) -> None:
         text = exc.message + (f"\n{exc.hint}" if exc.hint else "")
@@ -148,6 +158,12 @@ class ReplayScreen(Screen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "follow":
             return not self.following  # offered only while the turn is out of view
+        if action == "pause":
+            return not self.ended and not self.paused
+        if action == "resume":
+            return not self.ended and self.paused
+        if action in ("skip", "repeat"):
+            return not self.ended
         return True
 
     def action_follow(self) -> None:
@@ -155,7 +171,12 @@ class ReplayScreen(Screen):
 
     def action_pause(self) -> None:
         if self.replayer:
-            self.notify("Paused." if self.replayer.pause() else "Resumed.", timeout=2)
+            self.paused = self.replayer.pause()
+            self.notify("Paused." if self.paused else "Resumed.", timeout=2)
+            self.refresh_bindings()  # the footer said "p Pause" while paused
+
+    def action_resume(self) -> None:
+        self.action_pause()  # one key toggles; the footer names what it does now
 
     def action_skip(self) -> None:
         if self.replayer:
