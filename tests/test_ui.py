@@ -1347,3 +1347,33 @@ def test_replay_footer_says_what_p_does_and_drops_the_keys_at_the_end(monkeypatc
     r (TUI helper's sweep, 2026-12-04 midday); a simulated session's answers were shown as
     "You:"."""
     asyncio.run(_replay_footer_says_what_p_does(monkeypatch))
+
+
+async def _repeat_over_a_spoken_answer_asks_first() -> None:
+    app = _app(mode="demo", script_id="ml-questions", questions=1, realtime=True,
+               answer_sentences=3)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _until(pilot, lambda: getattr(app.screen, "listening", False)
+                     and len(str(app.screen.query_one("#live").render()).split()) >= 3, 180)
+        screen = app.screen
+        asked_again = []
+        real = screen.runner.repeat_question
+        screen.runner.repeat_question = lambda: (asked_again.append(1), real())
+        await pilot.press("r")
+        await pilot.pause(0.2)
+        assert asked_again == [] and screen.listening  # the answer goes on
+        assert any(n.title == "Repeat the question?" for n in app._notifications)
+        await pilot.press("r")
+        await pilot.pause(0.2)
+        assert asked_again == [1]
+        await pilot.press("q")
+        await pilot.pause(0.1)
+        await pilot.press("y")
+        await _until(pilot, lambda: type(app.screen).__name__ == "SummaryScreen", 120)
+
+
+def test_repeat_over_a_spoken_answer_asks_first() -> None:
+    """r while answering dropped what had been said without a word: the clock went back to 0:00
+    and the words were gone (TUI helper's sweep, 2026-12-04 midday). Over an answer with speech
+    in it, the first r says what a second will do."""
+    asyncio.run(_repeat_over_a_spoken_answer_asks_first())

@@ -4,6 +4,7 @@ worker; its events come back to this screen through `call_from_thread`."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from rich.text import Text
@@ -21,6 +22,8 @@ from oral_sim.ui.render import feedback_card, live_transcript, mmss
 
 #: The status line while a spoken answer is recorded.
 RECORDING = "● Recording: answer now (space to stop)"
+#: Seconds within which a second r over a spoken answer asks the question again.
+REPEAT_CONFIRM_S = 4.0
 #: The status line while a typed answer is awaited.
 TYPE_PROMPT = "⌨ Type your answer, Enter to submit (Esc: s skip, r repeat, q quit)"
 
@@ -76,6 +79,11 @@ class InterviewScreen(Screen):
         self.typing = False
         """The current answer is typed: nothing to stop, pause or time."""
         self.keep_draft = False
+        self.spoke = False
+        """Speech was heard in the answer being recorded (r then asks before it drops it)."""
+        self.repeat_armed_at: float | None = None
+        """When r was pressed once over an answer with speech (a second press within
+        `REPEAT_CONFIRM_S` asks the question again)."""
         """The typed answer so far stays in the box when the question is asked again (`r`)."""
 
     def compose(self) -> ComposeResult:
@@ -198,6 +206,8 @@ class InterviewScreen(Screen):
         elif isinstance(event, ev.ListeningStarted):
             self.typing = event.audio_path is None
             self.listening = True
+            self.spoke = False
+            self.repeat_armed_at = None
             # listening again after a stop before any word: s and r act again (they stayed
             # hidden and dead while the notice said "press s to skip")
             self.scoring = False
@@ -215,6 +225,7 @@ class InterviewScreen(Screen):
                 self.app.bell()
                 status.update(Text(RECORDING, style="bold red"))
         elif isinstance(event, ev.Level):
+            self.spoke = self.spoke or event.speaking
             self.query_one("#level", ProgressBar).update(progress=max(0.0, event.rms_dbfs + 60))
             bar = self.query_one("#timebox", ProgressBar)
             bar.update(progress=min(event.elapsed_s, self.timebox_s))
@@ -228,6 +239,7 @@ class InterviewScreen(Screen):
             self.listening = False
             self.paused = False
             self.scoring = True
+            self.query_one("#level", ProgressBar).update(progress=0)  # it stayed at its last
             self.answer_cut_short = self.last_notice if event.reason == "device_lost" else None
             self.query_one("#typed", Input).display = False
             silence = app.settings.vad.end_of_answer_silence_s
@@ -371,9 +383,21 @@ class InterviewScreen(Screen):
             self.waiting_next = False
 
     def action_repeat(self) -> None:
-        if self.runner is not None:
-            self.keep_draft = self.typing and self.listening
-            self.runner.repeat_question()
+        if self.runner is None:
+            return
+        if self.listening and not self.typing and self.spoke:
+            # the answer being spoken is dropped when the question is asked again: r once
+            # dropped a sentence without a word (TUI helper's sweep, 2026-12-04 midday)
+            now = time.monotonic()
+            if self.repeat_armed_at is None or now - self.repeat_armed_at > REPEAT_CONFIRM_S:
+                self.repeat_armed_at = now
+                self.notify("Press r again to hear the question again: what you have said in "
+                            "this answer is dropped.", title="Repeat the question?",
+                            timeout=REPEAT_CONFIRM_S)
+                return
+        self.repeat_armed_at = None
+        self.keep_draft = self.typing and self.listening
+        self.runner.repeat_question()
 
     def action_skip(self) -> None:
         if self.runner is not None:
