@@ -1042,3 +1042,23 @@ def test_grade_reports_json_nested_too_deep_and_grades_the_rest(
     out, err = capsys.readouterr()
     assert f"{path}:1: not an answer (JSON nested too deep)" in err and "Unexpected" not in err
     assert json.loads(out.splitlines()[0])["id"] == "ok"
+
+
+def test_grade_takes_up_to_twenty_key_points(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    """40 key points were all "made" by "Supervised uses labels." (helper's sweep, 2026-12-04
+    midday): more than 20 is refused in words of its own (it was said as the bank's "needs 3
+    to 8"); none, or two, are fine."""
+    from oral_sim.cli import main
+
+    path = tmp_path / "kp.jsonl"
+    rows = [{"id": "many", "reference": "Labels.", "answer": "Supervised uses labels.",
+             "key_points": [f"point {i} about labels" for i in range(40)]},
+            {"id": "two", "reference": "Labels.", "answer": "Supervised uses labels.",
+             "key_points": ["Supervised learning uses labels", "It predicts outputs"]},
+            {"id": "none", "reference": "Labels.", "answer": "Supervised uses labels.",
+             "key_points": []}]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    assert main(["grade", str(path)]) == 2
+    out, err = capsys.readouterr()
+    assert f'{path}:1: "key_points" has 40: at most 20 (a bank question has 3 to 8)' in err
+    assert [json.loads(line)["id"] for line in out.splitlines()] == ["two", "none"]

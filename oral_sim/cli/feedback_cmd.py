@@ -25,9 +25,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("grade", help="score typed answers: one JSON object per line")
     p.add_argument("file", help='JSONL with "reference" and "answer" (optional "id", "question", '
                                 '"alternatives", and "key_points": texts, or {"point": ..., '
-                                '"examples": [...]} as in a bank file, checked as the bank checks '
-                                'them; a point\'s "part" is checked but not used: grade does not '
-                                'know whether the question asks for a story)')
+                                '"examples": [...]} as in a bank file, each checked as the bank '
+                                'checks a point; up to 20 of them; a point\'s "part" is checked '
+                                'but not used: grade does not know whether the question asks for '
+                                'a story)')
     p.add_argument("--json", action="store_true",
                    help="accepted for symmetry with the other commands: the output is always "
                    "JSON, one line per answer")
@@ -105,6 +106,11 @@ def _line_problem(obj: dict) -> tuple[object | None, str | None]:
     if top == "key_points" and kind in ("list_type", "key_point_type"):
         return None, ('"key_points" must be a list of texts, or of {"point": ..., "examples": '
                       '[...]} as in a bank file')
+    if top == "key_points" and len(loc) == 1 and kind == "too_long":
+        from oral_sim.engine.bank_schema import MAX_GRADE_KEY_POINTS
+
+        return None, (f'"key_points" has {len(obj["key_points"])}: at most '
+                      f"{MAX_GRADE_KEY_POINTS} (a bank question has 3 to 8)")
     if top == "key_points" and len(loc) == 2 and kind == "string_too_short":
         return None, f'"key_points" has an empty text (key point {loc[1] + 1})'
     if top == "alternatives":

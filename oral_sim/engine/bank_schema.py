@@ -129,6 +129,11 @@ class GradeKeyPointModel(KeyPointModel):
 StrictText = Annotated[StrictStr, Field(min_length=1)]
 
 
+#: The most key points a `grade` line may have: 40 were all "made" by one short sentence, a
+#: list that long is a document, not an answer's talking points.
+MAX_GRADE_KEY_POINTS = 20
+
+
 class GradeLineModel(BaseModel):
     """One line of `oral-sim grade` input (README: grade). Fields not named here are left alone
     (grading data often carries its own labels)."""
@@ -141,4 +146,7 @@ class GradeLineModel(BaseModel):
     id: object = None
     question: StrictStr | None = None
     alternatives: list[StrictText] | None = None
-    key_points: list[StrictText | GradeKeyPointModel] | None = None
+    key_points: list[StrictText | GradeKeyPointModel] | None = Field(
+        default=None, max_length=MAX_GRADE_KEY_POINTS)
+    """Any number up to MAX_GRADE_KEY_POINTS (a bank question has 3-8; grading data may have one
+    or two); none or [] grades on similarity and key terms."""

@@ -205,7 +205,7 @@ class SessionSummary:
     """Mean response latency."""
     missed_key_points: list[tuple[str, str]] = field(default_factory=list)
     """(question id, key point) pairs the answers missed; one made in the answer to its
-    follow-up probe is not listed."""
+    follow-up probe is not listed; a probe's own points come with the probe's id."""
     follow_ups: int = 0
     """Follow-up probes answered ("Answered 3" for a 2-question session counted one)."""
     planned: int | None = None
@@ -725,15 +725,19 @@ def summarize(feedbacks: Iterable[tuple[Question, Any]], skipped: int = 0,
                 minutes += speaking_s / 60.0
         asked = parent_id(question.id) or question.id  # a probe's point is its question's
         points = (d.get("content") or {}).get("key_points") or []
+        probed = getattr(question, "probes", None)
         for kp in points:
-            point = (asked, kp.get("text", ""))
+            text = kp.get("text", "")
+            point = (asked, text)
             if not kp.get("covered"):
-                missed.append(point)
+                # a probe's own point is listed under the probe ("[oral-02]" read as one of
+                # oral-02's points); the probed point itself under its question, once
+                missed.append(point if asked == question.id or text == probed
+                              else (question.id, text))
             elif asked != question.id:
                 made_later.add(point)
         # a probe with key points of its own, answered with at least half of them, makes the
         # point it probes (its points are worded apart from it: they never matched it)
-        probed = getattr(question, "probes", None)
         if probed and points and 2 * sum(bool(kp.get("covered")) for kp in points) >= len(points):
             made_later.add((asked, probed))
 

@@ -208,6 +208,12 @@ def summary_table(summary: Any) -> Group:
     parts: list[Any] = [t]
     if summary.missed_key_points:
         parts.append(Text("\nKey points to work on:", style="bold"))
+        # the point wraps under itself, not under the mark (it went back to column 2)
+        points = Table.grid(padding=(0, 1))
+        points.add_column(no_wrap=True)
+        points.add_column()
         for qid, text in summary.missed_key_points[:12]:
-            parts.append(Text(f"  ✗ [{qid}] {text}", style="red"))
+            tag = qid.replace("#follow-up", " follow-up").replace("follow-up-", "follow-up ")
+            points.add_row(Text(f"  ✗ [{tag}]", style="red"), Text(text, style="red"))
+        parts.append(points)
     return Group(*parts)
