@@ -488,6 +488,48 @@ def test_quitting_is_not_skipping(tmp_path, monkeypatch) -> None:
     assert not any(isinstance(e, ev.QuestionSkipped) for e in events)
 
 
+def test_quitting_keeps_a_typed_answer_half_written(tmp_path, monkeypatch) -> None:
+    """Text in the answer box when the user quit was dropped, though the dialog says "What you
+    answered so far is kept" (TUI helper's sweep, 2026-12-04 midday): it is scored and stored
+    as the answer, and the session ends there (real scorer)."""
+    import threading
+    import time
+
+    from oral_sim.config import Settings
+    from oral_sim.engine import session as ev
+    from oral_sim.engine.live import make_speaker
+    from oral_sim.engine.plans import plan_for_script
+
+    monkeypatch.setenv("ORAL_SIM_HOME", str(tmp_path))
+    settings = Settings()
+    settings.session.wait_after_feedback = True
+    plan = plan_for_script(load_bank(), "ml-questions", 2, mode="typed")
+    events: list = []
+    with Store() as store:
+        runner = ev.InterviewRunner(plan, settings, store, make_speaker(settings, play=False),
+                                    lambda question, ordinal: None, events.append)
+        worker = threading.Thread(target=runner.run, daemon=True)
+        worker.start()
+        end = time.monotonic() + 60
+        while time.monotonic() < end and not any(isinstance(e, ev.ListeningStarted)
+                                                 for e in events):
+            time.sleep(0.1)
+        runner.quit("Supervised learning trains on labeled data, and unsupervised learning "
+                    "finds structure in data without labels")
+        worker.join(120)
+        assert not worker.is_alive()
+        (s,) = store.list_sessions()
+        record = store.get_session(s.id)
+    (ended,) = [e for e in events if isinstance(e, ev.SessionEnded)]
+    assert ended.status == "interrupted" and ended.summary.answered == 1
+    (asked,) = record.questions
+    (attempt,) = asked.attempts
+    assert attempt.typed and "unsupervised learning" in attempt.transcript["text"]
+    assert attempt.score is not None and attempt.score > 0
+    assert not any(isinstance(e, ev.QuestionAsked) and e.question.id != asked.question_id
+                   for e in events)  # no second question, no follow-up
+
+
 def test_a_skip_pressed_while_scoring_does_not_skip_the_next_question(tmp_path,
                                                                      monkeypatch) -> None:
     """s pressed while an answer was scored was kept, and skipped the next question the moment

@@ -1377,3 +1377,30 @@ def test_repeat_over_a_spoken_answer_asks_first() -> None:
     and the words were gone (TUI helper's sweep, 2026-12-04 midday). Over an answer with speech
     in it, the first r says what a second will do."""
     asyncio.run(_repeat_over_a_spoken_answer_asks_first())
+
+
+async def _quitting_keeps_the_typed_draft() -> None:
+    app = _app(mode="typed", script_id="ml-questions", questions=2)
+    async with app.run_test(size=(100, 34)) as pilot:
+        await pilot.press("enter")
+        await _until(pilot, lambda: type(app.screen).__name__ == "InterviewScreen"
+                     and app.screen.query_one("#typed").has_focus)
+        draft = "Supervised learning trains on labeled data"
+        app.screen.query_one("#typed").value = draft
+        await pilot.press("escape")
+        await pilot.press("q")
+        await _until(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen")
+        await pilot.press("y")
+        await _until(pilot, lambda: type(app.screen).__name__ == "SummaryScreen", 120)
+        await pilot.pause(0.5)  # the summary's header mounts before the app closes (Textual)
+        assert app.screen.summary.answered == 1
+    with Store() as store:
+        (s,) = store.list_sessions()
+        record = store.get_session(s.id)
+    assert record.questions[0].attempts[0].transcript["text"] == draft
+
+
+def test_quitting_keeps_the_typed_draft() -> None:
+    """The dialog says "What you answered so far is kept", and the text in the box was dropped
+    (TUI helper's sweep, 2026-12-04 midday)."""
+    asyncio.run(_quitting_keeps_the_typed_draft())

@@ -324,8 +324,12 @@ class InterviewRunner:
         """Skip the current question."""
         self._set_command("skip")
 
-    def quit(self) -> None:
-        """End the session; what was answered so far is kept."""
+    def quit(self, typed_draft: str | None = None) -> None:
+        """End the session; what was answered so far is kept. `typed_draft`: the text in the
+        box of a typed answer being written, kept and scored as that answer (it was lost,
+        though the quit dialog said what was answered is kept)."""
+        if typed_draft and typed_draft.strip():
+            self._typed = typed_draft
         self._set_command("quit")
 
     def toggle_pause(self) -> bool:
@@ -589,7 +593,8 @@ class InterviewRunner:
         while not self._typed_ready.wait(0.1):
             pass
         cmd = self._take_command()
-        if cmd in ("skip", "quit", "repeat"):
+        draft = cmd == "quit" and bool((self._typed or "").strip())
+        if cmd in ("skip", "quit", "repeat") and not draft:
             if cmd == "quit":
                 self._command = "quit"
             return Transcript(), None, cmd, True

@@ -428,7 +428,10 @@ class InterviewScreen(Screen):
 
         def done(yes: bool | None) -> None:
             if yes and self.runner is not None:
-                self.runner.quit()
+                # a typed answer half written is kept as the answer, as the dialog says
+                draft = self.query_one("#typed", Input).value if self.typing and self.listening \
+                    else None
+                self.runner.quit(draft)
             elif yes:
                 self.app.pop_screen()
             elif held:
