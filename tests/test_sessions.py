@@ -703,7 +703,7 @@ def test_replay_of_a_session_names_a_different_script(recorded, monkeypatch, cap
     err = capsys.readouterr().err
     assert f"session {sid} practised the script `ml-questions`, not `oral-interview`" in err
     assert main(["replay", "ml-questions", "--session", sid, "--no-audio"]) == 0
-    assert "You:" in capsys.readouterr().out
+    assert "Simulated candidate:" in capsys.readouterr().out  # a demo session
 
 
 def test_export_keeps_a_file_that_is_not_a_report(recorded, monkeypatch, capsys, tmp_path) -> None:

@@ -418,7 +418,7 @@ def test_snapshot_summary_with_feedback_card(snap_compare) -> None:
                     "structure": None, "notes": []}})
     summary = SessionSummary(answered=1, skipped=0, avg_score=58.0, avg_wpm=150.0,
                              fillers_per_min=6.0, fillers=1, avg_latency_s=0.9,
-                             missed_key_points=[(q.id, q.key_points[2])])
+                             missed_key_points=[(q.id, q.key_points[2])], planned=1)
 
     async def drive(pilot) -> None:
         pilot.app.push_screen(SummaryScreen("20261120-093000-abcd", "completed", summary, [(q, fb)]))
