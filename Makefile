@@ -10,7 +10,9 @@ TEST_PKGS := libportaudio2 pulseaudio libasound2-plugins tmux chromium
 .PHONY: run test setup setup-test demo bench lint clean
 
 run: setup
-	$(VENV)/bin/oral-sim
+	@if [ -t 0 ] && [ -t 1 ]; then $(VENV)/bin/oral-sim; else \
+	  echo "make run: no terminal for the app; running a short headless demo interview instead" >&2; \
+	  $(VENV)/bin/oral-sim demo --headless --questions 2; fi
 
 demo: setup
 	$(VENV)/bin/oral-sim demo

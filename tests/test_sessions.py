@@ -930,3 +930,14 @@ def test_a_simulated_sessions_replay_names_the_simulated_candidate(recorded, mon
     assert main(["replay", "--session", sid, "--no-audio"]) == 0
     out = capsys.readouterr().out
     assert "Simulated candidate:" in out and "\nYou:" not in out
+
+
+def test_the_app_without_a_terminal_says_so(capsys) -> None:
+    """`oral-sim practice` into a pipe drew the full-screen app into it and waited for keys that
+    could never come, until killed (helper's sweep, 2026-12-04 midday). Under pytest standard
+    input and output are not a terminal."""
+    assert main(["practice", "--script", "ml-questions"]) == 2
+    err = capsys.readouterr().err
+    assert "the interview app needs a terminal" in err and "demo --headless" in err
+    assert main(["demo"]) == 2
+    assert "add --headless" in capsys.readouterr().err

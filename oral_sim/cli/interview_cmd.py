@@ -141,12 +141,24 @@ def default_script_id(bank) -> str:
     return bank.scripts[0].id
 
 
+def need_terminal(headless_hint: str) -> None:
+    """UsageError unless standard input and output are a terminal: the full-screen app drew
+    into a pipe and waited for keys that could never come, until it was killed."""
+    from oral_sim.errors import UsageError
+
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UsageError("the interview app needs a terminal (standard input or output is not "
+                         "one)", headless_hint)
+
+
 def run_app(args: argparse.Namespace) -> int:
     """Start the Textual app (the start screen)."""
     from oral_sim.ui.app import make_app
 
     settings = settings_from_args(args)
     check_script(args)
+    need_terminal("run it in a terminal; `oral-sim demo --headless` runs an interview without "
+                  "one (answered by the simulated candidate)")
     mode = "typed" if getattr(args, "typed", False) else None
     app = make_app(
         settings,
@@ -167,6 +179,7 @@ def run_demo(args: argparse.Namespace) -> int:
         from oral_sim.ui.app import make_app
 
         check_script(args)
+        need_terminal("add --headless to run it without one")
         app = make_app(
             settings_from_args(args),
             bank_path=args.bank,
