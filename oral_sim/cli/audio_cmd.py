@@ -23,7 +23,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                      help="replace an existing -o file (it is kept otherwise)")
     say.add_argument("--voice", metavar="NAME", help="piper voice in models/ or a .onnx path")
     say.add_argument(
-        "--speed", type=float, metavar="X", help="speaking speed (1.0 normal, 1.2 faster)"
+        "--speed", type=float, metavar="X",
+        help="speaking speed, 0.25 to 4 (1.0 normal, 1.2 faster)"
     )
     say.add_argument("--output-device", metavar="DEV", help="output device index or name")
     say.add_argument("--no-cache", action="store_true", help="do not read or write the TTS cache")
