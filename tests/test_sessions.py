@@ -458,29 +458,36 @@ def test_a_command_given_while_paused_acts_at_once(tmp_path, monkeypatch) -> Non
         assert not worker.is_alive()
 
 
-def test_quitting_is_not_skipping(tmp_path, monkeypatch) -> None:
-    """Quitting on the first question, unanswered, said "Answered 0 (skipped 1)"."""
+def _typed_session_listening(store, settings):  # noqa: ANN001, ANN202
+    """A typed 2-question ml-questions session running in a thread, once it awaits the first
+    answer: (runner, thread, the events so far and to come)."""
     import threading
     import time
 
-    from oral_sim.config import Settings
     from oral_sim.engine import session as ev
     from oral_sim.engine.live import make_speaker
     from oral_sim.engine.plans import plan_for_script
 
-    monkeypatch.setenv("ORAL_SIM_HOME", str(tmp_path))
-    settings = Settings()
     plan = plan_for_script(load_bank(), "ml-questions", 2, mode="typed")
     events: list = []
+    runner = ev.InterviewRunner(plan, settings, store, make_speaker(settings, play=False),
+                                lambda question, ordinal: None, events.append)
+    worker = threading.Thread(target=runner.run, daemon=True)
+    worker.start()
+    end = time.monotonic() + 60
+    while time.monotonic() < end and not any(isinstance(e, ev.ListeningStarted) for e in events):
+        time.sleep(0.1)
+    return runner, worker, events
+
+
+def test_quitting_is_not_skipping(tmp_path, monkeypatch) -> None:
+    """Quitting on the first question, unanswered, said "Answered 0 (skipped 1)"."""
+    from oral_sim.config import Settings
+    from oral_sim.engine import session as ev
+
+    monkeypatch.setenv("ORAL_SIM_HOME", str(tmp_path))
     with Store() as store:
-        runner = ev.InterviewRunner(plan, settings, store, make_speaker(settings, play=False),
-                                    lambda question, ordinal: None, events.append)
-        worker = threading.Thread(target=runner.run, daemon=True)
-        worker.start()
-        end = time.monotonic() + 60
-        while time.monotonic() < end and not any(isinstance(e, ev.ListeningStarted)
-                                                 for e in events):
-            time.sleep(0.1)
+        runner, worker, events = _typed_session_listening(store, Settings())
         runner.quit()
         worker.join(60)
     (ended,) = [e for e in events if isinstance(e, ev.SessionEnded)]
@@ -492,28 +499,14 @@ def test_quitting_keeps_a_typed_answer_half_written(tmp_path, monkeypatch) -> No
     """Text in the answer box when the user quit was dropped, though the dialog says "What you
     answered so far is kept" (TUI helper's sweep, 2026-12-04 midday): it is scored and stored
     as the answer, and the session ends there (real scorer)."""
-    import threading
-    import time
-
     from oral_sim.config import Settings
     from oral_sim.engine import session as ev
-    from oral_sim.engine.live import make_speaker
-    from oral_sim.engine.plans import plan_for_script
 
     monkeypatch.setenv("ORAL_SIM_HOME", str(tmp_path))
     settings = Settings()
     settings.session.wait_after_feedback = True
-    plan = plan_for_script(load_bank(), "ml-questions", 2, mode="typed")
-    events: list = []
     with Store() as store:
-        runner = ev.InterviewRunner(plan, settings, store, make_speaker(settings, play=False),
-                                    lambda question, ordinal: None, events.append)
-        worker = threading.Thread(target=runner.run, daemon=True)
-        worker.start()
-        end = time.monotonic() + 60
-        while time.monotonic() < end and not any(isinstance(e, ev.ListeningStarted)
-                                                 for e in events):
-            time.sleep(0.1)
+        runner, worker, events = _typed_session_listening(store, settings)
         runner.quit("Supervised learning trains on labeled data, and unsupervised learning "
                     "finds structure in data without labels")
         worker.join(120)

@@ -742,12 +742,22 @@ def test_a_bug_mid_answer_is_one_line_and_a_saved_traceback(monkeypatch) -> None
     asyncio.run(_a_bug_mid_answer_is_one_line_and_a_saved_traceback(monkeypatch))
 
 
+def _demo_in_real_time(questions: int):  # noqa: ANN202
+    """The app on the simulated candidate, speaking in real time (3 sentences an answer)."""
+    return _app(mode="demo", script_id="ml-questions", questions=questions, realtime=True,
+                answer_sentences=3)
+
+
+async def _until_words_on_screen(pilot, app) -> None:  # noqa: ANN001
+    """Wait until an answer is being recorded and its first words are in the live box."""
+    await _until(pilot, lambda: getattr(app.screen, "listening", False)
+                 and len(str(app.screen.query_one("#live").render()).split()) >= 3, 180)
+
+
 async def _quit_mid_answer_keeps_what_was_said() -> None:
-    app = _app(mode="demo", script_id="ml-questions", questions=2, realtime=True,
-               answer_sentences=3)
+    app = _demo_in_real_time(2)
     async with app.run_test(size=(100, 30)) as pilot:
-        await _until(pilot, lambda: getattr(app.screen, "listening", False)
-                     and len(str(app.screen.query_one("#live").render()).split()) >= 3, 180)
+        await _until_words_on_screen(pilot, app)
         heard = str(app.screen.query_one("#live").render())
         await pilot.press("q")
         await pilot.pause(0.1)
@@ -1350,11 +1360,9 @@ def test_replay_footer_says_what_p_does_and_drops_the_keys_at_the_end(monkeypatc
 
 
 async def _repeat_over_a_spoken_answer_asks_first() -> None:
-    app = _app(mode="demo", script_id="ml-questions", questions=1, realtime=True,
-               answer_sentences=3)
+    app = _demo_in_real_time(1)
     async with app.run_test(size=(100, 30)) as pilot:
-        await _until(pilot, lambda: getattr(app.screen, "listening", False)
-                     and len(str(app.screen.query_one("#live").render()).split()) >= 3, 180)
+        await _until_words_on_screen(pilot, app)
         screen = app.screen
         asked_again = []
         real = screen.runner.repeat_question
