@@ -912,6 +912,21 @@ def test_follow_ups_are_counted_apart_from_questions(tmp_path, monkeypatch) -> N
         asked = store.add_question(old.id, 1, "mlq-001", "?", "conceptual", 60)
         store.add_attempt(asked, None, {"text": "x"}, {}, True, score=50)
         assert {s.id: s.done for s in store.list_sessions()}[old.id] == "1/1"
+        # a question asked and left: skipped, or, the last of a session that did not complete,
+        # where it ended ("Not answered." said both; TUI helper's sweep)
+        from oral_sim.engine.export import to_markdown, unanswered
+
+        ended = store.start_session("ml-questions", "ML", "live", {PLANNED_KEY: 3})
+        for ordinal, qid in enumerate(("mlq-001", "mlq-002"), 1):
+            store.add_question(ended.id, ordinal, qid, "?", "conceptual", 60)
+        store.finish_session(ended.id, "interrupted")
+        record = store.get_session(ended.id)
+        assert [unanswered(record, q) for q in record.questions] == [
+            "Skipped.", "Not answered: the session ended here."]
+        assert "_Not answered: the session ended here._" in to_markdown(record)
+        store.finish_session(ended.id, "completed")
+        record = store.get_session(ended.id)
+        assert [unanswered(record, q) for q in record.questions] == ["Skipped.", "Skipped."]
 
 
 def test_a_simulated_sessions_replay_names_the_simulated_candidate(recorded, monkeypatch,

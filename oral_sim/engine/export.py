@@ -69,6 +69,13 @@ def attempt_note(attempts: list[Any], attempt: Any) -> str | None:
     return f"answer {number} of {n}, replaced by answer {n} in the session's figures"
 
 
+def unanswered(record: SessionRecord, question: Any) -> str:
+    """What a question asked but never answered was: skipped, or where the session ended ("Not
+    answered." said both)."""
+    ended = record.status != "completed" and record.questions and question is record.questions[-1]
+    return "Not answered: the session ended here." if ended else "Skipped."
+
+
 def overall(record: SessionRecord) -> str:
     """One line of the session's figures, each question counted with its last answer (as the
     history's averages): "4 of 5 questions answered; average score 62; 141 WPM; 7 fillers"."""
@@ -104,7 +111,7 @@ def to_markdown(record: SessionRecord) -> str:
         tag = "Follow-up" if q.is_follow_up else f"Question {number}"
         lines += [f"## {tag}: {q.prompt}", "", f"`{q.question_id}` - {q.category}, timebox {q.timebox_s} s", ""]
         if not q.attempts:
-            lines += ["_Not answered._", ""]
+            lines += [f"_{unanswered(record, q)}_", ""]
         for a in q.attempts:
             lines.append(f"### Attempt {a.attempt}" + (" (typed)" if a.typed else ""))
             lines.append("")
@@ -261,7 +268,7 @@ def to_html(record: SessionRecord) -> str:
                      f"<p class='meta'>{e(q.question_id)} &middot; {e(q.category)} &middot; "
                      f"timebox {q.timebox_s} s</p>")
         if not q.attempts:
-            parts.append("<p><em>Not answered.</em></p>")
+            parts.append(f"<p><em>{e(unanswered(record, q))}</em></p>")
         for a in q.attempts:
             parts.append(f"<h3>Attempt {a.attempt}{' (typed)' if a.typed else ''}</h3>")
             if note := attempt_note(q.attempts, a):

@@ -142,7 +142,10 @@ class SessionScreen(Screen):
         head.append(f"\n{q.question_id} · {q.category} · timebox {q.timebox_s} s", style="dim")
         self.query_one("#answer-head", Static).update(head)
         if a is None:
-            self.query_one("#answer-transcript", Static).update(Text("Not answered.", style="italic"))
+            from oral_sim.engine.export import unanswered
+
+            self.query_one("#answer-transcript", Static).update(
+                Text(unanswered(self.record, q), style="italic"))
             self.query_one("#answer-card", Static).update("")
             self.query_one("#answer-timeline", Static).update("")
             return
