@@ -63,7 +63,13 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_show(args: argparse.Namespace) -> int:
-    from oral_sim.engine.bank import load_bank, parent_id, question_to_dict, script_to_dict
+    from oral_sim.engine.bank import (
+        follow_up_question,
+        load_bank,
+        parent_id,
+        question_to_dict,
+        script_to_dict,
+    )
     from oral_sim.errors import UsageError
 
     bank = load_bank(args.bank)
@@ -108,8 +114,6 @@ def run_show(args: argparse.Namespace) -> int:
         print(textwrap.fill(f"{i}. {kp}", width, initial_indent="  ", subsequent_indent="     "))
     if question.follow_ups:
         print("\nFollow-ups:")
-        from oral_sim.engine.bank import follow_up_question
-
         for f in question.follow_ups:
             probe = f" (probes key point {f.key_point + 1})" if f.key_point is not None else ""
             # its id, for `bank show` and `analyze --question`

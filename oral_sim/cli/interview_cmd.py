@@ -120,7 +120,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
 def summary_line(s) -> str:
     """The headless session summary in one line; figures nobody measured are left out (it
     printed "average score None; None WPM")."""
-    from oral_sim.ui.render import answered_text
+    from oral_sim.engine.session import answered_text
 
     parts = ["answered " + answered_text(s)]
     for value, text in ((s.avg_score, "average score {:.0f}/100"), (s.avg_wpm, "{:.0f} WPM"),

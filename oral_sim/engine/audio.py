@@ -492,7 +492,7 @@ class ArrayFrameSource:
         self._closed = False
 
     def __iter__(self) -> Iterator[bytes]:
-        return _paced(self._frames(), self.frame_samples / self.sample_rate_hz, self.realtime, self)
+        return paced(self._frames(), self.frame_samples / self.sample_rate_hz, self.realtime, self)
 
     def _frames(self) -> Iterator[bytes]:
         n = self.frame_samples
@@ -552,7 +552,7 @@ class FileSource:
                     data = bytes(data) + b"\0" * (frame_bytes - len(data))
                 yield bytes(data)
 
-        return _paced(frames(), self.frame_ms / 1000, self.realtime, self)
+        return paced(frames(), self.frame_ms / 1000, self.realtime, self)
 
     def close(self) -> None:
         """Stop yielding frames."""
@@ -580,7 +580,10 @@ def after_hold(start: float, given_at: float) -> float:
     return start + held if held > STALL_S else start
 
 
-def _paced(frames: Iterator[bytes], frame_s: float, realtime: bool, owner: Any) -> Iterator[bytes]:
+def paced(frames: Iterator[bytes], frame_s: float, realtime: bool, owner: Any) -> Iterator[bytes]:
+    """`frames` of `frame_s` each, in real time when `realtime` (to a schedule: `pace_to`, moved
+    on after a pause: `after_hold`), until `owner._closed`. Every paced source goes through it
+    (`ArrayFrameSource`, `FileSource`, the simulated candidate)."""
     start = time.monotonic()
     for i, frame in enumerate(frames):
         if owner._closed:

@@ -231,9 +231,7 @@ def follow_up_question(parent: Question, probe: FollowUp) -> Question:
     the parent's with `FOLLOW_UP_SUFFIX`, and "-N" where the parent has several (pdd-01's two
     were both recorded as "pdd-01#follow-up", which named neither)."""
     index = probe.key_point if probe.key_point is not None else 0
-    number = next((n for n, p in enumerate(parent.follow_ups, 1) if p is probe), None)
-    if number is None:  # an equal copy (a pickled bank, a test's own)
-        number = next((n for n, p in enumerate(parent.follow_ups, 1) if p == probe), 1)
+    number = next((n for n, p in enumerate(parent.follow_ups, 1) if p == probe), 1)
     suffix = FOLLOW_UP_SUFFIX + (f"-{number}" if len(parent.follow_ups) > 1 else "")
     if probe.key_points:
         reference = probe.reference_answer or " ".join(probe.key_points)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import random
 import re
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -120,26 +119,21 @@ class SimulatedCandidate:
         self._closed = True
 
     def __iter__(self) -> Iterator[bytes]:
-        from oral_sim.engine.audio import after_hold, pace_to
+        from oral_sim.engine.audio import paced
 
         frame_samples = int(self.sample_rate_hz * self.frame_ms / 1000)
-        frame_s = frame_samples / self.sample_rate_hz
-        start = time.monotonic()
+        return paced(self._frames(frame_samples), frame_samples / self.sample_rate_hz,
+                     self.realtime, self)
+
+    def _frames(self, frame_samples: int) -> Iterator[bytes]:
+        """The spoken answer in frames of `frame_samples`, the last padded with silence."""
         carry = np.zeros(0, np.int16)
-        index = 0
         for block in self._audio_blocks():
             carry = np.concatenate([carry, block])
             while len(carry) >= frame_samples:
-                if self._closed:
-                    return
-                if self.realtime:
-                    pace_to(start, index, frame_s)
-                given_at = time.monotonic()
                 yield carry[:frame_samples].tobytes()
-                start = after_hold(start, given_at)
                 carry = carry[frame_samples:]
-                index += 1
-        if len(carry) and not self._closed:
+        if len(carry):
             yield np.concatenate([carry, np.zeros(frame_samples - len(carry), np.int16)]).tobytes()
 
     def _audio_blocks(self) -> Iterator[np.ndarray]:

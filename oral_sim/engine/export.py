@@ -79,7 +79,7 @@ def unanswered(record: SessionRecord, question: Any) -> str:
 def overall(record: SessionRecord) -> str:
     """One line of the session's figures, each question counted with its last answer (as the
     history's averages): "4 of 5 questions answered; average score 62; 141 WPM; 7 fillers"."""
-    from oral_sim.engine.store import PLANNED_KEY
+    from oral_sim.engine.store import PLANNED_KEY, planned_of
 
     last = [q.attempts[-1] for q in record.questions if q.attempts]
     scores = [a.score for a in last if a.score is not None]
@@ -88,8 +88,7 @@ def overall(record: SessionRecord) -> str:
     # questions apart from follow-up probes, of those the session set out to ask (a follow-up
     # made "3 of 3 answered" of a 3-question session killed before its third)
     main = [q for q in record.questions if not q.is_follow_up]
-    planned = record.settings.get(PLANNED_KEY)
-    of = planned if isinstance(planned, int) and planned >= len(main) else len(main)
+    of = planned_of(record.settings.get(PLANNED_KEY), len(main))
     out = [f"{sum(bool(q.attempts) for q in main)} of {of} questions answered"]
     probes = sum(bool(q.attempts) for q in record.questions if q.is_follow_up)
     if probes:

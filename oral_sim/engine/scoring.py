@@ -385,22 +385,22 @@ def point_threshold(point: str, threshold: float) -> float:
     return threshold
 
 
-def _siblings(windows: list[str], key_points: list[str], examples: list[list[str]], asked: str,
-              answer_vectors: np.ndarray, kp_vectors: np.ndarray | None,
+def _siblings(words: list[frozenset[str]], key_points: list[str], examples: list[list[str]],
+              asked: str, answer_vectors: np.ndarray, kp_vectors: np.ndarray | None,
               blind: bool) -> np.ndarray:
     """Per window and key point: the window makes a sibling point instead. It is closer to
     another point, uses a word of that point that this one lacks, and no word of this point
     that the other lacks ("L1 adds the absolute value of the weights" is near "L2 adds the
     squared weights" too, but it is about L1). Factual points only: a rubric point's examples
-    come from other stories, so its words say little (BENCHMARKS.md, 2026-12-02 afternoon)."""
+    come from other stories, so its words say little (BENCHMARKS.md, 2026-12-02 afternoon).
+    `words`: each window's content stems (`_content_stems`)."""
     n = len(key_points)
-    out = np.zeros((len(windows), n), dtype=bool)
+    out = np.zeros((len(words), n), dtype=bool)
     if blind or n < 2 or kp_vectors is None or not len(kp_vectors):
         return out
     sims = answer_vectors @ kp_vectors[:n].T
     own = [_point_terms(k, tuple(examples[i]) if i < len(examples) else (), asked)
            for i, k in enumerate(key_points)]
-    words = [_content_stems(w) for w in windows]
     rubric = [bool(examples[i]) if i < len(examples) else False for i in range(n)]
     factual = [i for i in range(n) if not rubric[i]]
     for w, stems in enumerate(words):
@@ -699,13 +699,14 @@ def score_texts(answer: str, reference: str, key_points: list[str],
     from oral_sim.engine.terms import contradicts, plain_words
 
     window_words = [plain_words(w) for w in windows]
+    window_stems = [_content_stems(w) for w in windows]  # once: three rules below ask them
     only_topic = np.ones(len(windows), dtype=bool)  # per window: names only the topic, so far
     # per window: its similarity to the question asked (-inf: no question to hold it against)
     to_question = (answer_vectors @ asked_vector
                    if asked_vector is not None and topic_gate and not blind
                    else np.full(len(windows), -np.inf))
-    sibling_of = _siblings(windows, key_points, examples, asked or "", answer_vectors, kp_vectors,
-                           blind)
+    sibling_of = _siblings(window_stems, key_points, examples, asked or "", answer_vectors,
+                           kp_vectors, blind)
     offset = 0
     for i, (k, kv) in enumerate(zip(key_points, kp_vectors if kp_vectors is not None else [],
                                     strict=False)):
@@ -735,13 +736,12 @@ def score_texts(answer: str, reference: str, key_points: list[str],
 
             against_point = np.array([conflicts(k, w) for w in windows], dtype=bool) & ~other_side
         opposite = other_side | against_point
-        # a window no closer to the point than to the question, sharing none of the point's
-        # own words (the question's aside), only names the topic
-        topic_only = sims < to_question + QUESTION_MARGIN
-        if topic_only.any():
-            own = _point_terms(k, tuple(ex), asked or "")
-            topic_only &= np.array([not (own & _content_stems(w)) for w in windows],
-                                   dtype=bool)
+        # per window: it uses none of the point's own words (the question's left out); such a
+        # window no closer to the point than to the question (the question's aside) only names
+        # the topic, and one that is closer makes a plain point only as a close paraphrase
+        own = _point_terms(k, tuple(ex), asked or "")
+        bare = np.array([not (own & stems) for stems in window_stems], dtype=bool)
+        topic_only = (sims < to_question + QUESTION_MARGIN) & bare
         # the window saying the opposite that sits closest to the point, if close enough to
         # have made it: the card shows it
         against = np.where(against_point & ~void, sims, -1.0)
@@ -751,14 +751,10 @@ def score_texts(answer: str, reference: str, key_points: list[str],
         only_topic &= topic_only
         sims = np.where(silent, -1.0, sims)
         on_topic = sims[: len(sentences)] >= SOFT_COVER_FLOOR
-        if (LEXICAL_MARGIN is not None and not ex and not blind
+        if (LEXICAL_MARGIN is not None and not ex and not blind and own
                 and len(k.split()) >= LEXICAL_MIN_POINT_WORDS):
-            own_words = _point_terms(k, (), asked or "")
-            if own_words:
-                bare = np.array([not (own_words & _content_stems(w)) for w in windows],
-                                dtype=bool)
-                sims = np.where(bare & (sims < needed + LEXICAL_MARGIN),
-                                np.minimum(sims, needed - 1e-6), sims)
+            sims = np.where(bare & (sims < needed + LEXICAL_MARGIN),
+                            np.minimum(sims, needed - 1e-6), sims)
         if _NEEDS_NUMBER.search(k):
             if numbered is None:
                 from oral_sim.engine.structure import has_number

@@ -213,6 +213,20 @@ class SessionSummary:
     skipped were not reached."""
 
 
+def answered_text(summary: Any) -> str:
+    """"2 of 3 (skipped 0, not reached 1); 1 follow-up": questions and follow-up probes apart
+    (a 2-question session with one probe said "Answered 3")."""
+    planned = getattr(summary, "planned", None)
+    text = f"{summary.answered} of {planned}" if planned else f"{summary.answered}"
+    notes = [f"skipped {summary.skipped}"]
+    if planned and (left := planned - summary.answered - summary.skipped) > 0:
+        notes.append(f"not reached {left}")
+    text += f" ({', '.join(notes)})"
+    if probes := getattr(summary, "follow_ups", 0):
+        text += f"; {probes} follow-up" + ("" if probes == 1 else "s")
+    return text
+
+
 Event = Any
 """Any of the dataclasses above."""
 

@@ -27,6 +27,12 @@ SIMULATED_MODE = "demo"
 #: The key in a session's settings of how many questions it set out to ask (`Session.run`).
 PLANNED_KEY = "planned_questions"
 
+def planned_of(planned: Any, asked: int) -> int:
+    """How many questions a session set out to ask: its plan (`PLANNED_KEY`), or the questions
+    it asked where no plan was kept (sessions from before it was)."""
+    return planned if isinstance(planned, int) and planned >= asked else asked
+
+
 #: How many new session ids `Store.start_session` tries before it gives up.
 _ID_TRIES = 20
 
@@ -127,7 +133,7 @@ class SessionSummary:
     def done(self) -> str:
         """"2/3" (answered of planned, or of asked), "+1" per follow-up answered: "2/3+1"."""
         extra = f"+{self.follow_ups}" if self.follow_ups else ""
-        return f"{self.answered}/{self.planned or self.questions}{extra}"
+        return f"{self.answered}/{planned_of(self.planned, self.questions)}{extra}"
 
 
 @dataclass

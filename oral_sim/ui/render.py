@@ -11,6 +11,7 @@ from rich.text import Text
 
 from oral_sim.engine.bank_format import STORY_PART_LABELS, told_as
 from oral_sim.engine.feedback import mmss
+from oral_sim.engine.session import answered_text
 
 FILLER_STYLE = "bold black on #f6ad55"
 PAUSE_MARK = " ⏸ "
@@ -173,20 +174,6 @@ def feedback_card(fb: dict, prompt: str | None = None, before: dict | None = Non
                                  f"{tb['status']}")
     parts.append(delivery)
     return Group(*parts)
-
-
-def answered_text(summary: Any) -> str:
-    """"2 of 3 (skipped 0, not reached 1); 1 follow-up": questions and follow-up probes apart
-    (a 2-question session with one probe said "Answered 3")."""
-    planned = getattr(summary, "planned", None)
-    text = f"{summary.answered} of {planned}" if planned else f"{summary.answered}"
-    notes = [f"skipped {summary.skipped}"]
-    if planned and (left := planned - summary.answered - summary.skipped) > 0:
-        notes.append(f"not reached {left}")
-    text += f" ({', '.join(notes)})"
-    if probes := getattr(summary, "follow_ups", 0):
-        text += f"; {probes} follow-up" + ("" if probes == 1 else "s")
-    return text
 
 
 def summary_table(summary: Any) -> Group:
