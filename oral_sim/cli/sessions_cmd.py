@@ -94,13 +94,14 @@ def run_export(args: argparse.Namespace) -> int:
                          f"end it in .{args.format}, or leave out --format")
     if args.output and Path(args.output).is_dir():
         raise UsageError(f"{args.output} is a folder", "give a file name, e.g. -o report.html")
-    with Store() as store:
-        record = store.get_session(args.id)
-    text = export(record, fmt)
     if args.output:
         from oral_sim.engine.textfile import check_target
 
         check_target(args.output)  # a device or a pipe is no report file: never read nor written
+    with Store() as store:
+        record = store.get_session(args.id)
+    text = export(record, fmt)
+    if args.output:
         if _check_export_target(Path(args.output), text, args.force):
             write_text_file(args.output, text)
             print(f"wrote {args.output}", file=sys.stderr)

@@ -90,10 +90,11 @@ def check_target(path: Path | str) -> Path:
     import stat
 
     path = Path(path)
+    target = Path(os.path.realpath(path)) if path.is_symlink() else path
     try:
         mode = path.stat().st_mode  # through any link: /dev/stdout is a link to a pipe
     except FileNotFoundError:  # nothing there yet (a link's target included)
-        return Path(os.path.realpath(path)) if path.is_symlink() else path
+        return target
     except OSError as exc:
         if exc.errno == errno.ENAMETOOLONG:
             raise
@@ -104,7 +105,7 @@ def check_target(path: Path | str) -> Path:
         raise UsageError(f"{path} is not a regular file (a device, pipe or socket)",
                          "give the name of a file to write; without -o the output goes to "
                          "standard output")
-    return Path(os.path.realpath(path)) if path.is_symlink() else path
+    return target
 
 
 def write_whole(path: Path | str, fill: Callable[[Path], None],
