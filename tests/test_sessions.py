@@ -949,3 +949,51 @@ def test_the_app_without_a_terminal_says_so(capsys) -> None:
     assert "the interview app needs a terminal" in err and "demo --headless" in err
     assert main(["demo"]) == 2
     assert "add --headless" in capsys.readouterr().err
+
+
+def test_an_answers_length_reads_the_same_on_the_card_the_history_and_the_reports(
+        capsys: pytest.CaptureFixture) -> None:
+    """The card said "Time 0:05 of 1:30", the report "6 s" and the history "6 s" for one answer:
+    the card cut 5.5 s to its second while the others rounded, and the reports gave the
+    recording's length, which runs on past the last word to the stop. Now every place shows
+    the length from the question's end to the last word, rounded one way; and the averages
+    round a half up everywhere (the history list showed 82.5 as 82)."""
+    from rich.console import Console
+
+    from oral_sim.engine.export import to_html, to_markdown
+    from oral_sim.engine.feedback import build_feedback, render_text
+    from oral_sim.engine.session import feedback_numbers
+    from oral_sim.engine.transcript import Segment, Transcript, Word
+    from oral_sim.ui.render import feedback_card
+    from oral_sim.ui.screens.history import timeline
+
+    q = load_bank().question("mlq-002")
+    said = "we split the data by time and keep the last month for testing".split()
+    words = [Word(w, 0.4 + i * 0.39, 0.4 + i * 0.39 + 0.3) for i, w in enumerate(said)]
+    words[-1].end_s = 5.5  # the last word ends at 5.5 s: "0:06" and "6 s" alike
+    transcript = Transcript(words, [Segment(0.4, 5.5, " ".join(said))], duration_s=7.4)
+    fb = build_feedback(transcript, q, score=False)
+    assert "Time: 0:06 of 2:00" in render_text(fb)
+    console = Console(width=100, record=True)
+    console.print(feedback_card(fb.to_dict()))
+    assert "0:06 of 2:00" in console.export_text()
+    assert str(timeline(transcript.to_dict(), fb.to_dict())).split("\n")[0].endswith(" 6 s")
+    with Store() as store:
+        rec = store.start_session("ml-questions", "ML questions", "interview", {})
+        asked = store.add_question(rec.id, 1, q.id, q.prompt, q.category, q.timebox_s)
+        numbers = {**feedback_numbers(fb), "score": 82.0}
+        assert numbers["duration_s"] == 7.4  # the store keeps the recording's own length
+        store.add_attempt(asked, None, transcript.to_dict(), fb.to_dict(), False, **numbers)
+        second = store.add_question(rec.id, 2, q.id, q.prompt, q.category, q.timebox_s)
+        store.add_attempt(second, None, {}, {}, True, score=83.0)
+        store.finish_session(rec.id, "completed")
+        record = store.get_session(rec.id)
+    attempt = record.questions[0].attempts[0]
+    assert attempt.length_s == 5.5
+    md = to_markdown(record)
+    assert ", 6 s" in md and "7 s" not in md
+    assert "length: <b>6</b> s" in to_html(record)
+    assert "average score 83" in md  # (82 + 83) / 2 = 82.5, a half up
+    assert main(["sessions", "list"]) == 0
+    row = next(line for line in capsys.readouterr().out.splitlines() if rec.id in line)
+    assert " 83 " in row and " 82 " not in row

@@ -20,6 +20,7 @@ from oral_sim.engine import session as ev
 from oral_sim.engine.bank import load_bank
 from oral_sim.engine.feedback import Feedback
 from oral_sim.engine.session import SessionSummary
+from oral_sim.engine.shown import whole
 from oral_sim.engine.store import Store
 from oral_sim.engine.transcript import Segment, Transcript, Word
 from oral_sim.ui.app import make_app
@@ -75,7 +76,7 @@ async def _whole_demo_session_through_the_real_engine() -> None:
         assert summary.summary.answered >= 2 and summary.summary.avg_score is not None
         svg = app.export_screenshot()
         shown = "".join(re.findall(r"<text[^>]*>(.*?)</text>", svg)).replace("&#160;", " ")
-        assert re.search(rf"Average score\s+{summary.summary.avg_score:.0f}/100", shown), shown
+        assert re.search(rf"Average score\s+{whole(summary.summary.avg_score)}/100", shown), shown
         assert re.search(rf"Answered\s+{summary.summary.answered} of \d+ \(skipped 0", shown), shown
     with Store() as store:
         (s,) = store.list_sessions()
@@ -1274,14 +1275,21 @@ async def _keys_follow_the_answer_through_scoring_and_the_end() -> None:
             scr.on_engine_event(event)
         await pilot.pause(0.1)
         assert {"space", "s", "r"} <= set(scr.active_bindings)
+        scr.on_engine_event(ev.Level(-30.0, 7.4, False))  # the stop came 1.9 s after the words
+        await pilot.pause(0.1)
+        assert str(scr.query_one("#clock").render()) == "0:07 / 2:30"
         scr.on_engine_event(ev.AnswerFinished("stop", 0.1))
         await pilot.pause(0.1)
         # scoring: the answer is over, so neither skip nor repeat is offered (a skip pressed now
         # skipped the next question)
         assert not {"space", "s", "r", "n"} & set(scr.active_bindings), set(scr.active_bindings)
-        fb = Feedback.from_dict({"question_id": q.id, "transcript": {"text": "I designed it."}})
+        fb = Feedback.from_dict({"question_id": q.id, "transcript": {"text": "I designed it."},
+                                 "timebox": {"timebox_s": 150, "duration_s": 5.5,
+                                             "status": "under", "delta_s": -144.5}})
         scr.on_engine_event(ev.FeedbackReady(q, fb, 1))
         await pilot.pause(0.1)
+        # the clock now gives the answer's length as the card does: to the last word, rounded
+        assert str(scr.query_one("#clock").render()) == "0:06 / 2:30"
         await pilot.press("n")
         await pilot.pause(0.1)
         # n is answered at once, before the next question or the closing words come

@@ -123,11 +123,13 @@ def summary_line(s) -> str:
     from oral_sim.engine.session import answered_text
 
     parts = ["answered " + answered_text(s)]
+    from oral_sim.engine.shown import whole
+
     for value, text in ((s.avg_score, "average score {:.0f}/100"), (s.avg_wpm, "{:.0f} WPM"),
                         (s.fillers_per_min, "{:.1f} fillers/min"),
                         (s.avg_latency_s, "latency {:.1f} s")):
         if value is not None:
-            parts.append(text.format(value))
+            parts.append(text.format(whole(value) if "{:.0f}" in text else value))
     if s.answered:
         parts.append(f"{counted(len(s.missed_key_points), 'key point')} missed")
     return "; ".join(parts)

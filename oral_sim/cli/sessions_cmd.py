@@ -37,7 +37,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _fmt(x, unit: str = "", digits: int = 0) -> str:
-    return "-" if x is None else f"{x:.{digits}f}{unit}"
+    from oral_sim.engine.shown import whole
+
+    if x is None:
+        return "-"
+    return f"{whole(x) if digits == 0 else format(x, f'.{digits}f')}{unit}"
 
 
 def run_list(args: argparse.Namespace) -> int:
@@ -183,8 +187,8 @@ def run_progress(args: argparse.Namespace) -> int:
         # no colour codes into a file or a pipe
         print(chart if sys.stdout.isatty() else plt.uncolorize(chart))
     for cat, scores in cats.items():
-        print(f"{cat:<18} {len(scores):>3} answers, last {scores[-1]:.0f}, "
-              f"mean {sum(scores) / len(scores):.0f}")
+        print(f"{cat:<18} {len(scores):>3} answers, last {_fmt(scores[-1])}, "
+              f"mean {_fmt(sum(scores) / len(scores))}")
     return 0
 
 

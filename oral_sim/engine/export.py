@@ -11,6 +11,7 @@ import re
 from dataclasses import asdict
 from typing import Any
 
+from oral_sim.engine.shown import whole
 from oral_sim.engine.store import SessionRecord
 
 WINDOW_S = 10.0
@@ -94,9 +95,9 @@ def overall(record: SessionRecord) -> str:
     if probes:
         out[0] += f", and {probes} follow-up" + ("" if probes == 1 else "s")
     if scores:
-        out.append(f"average score {sum(scores) / len(scores):.0f}")
+        out.append(f"average score {whole(sum(scores) / len(scores))}")
     if wpms:
-        out.append(f"{sum(wpms) / len(wpms):.0f} WPM")
+        out.append(f"{whole(sum(wpms) / len(wpms))} WPM")
     if any(not a.typed for a in last):
         out.append(f"{fillers} filler" + ("" if fillers == 1 else "s"))
     return "; ".join(out)
@@ -121,7 +122,7 @@ def to_markdown(record: SessionRecord) -> str:
                     (f"{a.fillers_count} filler" + ("" if a.fillers_count == 1 else "s"))
                     if a.fillers_count is not None else None,
                     f"latency {a.latency_s:.1f} s" if a.latency_s is not None else None,
-                    f"{a.duration_s:.0f} s" if a.duration_s else None]
+                    f"{whole(a.length_s)} s" if a.length_s else None]
             lines.append(", ".join(n for n in nums if n) or "no metrics")
             lines.append("")
             words, fillers, pauses = _words_and_marks(a)
@@ -276,7 +277,8 @@ def to_html(record: SessionRecord) -> str:
             for label, value, digits, unit in (
                     ("score", a.score, 0, ""), ("WPM", a.wpm, 0, ""),
                     ("fillers", a.fillers_count, 0, ""), ("started after", a.latency_s, 1, " s"),
-                    ("length", None if a.typed else a.duration_s, 0, " s")):
+                    ("length", None if a.typed or not a.length_s else whole(a.length_s), 0,
+                     " s")):
                 if value is not None:
                     shown = f"{value:.{digits}f}" if isinstance(value, float) else f"{value}"
                     parts.append(f"<span>{label}: <b>{shown}</b>{unit}</span>")

@@ -10,6 +10,7 @@ from typing import Any
 from oral_sim.engine.bank_format import STORY_PART_LABELS, told_as
 from oral_sim.engine.metrics import NATURAL_PAUSE_S, WPM_RANGE, Delivery, analyze_delivery
 from oral_sim.engine.scoring import ContentScore, score_parts
+from oral_sim.engine.shown import mmss, whole
 from oral_sim.engine.transcript import Transcript
 
 
@@ -92,13 +93,6 @@ def _wrap(text: str, width: int, hang: int = 4) -> str:
                          break_on_hyphens=False)
 
 
-def mmss(seconds: float | None) -> str:
-    """Seconds as m:ss ("-" for None)."""
-    if seconds is None:
-        return "-"
-    return f"{int(seconds) // 60}:{int(seconds) % 60:02d}"
-
-
 def render_text(feedback: Feedback, width: int = 88) -> str:
     """A plain-text card a person can read in a terminal."""
     d = feedback.to_dict()
@@ -169,8 +163,10 @@ def render_text(feedback: Feedback, width: int = 88) -> str:
         out.append(f"Time: typed, not timed (timebox {mmss(tb['timebox_s'])})")
     elif tb.get("timebox_s"):
         out.append(
-            f"Time: {mmss(tb['duration_s'])} of {mmss(tb['timebox_s'])} - {tb['status']}"
-            + (f" by {abs(tb['delta_s']):.0f} s" if tb["status"] == "over" else "")
+            f"Time: {mmss(tb['duration_s'], nearest=True)} of {mmss(tb['timebox_s'])} - "
+            f"{tb['status']}"
+            + (f" by {max(1, whole(tb['duration_s']) - whole(tb['timebox_s']))} s"
+               if tb["status"] == "over" else "")
         )
     # any line still too long (the score, pace and pause lines) is wrapped like the rest
     return "\n".join(line if len(line) <= width or "\n" in line else _wrap(line, width)

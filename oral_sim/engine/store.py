@@ -72,13 +72,23 @@ class Attempt:
     latency_s: float | None
     """Response latency."""
     duration_s: float | None
-    """Answer length."""
+    """The recording's length (it runs on past the last word, to the stop or the closing
+    silence); `length_s` is the answer's length as shown."""
     key_points_missed: int | None
     """Key points not covered."""
     question_id: str = ""
     """The bank question (filled by queries that join it)."""
     session_id: str = ""
     """The session (filled by queries that join it)."""
+
+    @property
+    def length_s(self) -> float | None:
+        """How long the answer took against its timebox: from the end of the question to the
+        last word (`metrics.analyze_delivery`), the length the feedback card shows; the
+        recording's length for an attempt stored without it. The history and the reports show
+        this, so they agree with the card."""
+        value = (self.feedback.get("timebox") or {}).get("duration_s")
+        return float(value) if isinstance(value, int | float) else self.duration_s
 
     def audio_file(self) -> Path | None:
         """Absolute path of the answer audio, or None (typed, or the file is gone)."""

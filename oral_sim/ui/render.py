@@ -10,8 +10,8 @@ from rich.table import Table
 from rich.text import Text
 
 from oral_sim.engine.bank_format import STORY_PART_LABELS, told_as
-from oral_sim.engine.feedback import mmss
 from oral_sim.engine.session import answered_text
+from oral_sim.engine.shown import mmss, whole
 
 FILLER_STYLE = "bold black on #f6ad55"
 PAUSE_MARK = " ⏸ "
@@ -170,7 +170,8 @@ def feedback_card(fb: dict, prompt: str | None = None, before: dict | None = Non
     if tb.get("timebox_s") and fb.get("typed"):
         delivery.add_row("Time", f"typed, not timed (timebox {mmss(tb['timebox_s'])})")
     elif tb.get("timebox_s"):
-        delivery.add_row("Time", f"{mmss(tb['duration_s'])} of {mmss(tb['timebox_s'])} — "
+        delivery.add_row("Time", f"{mmss(tb['duration_s'], nearest=True)} of "
+                                 f"{mmss(tb['timebox_s'])} — "
                                  f"{tb['status']}")
     parts.append(delivery)
     return Group(*parts)
@@ -182,8 +183,8 @@ def summary_table(summary: Any) -> Group:
     t.add_column(style="bold")
     t.add_column()
     t.add_row("Answered", answered_text(summary))
-    t.add_row("Average score", "-" if summary.avg_score is None else f"{summary.avg_score:.0f}/100")
-    t.add_row("Pace", "-" if summary.avg_wpm is None else f"{summary.avg_wpm:.0f} WPM")
+    t.add_row("Average score", "-" if summary.avg_score is None else f"{whole(summary.avg_score)}/100")
+    t.add_row("Pace", "-" if summary.avg_wpm is None else f"{whole(summary.avg_wpm)} WPM")
     if summary.fillers_per_min is not None:
         fillers = f"{summary.fillers_per_min:.1f}/min ({summary.fillers} in all)"
     elif summary.fillers:

@@ -15,12 +15,15 @@ from textual.widgets import DataTable, Footer, Header, Label, ListItem, ListView
 
 from oral_sim.engine.metrics import LONG_PAUSE_S
 from oral_sim.engine.progress import MODE_LABELS, simulated_note
+from oral_sim.engine.shown import whole
 from oral_sim.errors import OralSimError
 from oral_sim.ui.render import CHANGE_LABELS, feedback_card, transcript_text
 
 
 def _fmt(x: Any, digits: int = 0) -> str:
-    return "-" if x is None else f"{x:.{digits}f}"
+    if x is None:
+        return "-"
+    return str(whole(x)) if digits == 0 else f"{x:.{digits}f}"
 
 
 class HistoryScreen(Screen):
@@ -214,7 +217,9 @@ def timeline(transcript: dict, feedback: dict | None, width: int = 60) -> Text:
             text.append("▁", style="bold magenta")
         else:
             text.append(c if c != " " else "·", style="cyan" if c != " " else "dim")
-    text.append(f"  {end:.0f} s", style="dim")
+    # the answer's length as the card and the reports give it (the same one rounding)
+    length = (fb.get("timebox") or {}).get("duration_s")
+    text.append(f"  {whole(length if isinstance(length, int | float) else end)} s", style="dim")
     text.append("\n")
     text.append_text(TIMELINE_LEGEND)
     return text

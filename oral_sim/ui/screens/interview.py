@@ -258,6 +258,12 @@ class InterviewScreen(Screen):
             # an answer given again takes the place of the one before (the summary's too)
             ev.keep_answer(self.feedbacks, event.question, event.feedback, event.previous)
             fb = event.feedback.to_dict()
+            tb = fb.get("timebox") or {}
+            if tb.get("timebox_s") and not fb.get("typed"):
+                # the clock ran on to the stop or the closing silence; it now shows the length
+                # the card and the history give, from the question's end to the last word
+                self.query_one("#clock", Label).update(
+                    f"{mmss(tb['duration_s'], nearest=True)} / {mmss(tb['timebox_s'])}")
             said = live_transcript(event.feedback.transcript)
             if self.ended_by_silence:
                 # where the transcript stops, why it stopped (a thinking pause as long as the

@@ -1,0 +1,23 @@
+"""How figures are written for a person: whole numbers and lengths of time, rounded one way
+everywhere (the card, the history, the reports and the CLI)."""
+
+from __future__ import annotations
+
+import math
+
+
+def whole(x: float) -> int:
+    """`x` to the nearest whole number, halves up: every figure shown in whole units rounds
+    the same way (Python's `round` and `:.0f` round a half to even, so 82.5 showed as 82 in
+    one place and a 5.5 s answer as 0:05 in another and "6 s" in a third)."""
+    return math.floor(x + 0.5)
+
+
+def mmss(seconds: float | None, nearest: bool = False) -> str:
+    """Seconds as m:ss ("-" for None). A moment (where a filler was, the running clock) is
+    cut to its second, as a clock shows it; a length (`nearest`) is rounded with `whole`, as
+    every "N s" of the same length is."""
+    if seconds is None:
+        return "-"
+    s = whole(seconds) if nearest else int(seconds)
+    return f"{s // 60}:{s % 60:02d}"
