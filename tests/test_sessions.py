@@ -997,3 +997,50 @@ def test_an_answers_length_reads_the_same_on_the_card_the_history_and_the_report
     assert main(["sessions", "list"]) == 0
     row = next(line for line in capsys.readouterr().out.splitlines() if rec.id in line)
     assert " 83 " in row and " 82 " not in row
+
+
+def test_an_average_is_rounded_once_so_the_list_and_the_report_agree(
+        capsys: pytest.CaptureFixture) -> None:
+    """Two answers at 100.4 and 100.5 WPM: the history list rounded the mean to a decimal first
+    (100.5) and then to a whole number (101), while the report rounded 100.45 once (100)."""
+    from oral_sim.engine.export import to_markdown
+
+    q = load_bank().question("mlq-002")
+    with Store() as store:
+        rec = store.start_session("ml-questions", "ML questions", "interview", {})
+        for n, wpm in enumerate((100.4, 100.5), start=1):
+            asked = store.add_question(rec.id, n, q.id, q.prompt, q.category, q.timebox_s)
+            store.add_attempt(asked, None, {}, {}, False, score=80.0, wpm=wpm)
+        store.finish_session(rec.id, "completed")
+        listed = next(s for s in store.list_sessions() if s.id == rec.id)
+        record = store.get_session(rec.id)
+    assert listed.avg_wpm == pytest.approx(100.45)
+    assert "; 100 WPM" in to_markdown(record)
+    assert main(["sessions", "list"]) == 0
+    row = next(line for line in capsys.readouterr().out.splitlines() if rec.id in line)
+    assert row.split()[-1] == "100", row
+
+
+def test_a_filler_of_two_words_is_marked_once_in_the_reports() -> None:
+    """The Markdown report bolded "you know" word by word ("**You** **know,**")."""
+    from oral_sim.engine.export import to_html, to_markdown
+    from oral_sim.engine.feedback import build_feedback
+    from oral_sim.engine.transcript import Segment, Transcript, Word
+
+    q = load_bank().question("mlq-002")
+    said = "You know, we split, um, the data by time and test on the last month.".split()
+    words = [Word(w, 0.3 + i * 0.4, 0.3 + i * 0.4 + 0.3) for i, w in enumerate(said)]
+    transcript = Transcript(words, [Segment(0.3, words[-1].end_s, " ".join(said))],
+                            duration_s=6.0)
+    fb = build_feedback(transcript, q, score=False)
+    assert {(it.text.lower(), it.kind) for it in fb.delivery.fillers.items} >= {
+        ("you know", "discourse_marker"), ("um", "filled_pause")}
+    with Store() as store:
+        rec = store.start_session("ml-questions", "ML questions", "interview", {})
+        asked = store.add_question(rec.id, 1, q.id, q.prompt, q.category, q.timebox_s)
+        store.add_attempt(asked, None, transcript.to_dict(), fb.to_dict(), False)
+        store.finish_session(rec.id, "completed")
+        record = store.get_session(rec.id)
+    md = to_markdown(record)
+    assert "> **You know,** we split, **um,** the data" in md, md
+    assert "<mark>You know,</mark> we split, <mark>um,</mark> the data" in to_html(record)

@@ -47,6 +47,19 @@ def _words_and_marks(attempt: Any) -> tuple[list[dict], set[int], set[int]]:
     return words, fillers, pause_after
 
 
+def _runs(words: list[dict], fillers: set[int], pauses: set[int]) -> list[tuple[str, bool, bool]]:
+    """The transcript as (text, a filler, a long pause after it) runs: neighbouring filler words
+    are one run, so "you know" is marked once (it was bolded word by word, "**You** **know,**")."""
+    runs: list[tuple[str, bool, bool]] = []
+    for i, w in enumerate(words):
+        marked = i in fillers
+        if runs and marked and runs[-1][1] and not runs[-1][2]:
+            runs[-1] = (f"{runs[-1][0]} {w['word']}", True, i in pauses)
+        else:
+            runs.append((w["word"], marked, i in pauses))
+    return runs
+
+
 def question_numbers(record: SessionRecord) -> list[int]:
     """Per asked question, its number among the planned ones (a follow-up has its question's)."""
     out, n = [], 0
@@ -128,9 +141,9 @@ def to_markdown(record: SessionRecord) -> str:
             words, fillers, pauses = _words_and_marks(a)
             if words:
                 out = []
-                for i, w in enumerate(words):
-                    out.append(f"**{w['word']}**" if i in fillers else w["word"])
-                    if i in pauses:
+                for text, marked, pause in _runs(words, fillers, pauses):
+                    out.append(f"**{text}**" if marked else text)
+                    if pause:
                         out.append("[long pause]")
                 lines += ["> " + " ".join(out), ""]
             elif a.transcript.get("text"):
@@ -286,9 +299,9 @@ def to_html(record: SessionRecord) -> str:
             words, fillers, pauses = _words_and_marks(a)
             if words:
                 out = []
-                for i, w in enumerate(words):
-                    out.append(f"<mark>{e(w['word'])}</mark>" if i in fillers else e(w["word"]))
-                    if i in pauses:
+                for text, marked, pause in _runs(words, fillers, pauses):
+                    out.append(f"<mark>{e(text)}</mark>" if marked else e(text))
+                    if pause:
                         out.append("<span class='pause'>[long pause]</span>")
                 parts.append(f"<p class='transcript'>{' '.join(out)}</p>")
             elif a.transcript.get("text"):

@@ -760,15 +760,15 @@ def summarize(feedbacks: Iterable[tuple[Question, Any]], skipped: int = 0,
         if probed and points and 2 * sum(bool(kp.get("covered")) for kp in points) >= len(points):
             made_later.add((asked, probed))
 
-    def mean(xs: list[float]) -> float | None:
-        return round(sum(xs) / len(xs), 1) if xs else None
+    def mean(xs: list[float]) -> float | None:  # rounded where shown, once (`store._number`)
+        return sum(xs) / len(xs) if xs else None
 
     return SessionSummary(
         answered=n,
         skipped=skipped,
         avg_score=mean(scores),
         avg_wpm=mean(wpms),
-        fillers_per_min=round(filler_count / minutes, 2) if minutes > 0 else None,
+        fillers_per_min=filler_count / minutes if minutes > 0 else None,
         fillers=filler_total,
         avg_latency_s=mean(lats),
         missed_key_points=[m for m in dict.fromkeys(missed) if m not in made_later],

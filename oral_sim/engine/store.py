@@ -329,8 +329,8 @@ class Store:
         return [
             SessionSummary(
                 r["id"], r["started_at"], r["finished_at"], r["script_id"], r["script_title"],
-                r["mode"], r["status"], r["questions"], r["answered"], _round(r["avg_score"]),
-                _round(r["fillers_per_min"], 2), _round(r["avg_wpm"]), _round(r["avg_latency_s"], 2),
+                r["mode"], r["status"], r["questions"], r["answered"], _number(r["avg_score"]),
+                _number(r["fillers_per_min"]), _number(r["avg_wpm"]), _number(r["avg_latency_s"]),
                 r["follow_ups"], r["planned"] if isinstance(r["planned"], int) else None,
             )
             for r in rows
@@ -403,8 +403,11 @@ class Store:
                            "missed": r["missed"]} for r in rows}
 
 
-def _round(x: Any, digits: int = 1) -> float | None:
-    return None if x is None else round(float(x), digits)
+def _number(x: Any) -> float | None:
+    """A figure as it was measured: rounded only where it is shown (`shown.whole`), once. Rounded
+    here to a decimal first, a mean of 100.45 WPM showed as 101 in the list and 100 in the
+    report, and 1.749 fillers a minute as 1.8."""
+    return None if x is None else float(x)
 
 
 def _loads(text: str | None) -> dict:
