@@ -123,13 +123,13 @@ def summary_line(s) -> str:
     from oral_sim.engine.session import answered_text
 
     parts = ["answered " + answered_text(s)]
-    from oral_sim.engine.shown import whole
+    from oral_sim.engine.shown import figure
 
-    for value, text in ((s.avg_score, "average score {:.0f}/100"), (s.avg_wpm, "{:.0f} WPM"),
-                        (s.fillers_per_min, "{:.1f} fillers/min"),
-                        (s.avg_latency_s, "latency {:.1f} s")):
+    for value, digits, text in ((s.avg_score, 0, "average score {}/100"), (s.avg_wpm, 0, "{} WPM"),
+                                (s.fillers_per_min, 1, "{} fillers/min"),
+                                (s.avg_latency_s, 1, "latency {} s")):
         if value is not None:
-            parts.append(text.format(whole(value) if "{:.0f}" in text else value))
+            parts.append(text.format(figure(value, digits)))
     if s.answered:
         parts.append(f"{counted(len(s.missed_key_points), 'key point')} missed")
     return "; ".join(parts)

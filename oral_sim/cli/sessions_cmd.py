@@ -37,11 +37,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _fmt(x, unit: str = "", digits: int = 0) -> str:
-    from oral_sim.engine.shown import whole
+    from oral_sim.engine.shown import figure
 
-    if x is None:
-        return "-"
-    return f"{whole(x) if digits == 0 else format(x, f'.{digits}f')}{unit}"
+    return "-" if x is None else figure(x, digits) + unit
 
 
 def run_list(args: argparse.Namespace) -> int:

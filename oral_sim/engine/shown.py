@@ -21,3 +21,10 @@ def mmss(seconds: float | None, nearest: bool = False) -> str:
         return "-"
     s = whole(seconds) if nearest else int(seconds)
     return f"{s // 60}:{s % 60:02d}"
+
+
+def figure(x: float | None, digits: int = 0) -> str:
+    """A figure to `digits` decimals ("-" for None); whole numbers by `whole`."""
+    if x is None:
+        return "-"
+    return str(whole(x)) if digits == 0 else f"{x:.{digits}f}"

@@ -15,15 +15,13 @@ from textual.widgets import DataTable, Footer, Header, Label, ListItem, ListView
 
 from oral_sim.engine.metrics import LONG_PAUSE_S
 from oral_sim.engine.progress import MODE_LABELS, simulated_note
-from oral_sim.engine.shown import whole
+from oral_sim.engine.shown import figure, whole
 from oral_sim.errors import OralSimError
 from oral_sim.ui.render import CHANGE_LABELS, feedback_card, transcript_text
 
 
 def _fmt(x: Any, digits: int = 0) -> str:
-    if x is None:
-        return "-"
-    return str(whole(x)) if digits == 0 else f"{x:.{digits}f}"
+    return figure(x, digits)
 
 
 class HistoryScreen(Screen):
