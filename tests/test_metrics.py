@@ -367,3 +367,35 @@ def test_shipped_filler_labels_are_well_formed() -> None:
     assert sets == {"A", "B"}  # A: the rules were looked at on it; B: held out
     assert sum(len(i.fillers) for i in items) > 400
     assert sum(not i.fillers for i in items) >= 20  # utterances with none at all
+
+
+@pytest.mark.parametrize(("duration_s", "timebox_s", "said"), [
+    (48.0, 45, "0:48 of 0:45 - within (0:03 past it, in the 10% grace)"),
+    (40.0, 45, "0:40 of 0:45 - within"),
+    (1141.4, 45, "19:01 of 0:45 - over by 18:16"),
+    (50.2, 45, "0:50 of 0:45 - over by 0:05"),
+    (10.0, 90, "0:10 of 1:30 - under: 0:36 or more is expected (40% of the timebox)"),
+])
+def test_the_timebox_is_said_with_how_much(duration_s: float, timebox_s: int, said: str) -> None:
+    """The card said "0:48 of 0:45 - within" with no word of the grace, "under" with no
+    amount, and "over by 1096 s" (helper's audit, 2026-12-04 afternoon). The text card and the
+    TUI card say the same words."""
+    from types import SimpleNamespace
+
+    from rich.console import Console
+
+    from oral_sim.engine.feedback import build_feedback, render_text
+    from oral_sim.ui.render import feedback_card
+
+    said_words = "we split the data by time and keep the last month".split()
+    step = (duration_s - 0.5) / len(said_words)
+    words = [Word(w, 0.2 + i * step, 0.2 + (i + 1) * step) for i, w in enumerate(said_words)]
+    words[-1].end_s = duration_s
+    transcript = Transcript(words, [Segment(0.2, duration_s, " ".join(said_words))],
+                            duration_s=duration_s + 1.0)
+    question = SimpleNamespace(id="q", timebox_s=timebox_s)
+    fb = build_feedback(transcript, question, score=False)
+    assert f"Time: {said}" in render_text(fb)
+    console = Console(width=120, record=True)
+    console.print(feedback_card(fb.to_dict()))
+    assert said.replace(" - ", " — ") in console.export_text()

@@ -854,6 +854,17 @@ def test_a_point_written_in_a_few_words_is_made_by_a_sentence_that_states_it() -
      False),
     ("The last 4 years as a Senior Machine Learning Engineer",
      "the last four years as a senior engineer, and before that a junior analyst", False),
+    # a negation opening a phrase, and one carried over "or" (helper's audit, 2026-12-04
+    # afternoon: both were credited) ...
+    ("Overfitting means the model learns noise in the training data",
+     "Overfitting is not about noise.", True),
+    ("Early stopping halts training when validation performance degrades",
+     "Never use regularization or early stopping.", True),
+    # ... but not past the phrase, nor over "and"
+    ("Dropout randomly zeroes activations during training",
+     "I am not sure about the rate, but dropout zeroes activations.", False),
+    ("Early stopping halts training when validation performance degrades",
+     "We had no budget and used early stopping.", False),
 ])
 def test_a_window_saying_the_opposite_of_a_point_conflicts(point, window, expected) -> None:
     from oral_sim.engine.contradiction import conflicts
@@ -1062,3 +1073,73 @@ def test_grade_takes_up_to_twenty_key_points(tmp_path: Path, capsys: pytest.Capt
     out, err = capsys.readouterr()
     assert f'{path}:1: "key_points" has 40: at most 20 (a bank question has 3 to 8)' in err
     assert [json.loads(line)["id"] for line in out.splitlines()] == ["two", "none"]
+
+
+def test_an_answer_of_punctuation_is_no_answer_and_a_reference_of_it_is_refused(
+        tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    """"..." against a reference of "..." scored 100, and a "..." answer was told it did not
+    look English (helper's audit, 2026-12-04 afternoon): an answer with no letter or digit is
+    an empty one, and a reference with none has nothing to grade against."""
+    from oral_sim.cli import main
+
+    path = tmp_path / "dots.jsonl"
+    rows = [{"id": "dots", "reference": "...", "answer": "..."},
+            {"id": "said nothing", "reference": "Dropout zeroes activations at random.",
+             "answer": "... ?!", "key_points": ["Dropout zeroes activations at random"]}]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    assert main(["grade", str(path)]) == 2
+    out, err = capsys.readouterr()
+    assert f'{path}:1: "reference" has no words: there is nothing to grade the answer against' in err
+    [result] = [json.loads(line) for line in out.splitlines()]
+    assert result["id"] == "said nothing" and result["score"] == 0
+    assert result["notes"] == ["No answer was given, so nothing could be scored."]
+    assert result["key_points"][0]["covered"] is False
+
+
+def test_transcribe_with_the_question_hears_a_file_as_analyze_does(
+        tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    """`transcribe --json` and `analyze --json` gave one file different filler times and pause
+    counts (helper's audit, 2026-12-04 afternoon): analyze gives the recognizer the question's
+    words, as an interview does. `transcribe --question ID` does the same, and they agree."""
+    wav = write_wav(tmp_path / "a.wav", speech([
+        "So, overfitting is when the model learns the noise in the training data.",
+        "Um, it then fails on new data, so I use dropout and early stopping."], gaps_s=0.9))
+    assert main(["transcribe", str(wav), "--question", "mlq-002", "--json"]) == 0
+    heard = json.loads(capsys.readouterr().out)
+    assert main(["analyze", str(wav), "--question", "mlq-002", "--json"]) == 0
+    analyzed = json.loads(capsys.readouterr().out)
+    assert heard["text"] and heard["text"] == analyzed["transcript"]["text"]
+    assert heard["words"] == analyzed["transcript"]["words"]
+    assert heard["fillers"]["items"] == analyzed["fillers"]["items"]
+    assert heard["fillers"]["count"] >= 1  # the sentence-opening "So"
+    assert heard["pace"]["pauses"] == analyzed["pace"]["pauses"]
+    assert heard["pace"]["wpm"] == analyzed["pace"]["wpm"]
+    assert main(["transcribe", str(wav), "--question", "nope"]) == 2
+    assert main(["transcribe", str(wav), "--bank", "scripts_bank"]) == 2
+    assert "add --question ID" in capsys.readouterr().err
+
+
+def test_an_answer_that_denies_the_points_is_not_credited_with_them() -> None:
+    """ "Overfitting is not about noise. ... Never use regularization or early stopping." scored
+    74 with three of four points made (helper's audit, 2026-12-04 afternoon): the negation
+    stopped at "about" and at "or". The same answer said the right way round makes them."""
+    from oral_sim.engine.scoring import GradeItem, grade_batch
+
+    reference = ("Overfitting occurs when a machine learning model learns the training data too "
+                 "well, capturing noise instead of the underlying pattern. It performs well on "
+                 "training data but fails to generalize to unseen data. Use L1 or L2 "
+                 "regularization, cross-validation, more data, simpler models, dropout, and "
+                 "early stopping.")
+    points = ["Overfitting means the model learns noise in the training data",
+              "It performs well on training data but generalizes poorly to unseen data",
+              "L1 or L2 regularization penalizes large weights",
+              "Early stopping halts training when validation performance degrades"]
+    denied, said = grade_batch([
+        GradeItem(reference, "Overfitting is not about noise. It does well on unseen data. "
+                  "Never use regularization or early stopping.", key_points=points),
+        GradeItem(reference, "Overfitting is about learning the noise. It does badly on unseen "
+                  "data. Use regularization or early stopping.", key_points=points)])
+    assert [k.covered for k in denied.key_points][::3] == [False, False]
+    assert (denied.key_points[0].contradicted or "").startswith("Overfitting is not about noise.")
+    assert said.key_points[0].covered
+    assert denied.score < said.score - 20, (denied.score, said.score)

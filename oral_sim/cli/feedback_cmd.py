@@ -7,6 +7,7 @@ import difflib
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from oral_sim.cli import text_width
 
@@ -14,7 +15,9 @@ from oral_sim.cli import text_width
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("analyze", help="feedback on a recorded answer to a bank question")
     p.add_argument("audio", help="the recorded answer (wav, flac, mp3, ogg ...)")
-    p.add_argument("--question", required=True, metavar="ID", help="bank question id")
+    p.add_argument("--question", required=True, metavar="ID",
+                   help="bank question id (its words are given to the recognizer, as in an "
+                   "interview; `transcribe --question ID` hears the file the same way)")
     p.add_argument("--bank", type=Path, help="bank file or folder (default: scripts_bank/)")
     p.add_argument("--json", action="store_true", help="the full feedback as JSON")
     p.add_argument("--asr-model", metavar="NAME",
@@ -35,23 +38,30 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run_grade)
 
 
+def bank_question(question_id: str, bank: Path | None) -> Any:
+    """The bank question `question_id` (of the bank `bank`, else scripts_bank/), or a
+    UsageError that says where the ids are listed."""
+    from oral_sim.engine.bank import load_bank
+    from oral_sim.errors import UsageError
+
+    try:
+        return load_bank(bank).question(question_id)
+    except UsageError as exc:
+        if bank is None:
+            raise
+        raise UsageError(exc.message, f"`oral-sim bank list {bank}` shows its ids") from None
+
+
 def run_analyze(args: argparse.Namespace) -> int:
     from oral_sim.cli.interview_cmd import settings_from_args
     from oral_sim.engine.asr import load_whisper
     from oral_sim.engine.audiofile import check_readable
-    from oral_sim.engine.bank import load_bank
     from oral_sim.engine.feedback import build_feedback, render_text
     from oral_sim.engine.pipeline import transcribe_file
     from oral_sim.engine.scoring import preload_in_background
-    from oral_sim.errors import UsageError
 
     settings = settings_from_args(args)
-    try:
-        question = load_bank(args.bank).question(args.question)  # fail fast on a wrong id
-    except UsageError as exc:
-        if args.bank is None:
-            raise
-        raise UsageError(exc.message, f"`oral-sim bank list {args.bank}` shows its ids") from None
+    question = bank_question(args.question, args.bank)  # fail fast on a wrong id
     check_readable(args.audio)  # and on a file that cannot be read, before the models load
     # Whisper first: on a machine's first run its load times the thread counts
     # (`engine.threads`), which the scorer's import beside it would skew
@@ -95,9 +105,13 @@ def _line_problem(obj: dict) -> tuple[object | None, str | None]:
         if near:  # "keypoints" was left alone as a label of the user's, and no point was checked
             return None, f'unknown field "{key}"; did you mean "{near[0]}"?'
     try:
-        return GradeLineModel.model_validate(obj), None
+        line = GradeLineModel.model_validate(obj)
     except ValidationError as exc:
         error, loc = bank_problems.schema_errors(exc.errors(), obj, obj)[0]
+    else:
+        if not any(c.isalnum() for c in line.reference):  # "..." gave any answer like it 100
+            return None, '"reference" has no words: there is nothing to grade the answer against'
+        return line, None
     kind, top = error["type"], loc[0] if loc else ""
     if top == "reference" and kind == "string_too_short":
         return None, 'empty "reference": there is nothing to grade the answer against'

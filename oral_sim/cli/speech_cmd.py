@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -13,6 +14,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="words with timings, fillers and pace as JSON")
     p.add_argument("--asr-model", help="Whisper CTranslate2 folder in models/ or a path")
     p.add_argument("--realtime", action="store_true", help="pace the file as a live microphone")
+    p.add_argument("--question", metavar="ID",
+                   help="the bank question the file answers: its words are given to the "
+                   "recognizer, as `analyze` and an interview do, so the words, fillers and "
+                   "pauses are the ones they give")
+    p.add_argument("--bank", type=Path, help="bank file or folder of --question (default: "
+                   "scripts_bank/)")
     p.set_defaults(func=run_transcribe)
 
 
@@ -22,11 +29,22 @@ def run_transcribe(args: argparse.Namespace) -> int:
     from oral_sim.engine.pipeline import transcribe_file
 
     settings = settings_from_args(args)  # --asr-model, else $ORAL_SIM_ASR_MODEL
+    question = None
+    if args.question:
+        from oral_sim.cli.feedback_cmd import bank_question
+
+        question = bank_question(args.question, args.bank)  # before any model loads
+    elif args.bank:
+        from oral_sim.errors import UsageError
+
+        raise UsageError("--bank names the bank of --question", "add --question ID")
     from oral_sim.cli import progress_line
 
     progress = progress_line()  # on a terminal only: a long file is not transcribed in silence
     try:
-        result = transcribe_file(args.audio, settings, realtime=args.realtime, on_update=progress)
+        result = transcribe_file(args.audio, settings, realtime=args.realtime, on_update=progress,
+                                 asked=question.prompt if question else None,
+                                 spell=question.written if question else None)
     finally:
         if progress is not None:
             progress.done()  # type: ignore[attr-defined]

@@ -55,6 +55,13 @@ SCOPE_ENDS = frozenset({"and", "or", "but", "so", "because", "which", "while", "
                         "with", "from", "about", "by", "of", "as", "into", "than", "like",
                         "it", "they", "we", "i", "you", "he", "she", "that"})
 
+#: A preposition right after the negation opens the phrase it negates ("overfitting is not
+#: about noise", "not for speed"); elsewhere a preposition ends the scope.
+NEGATED_PHRASE_OPENERS = frozenset({"about", "for", "on", "in", "at", "with", "from", "by"})
+#: A negation carries over "or" to what follows it: "never use regularization or early
+#: stopping" says neither.
+NEGATED_ALTERNATIVES = frozenset({"or", "nor"})
+
 _TOKEN = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?(?:'[a-z]+)?|[,.;:!?]")
 
 #: Numbers as words ("one" left out: "one thing", "one and a half million").
@@ -93,15 +100,22 @@ def _scoped(tokens: list[str]) -> frozenset[str]:
     for i, _word in enumerate(tokens):
         if not _is_negator(tokens, i):
             continue
-        reached = 0
-        for word in tokens[i + 1: i + 1 + SCOPE_WORDS]:
+        reached, j, end = 0, i + 1, i + 1 + SCOPE_WORDS
+        if j < len(tokens) and tokens[j] in NEGATED_PHRASE_OPENERS:  # "is not | about noise"
+            j, end = j + 1, end + 1
+        while j < min(end, len(tokens)):
+            word = tokens[j]
+            j += 1
+            if word in NEGATED_ALTERNATIVES and reached:  # "never use A | or B": neither
+                reached, end = 0, j + SCOPE_WORDS
+                continue
             if not word[0].isalnum() or word in SCOPE_ENDS:
                 break
             if word not in STOP_WORDS and len(word) > 2:
                 out.add(_stem(word))
                 reached += 1
                 if reached == SCOPE_CONTENT:
-                    break
+                    end = min(end, j + 1)  # only an "or" may carry it on now
     return frozenset(out)
 
 

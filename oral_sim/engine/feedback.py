@@ -10,7 +10,7 @@ from typing import Any
 from oral_sim.engine.bank_format import STORY_PART_LABELS, told_as
 from oral_sim.engine.metrics import NATURAL_PAUSE_S, WPM_RANGE, Delivery, analyze_delivery
 from oral_sim.engine.scoring import ContentScore, score_parts
-from oral_sim.engine.shown import mmss, whole
+from oral_sim.engine.shown import mmss, timebox_verdict
 from oral_sim.engine.transcript import Transcript
 
 
@@ -164,10 +164,7 @@ def render_text(feedback: Feedback, width: int = 88) -> str:
     elif tb.get("timebox_s"):
         out.append(
             f"Time: {mmss(tb['duration_s'], nearest=True)} of {mmss(tb['timebox_s'])} - "
-            f"{tb['status']}"
-            + (f" by {max(1, whole(tb['duration_s']) - whole(tb['timebox_s']))} s"
-               if tb["status"] == "over" else "")
-        )
+            f"{timebox_verdict(tb)}")
     # any line still too long (the score, pace and pause lines) is wrapped like the rest
     return "\n".join(line if len(line) <= width or "\n" in line else _wrap(line, width)
                      for line in out)

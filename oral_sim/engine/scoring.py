@@ -317,7 +317,8 @@ WARM_BATCH = 16
 
 def _encode(texts: list[str], cache: bool = True, batch_size: int = 64) -> np.ndarray:
     """Unit-length embeddings of `texts`, one row each. With `cache`, texts embedded before are
-    looked up (bounded LRU); `grade_batch` passes False: thousands of one-off texts."""
+    looked up (bounded LRU); `grade_batch` passes False for the answers' own texts: thousands
+    of one-off texts."""
     if not texts:
         return np.zeros((0, 384), dtype=np.float32)
     model = get_embedder()
@@ -651,6 +652,8 @@ def score_texts(answer: str, reference: str, key_points: list[str],
     values); `contradictions=False` turns that off."""
     notes: list[str] = []
     sentences = split_sentences(clean_spoken(answer))
+    if not any(c.isalnum() for c in "".join(sentences)):  # "..." or "?!" says nothing either
+        sentences = []
     if not sentences:
         return ContentScore(0, 0.0, 0.0 if key_points else None,
                             [KeyPointResult(k, False, None, 0.0) for k in key_points],
@@ -950,8 +953,9 @@ class GradeResult:
 
 #: Texts per encoder batch when grading: 64 long texts (an answer read in its question's
 #: context) padded to the longest took 2.2 GB and ran at a third of the speed of 16 (side by
-#: side on 300 SciEntsBank items: BENCHMARKS.md, 2026-12-02 afternoon).
-GRADE_BATCH = 16
+#: side on 300 SciEntsBank items: BENCHMARKS.md, 2026-12-02 afternoon); 8 ran answers of about 56
+#: words 1.1-1.2x faster than 16 and short ones as fast (2026-12-04 evening).
+GRADE_BATCH = 8
 
 #: Items graded per encoder pass by `grade_iter`: their results are printed as they come, and
 #: memory stays flat whatever the length of the file.
@@ -971,6 +975,9 @@ def grade_batch(items: list[GradeItem], config: ScoringConfig | None = None) -> 
     config = config or ScoringConfig()
     plans = []
     texts: list[str] = []
+    # the references' side (their sentences, the key points, each reference whole and in its
+    # question) recurs across the lines of one question and across chunks: kept in the cache
+    shared: dict[str, None] = {}
     for item in items:
         windows = answer_windows(split_sentences(clean_spoken(item.answer)))
         refs = split_sentences(item.reference)
@@ -978,14 +985,16 @@ def grade_batch(items: list[GradeItem], config: ScoringConfig | None = None) -> 
         alts = list(item.alternatives or [])
         start = len(texts)
         texts += windows + refs + list(kps)
-        texts += _context_texts(item.answer, list(dict.fromkeys([item.reference, *alts])),
-                                item.question)
+        references = list(dict.fromkeys([item.reference, *alts]))
+        texts += _context_texts(item.answer, references, item.question)
+        shared.update(dict.fromkeys(refs + kps + references))
+        if item.question:
+            shared.update(dict.fromkeys(f"{item.question} {r}" for r in references))
         plans.append((start, len(windows), len(refs), kps, alts))
-    unique = list(dict.fromkeys(texts))
-    index = {t: i for i, t in enumerate(unique)}
-    vecs = _encode(unique, cache=False, batch_size=GRADE_BATCH)
-    all_vecs = vecs[[index[t] for t in texts]] if texts else vecs
-    cache = {t: vecs[i] for t, i in index.items()}
+    own = [t for t in dict.fromkeys(texts) if t not in shared]
+    cache = dict(zip(shared, _encode(list(shared), batch_size=GRADE_BATCH), strict=True))
+    cache.update(zip(own, _encode(own, cache=False, batch_size=GRADE_BATCH), strict=True))
+    all_vecs = np.stack([cache[t] for t in texts]) if texts else np.zeros((0, 384), np.float32)
     out = []
     for item, (start, nw, nr, kps, alts) in zip(items, plans, strict=True):
         a = all_vecs[start : start + nw]

@@ -28,3 +28,25 @@ def figure(x: float | None, digits: int = 0) -> str:
     if x is None:
         return "-"
     return str(whole(x)) if digits == 0 else f"{x:.{digits}f}"
+
+
+def timebox_verdict(timebox: dict) -> str:
+    """A timebox's status (`metrics.Timebox` as a dict) in words, with how much: "over by 0:18",
+    "within (0:03 past it, in the 10% grace)", "under: 0:36 or more is expected". The card said
+    "0:48 of 0:45 - within" with no word of the grace, "under" with no amount, and "over by
+    1096 s"."""
+    from oral_sim.engine.metrics import TIMEBOX_GRACE_FRACTION, TIMEBOX_UNDER_FRACTION
+
+    status, box = timebox.get("status"), timebox.get("timebox_s")
+    if not box or status not in ("over", "within", "under"):
+        return str(status or "-")
+    said, allowed = whole(timebox["duration_s"]), whole(box)
+    if status == "over":
+        return f"over by {mmss(max(1, said - allowed))}"
+    if status == "under":
+        return (f"under: {mmss(box * TIMEBOX_UNDER_FRACTION, nearest=True)} or more is expected "
+                f"({whole(100 * TIMEBOX_UNDER_FRACTION)}% of the timebox)")
+    if said > allowed:
+        return (f"within ({mmss(said - allowed)} past it, in the "
+                f"{whole(100 * TIMEBOX_GRACE_FRACTION)}% grace)")
+    return "within"

@@ -11,7 +11,7 @@ from rich.text import Text
 
 from oral_sim.engine.bank_format import STORY_PART_LABELS, told_as
 from oral_sim.engine.session import answered_text
-from oral_sim.engine.shown import mmss, whole
+from oral_sim.engine.shown import mmss, timebox_verdict, whole
 
 FILLER_STYLE = "bold black on #f6ad55"
 PAUSE_MARK = " ⏸ "
@@ -171,8 +171,7 @@ def feedback_card(fb: dict, prompt: str | None = None, before: dict | None = Non
         delivery.add_row("Time", f"typed, not timed (timebox {mmss(tb['timebox_s'])})")
     elif tb.get("timebox_s"):
         delivery.add_row("Time", f"{mmss(tb['duration_s'], nearest=True)} of "
-                                 f"{mmss(tb['timebox_s'])} — "
-                                 f"{tb['status']}")
+                                 f"{mmss(tb['timebox_s'])} — {timebox_verdict(tb)}")
     parts.append(delivery)
     return Group(*parts)
 
