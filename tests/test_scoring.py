@@ -1143,3 +1143,21 @@ def test_an_answer_that_denies_the_points_is_not_credited_with_them() -> None:
     assert (denied.key_points[0].contradicted or "").startswith("Overfitting is not about noise.")
     assert said.key_points[0].covered
     assert denied.score < said.score - 20, (denied.score, said.score)
+
+
+def test_a_point_held_back_for_its_missing_number_does_not_earn_its_points() -> None:
+    """A point that asks for numbers, made without one, was shown as missed and still earned
+    all but a hair of its points: "We cut the latency ... a lot" scored 100, as the answer with
+    "from 900 ms to 300 ms" did. It earns half now (HELD_BACK_CREDIT)."""
+    from oral_sim.engine import scoring
+
+    reference = "We cut the p99 latency of the ranking service from 900 ms to 300 ms by caching."
+    point = ["The ranking service latency fell, with numbers"]
+    vague = score_texts("We cut the latency of the ranking service a lot by caching the features.",
+                        reference, point)
+    exact = score_texts("We cut the latency of the ranking service from 900 ms to 300 ms by "
+                        "caching the features.", reference, point)
+    assert exact.key_points[0].covered and not vague.key_points[0].covered
+    assert exact.parts["coverage_points"] == 50.0
+    assert vague.parts["coverage_points"] == pytest.approx(50.0 * scoring.HELD_BACK_CREDIT, abs=0.1)
+    assert vague.score < exact.score

@@ -185,6 +185,12 @@ def rows(results: dict) -> list[tuple[str, str, str, str, str]]:
     sc = s.get("scoring", {})
     if sc.get("grade_answers_per_s") is not None:
         out.append(("grade throughput", _fmt(sc["grade_answers_per_s"], " answers/s"), "", "", ""))
+    long_ = sc.get("grade_long") or {}
+    if long_.get("answers_per_s") is not None:
+        out.append((f"grade throughput, {long_['items']} long answers (~{long_['mean_words']} "
+                    "words; peer: plain cosine of answer and reference)",
+                    _fmt(long_["answers_per_s"], " answers/s"),
+                    _fmt(long_.get("plain_cosine_answers_per_s"), " answers/s"), "", ""))
     agree = sc.get("agreement", {}) or {}
     ours, base = agree.get("ours", {}), agree.get("baseline", {})
     for key in ("pearson", "spearman", "auc"):

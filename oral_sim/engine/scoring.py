@@ -43,6 +43,10 @@ from oral_sim.engine import background
 
 SIM_FLOOR, SIM_CEIL = 0.15, 0.80
 SOFT_COVER_FLOOR = 0.30
+#: The partial credit of a point a rule holds back (it asks for a number and the window states
+#: none; a paraphrase in none of its words not close enough): a point the card shows as missed
+#: earned all but a hair of its points before, so "put a number on it" moved no score.
+HELD_BACK_CREDIT = 0.5
 #: Words a clause needs to be matched on its own, and a sentence to make a point as its part of
 #: the story: "Challenge." or "Timeline and execution." tell no part of anything.
 MIN_WINDOW_WORDS = 4
@@ -754,16 +758,19 @@ def score_texts(answer: str, reference: str, key_points: list[str],
         only_topic &= topic_only
         sims = np.where(silent, -1.0, sims)
         on_topic = sims[: len(sentences)] >= SOFT_COVER_FLOOR
+        # a window a rule holds back from making the point (no number where the point asks
+        # for one; a loose paraphrase) is not made: half way to made, not all but a hair
+        held_back = SOFT_COVER_FLOOR + HELD_BACK_CREDIT * (needed - SOFT_COVER_FLOOR)
         if (LEXICAL_MARGIN is not None and not ex and not blind and own
                 and len(k.split()) >= LEXICAL_MIN_POINT_WORDS):
             sims = np.where(bare & (sims < needed + LEXICAL_MARGIN),
-                            np.minimum(sims, needed - 1e-6), sims)
+                            np.minimum(sims, held_back), sims)
         if _NEEDS_NUMBER.search(k):
             if numbered is None:
                 from oral_sim.engine.structure import has_number
 
                 numbered = np.array([has_number(w) for w in windows])
-            sims = np.where(numbered, sims, np.minimum(sims, needed - 1e-6))
+            sims = np.where(numbered, sims, np.minimum(sims, held_back))
             on_topic &= numbered[: len(sentences)]
         best = int(np.argmax(sims))
         s = float(sims[best])
