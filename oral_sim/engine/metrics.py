@@ -5,6 +5,8 @@ Reference ranges, and where they come from:
 - Pauses: silences of about 0.5-1 s read as natural (Speaker Coach and public-speaking guidance);
   silent pauses are counted from 0.25 s (Goldman-Eisler's classic threshold); a pause over 2 s is
   "long" and is reported with where it happened.
+- Response latency: from the end of the question audio to the first word that is not a filled
+  pause (an "um" while thinking is still thinking).
 - Timebox: "within" means between 40 % and 100 % of the question's timebox (+10 % grace);
   shorter is "under" (the answer is likely thin), longer is "over".
 
@@ -86,7 +88,8 @@ class Pace:
     articulation_wpm: float
     """Spoken words per minute of `speaking_s` less the pauses."""
     response_latency_s: float | None
-    """Seconds from the end of the question to the first word."""
+    """Seconds from the end of the question to the first word; a filled pause ("um") is not a
+    start, so "um ... so the model" started at "so"."""
     speaking_s: float
     """Seconds from the start of the first word to the end of the last."""
     pauses: Pauses

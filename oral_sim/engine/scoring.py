@@ -1022,5 +1022,5 @@ def grade_batch(items: list[GradeItem], config: ScoringConfig | None = None) -> 
 def plain_cosine(pairs: list[tuple[str, str]]) -> list[float]:
     """The baseline: cosine of the whole answer against the whole reference."""
     texts = [t for pair in pairs for t in pair]
-    vecs = _encode([t if t.strip() else "." for t in texts], cache=False)
+    vecs = _encode([t if t.strip() else "." for t in texts], cache=False, batch_size=GRADE_BATCH)
     return [float(vecs[2 * i] @ vecs[2 * i + 1]) for i in range(len(pairs))]
