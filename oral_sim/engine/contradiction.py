@@ -109,13 +109,13 @@ def _scoped(tokens: list[str]) -> frozenset[str]:
             if word in NEGATED_ALTERNATIVES and reached:  # "never use A | or B": neither
                 reached, end = 0, j + SCOPE_WORDS
                 continue
-            if not word[0].isalnum() or word in SCOPE_ENDS:
+            if reached == SCOPE_CONTENT or not word[0].isalnum() or word in SCOPE_ENDS:
                 break
             if word not in STOP_WORDS and len(word) > 2:
                 out.add(_stem(word))
                 reached += 1
                 if reached == SCOPE_CONTENT:
-                    end = min(end, j + 1)  # only an "or" may carry it on now
+                    end = max(end, j + 1)  # the next word may still be an "or"
     return frozenset(out)
 
 
