@@ -51,6 +51,10 @@ def fillers(text: str) -> list[tuple[str, str]]:
     ("It scales, right?", [("right", "discourse_marker")]),
     ("I I think the the loss fell.", [("i", "repetition"), ("the", "repetition")]),
     ("We can we can ship it.", [("we can", "repetition")]),
+    # one word said four times is that word again three times, as "the the the" is twice (it
+    # was "i i" and "i": helper's audit, 2026-12-04 afternoon)
+    ("I I I I think so.", [("i", "repetition")] * 3),
+    ("The the the model.", [("the", "repetition")] * 2),
     # measured on the labelled utterances (calibration.evaluate_filler_labels)
     ("You step in the, um, the opposite direction.", [("the", "repetition"),
                                                       ("um", "filled_pause")]),

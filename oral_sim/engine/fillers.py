@@ -283,6 +283,8 @@ def find_fillers(tokens: list[Token]) -> list[FillerItem]:
     while i < n:
         for size in (3, 2, 1):
             a = tokens[i : i + size]
+            if size > 1 and len({x.norm for x in a}) == 1:
+                continue  # "I I I I" is the one word again three times, not "I I" twice
             j = i + size
             while j < n and j - (i + size) < 2 and tokens[j].norm in FILLED_PAUSES:
                 j += 1

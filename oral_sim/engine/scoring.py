@@ -754,6 +754,9 @@ def score_texts(answer: str, reference: str, key_points: list[str],
         against = np.where(against_point & ~void, sims, -1.0)
         contra = (windows[int(np.argmax(against))]
                   if against_point.any() and float(against.max()) >= needed else None)
+        if contra is not None:  # of two sentences, the one that says it is the quote
+            contra = next((sentences[j] for j in range(len(sentences))
+                           if against_point[j] and sentences[j] in contra), contra)
         silent = void | opposite | topic_only | sibling_of[:, i]
         only_topic &= topic_only
         sims = np.where(silent, -1.0, sims)
