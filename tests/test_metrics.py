@@ -379,6 +379,13 @@ def test_shipped_filler_labels_are_well_formed() -> None:
     (1141.4, 45, "19:01 of 0:45 - over by 18:16"),
     (50.2, 45, "0:50 of 0:45 - over by 0:05"),
     (10.0, 90, "0:10 of 1:30 - under: 0:36 or more is expected (40% of the timebox)"),
+    # judged on the length shown (helper's check, 2026-12-04 evening): 17.7 s read "0:18 ...
+    # under: 0:18 or more is expected", and 49.5 s and 49.55 s, both 0:50, had two verdicts
+    (17.7, 45, "0:18 of 0:45 - within"),
+    (17.4, 45, "0:17 of 0:45 - under: 0:18 or more is expected (40% of the timebox)"),
+    (49.5, 45, "0:50 of 0:45 - over by 0:05"),
+    (49.55, 45, "0:50 of 0:45 - over by 0:05"),
+    (49.4, 45, "0:49 of 0:45 - within (0:04 past it, in the 10% grace)"),
 ])
 def test_the_timebox_is_said_with_how_much(duration_s: float, timebox_s: int, said: str) -> None:
     """The card said "0:48 of 0:45 - within" with no word of the grace, "under" with no

@@ -865,6 +865,9 @@ def test_a_point_written_in_a_few_words_is_made_by_a_sentence_that_states_it() -
      "I am not sure about the rate, but dropout zeroes activations.", False),
     ("Early stopping halts training when validation performance degrades",
      "We had no budget and used early stopping.", False),
+    # nor a word the window also says outside the negation (helper's check, 2026-12-04 evening)
+    ("Dropout zeroes activations at random",
+     "Dropout is not about zeroing weights but about zeroing activations at random.", False),
 ])
 def test_a_window_saying_the_opposite_of_a_point_conflicts(point, window, expected) -> None:
     from oral_sim.engine.contradiction import conflicts
@@ -1084,12 +1087,15 @@ def test_an_answer_of_punctuation_is_no_answer_and_a_reference_of_it_is_refused(
 
     path = tmp_path / "dots.jsonl"
     rows = [{"id": "dots", "reference": "...", "answer": "..."},
+            {"id": "dotted point", "reference": "Dropout reduces overfitting.",
+             "answer": "Dropout reduces overfitting.", "key_points": ["...", "It reduces it"]},
             {"id": "said nothing", "reference": "Dropout zeroes activations at random.",
              "answer": "... ?!", "key_points": ["Dropout zeroes activations at random"]}]
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     assert main(["grade", str(path)]) == 2
     out, err = capsys.readouterr()
     assert f'{path}:1: "reference" has no words: there is nothing to grade the answer against' in err
+    assert f'{path}:2: "key_points" has a point with no words (key point 1)' in err
     [result] = [json.loads(line) for line in out.splitlines()]
     assert result["id"] == "said nothing" and result["score"] == 0
     assert result["notes"] == ["No answer was given, so nothing could be scored."]

@@ -97,9 +97,11 @@ def _scoped(tokens: list[str]) -> frozenset[str]:
     """Stems of the content words a window negates: within `SCOPE_WORDS` of a negation, at
     most `SCOPE_CONTENT` of them, up to the end of the phrase."""
     out: set[str] = set()
+    inside: set[int] = set()  # positions a negation covers, the negation itself included
     for i, _word in enumerate(tokens):
         if not _is_negator(tokens, i):
             continue
+        inside.add(i)
         reached, j, end = 0, i + 1, i + 1 + SCOPE_WORDS
         if j < len(tokens) and tokens[j] in NEGATED_PHRASE_OPENERS:  # "is not | about noise"
             j, end = j + 1, end + 1
@@ -111,12 +113,17 @@ def _scoped(tokens: list[str]) -> frozenset[str]:
                 continue
             if reached == SCOPE_CONTENT or not word[0].isalnum() or word in SCOPE_ENDS:
                 break
+            inside.add(j - 1)
             if word not in STOP_WORDS and len(word) > 2:
                 out.add(_stem(word))
                 reached += 1
                 if reached == SCOPE_CONTENT:
                     end = max(end, j + 1)  # the next word may still be an "or"
-    return frozenset(out)
+    # a word the window also says outside any negation is not denied: "not about zeroing
+    # weights but about zeroing activations" says "zeroing"
+    said = {_stem(w) for k, w in enumerate(tokens)
+            if k not in inside and w[0].isalpha() and w not in STOP_WORDS and len(w) > 2}
+    return frozenset(out - said)
 
 
 def _point_negates(tokens: list[str], i: int) -> int:

@@ -8,7 +8,8 @@ Reference ranges, and where they come from:
 - Response latency: from the end of the question audio to the first word that is not a filled
   pause (an "um" while thinking is still thinking).
 - Timebox: "within" means between 40 % and 100 % of the question's timebox (+10 % grace);
-  shorter is "under" (the answer is likely thin), longer is "over".
+  shorter is "under" (the answer is likely thin), longer is "over". The length is judged in
+  whole seconds, as it is shown, so the verdict agrees with the numbers beside it.
 
 Words are counted as spoken, not as written: Whisper writes "1455" for "fourteen fifty-five"
 (3 words) and "42" for "forty-two" (2), and a hyphenated word is as many words as its parts, so
@@ -31,6 +32,7 @@ from oral_sim.engine.fillers import (
     tokens_from_text,
     tokens_from_words,
 )
+from oral_sim.engine.shown import whole
 from oral_sim.engine.transcript import Transcript
 
 PAUSE_MIN_S = 0.25
@@ -247,9 +249,12 @@ def _pace(timed, spoken, n_words: int, question_end_s: float) -> Pace:
 def _timebox(duration: float, timebox_s: int | None) -> Timebox:
     if not timebox_s:
         return Timebox(None, duration, "none", None)
-    if duration > timebox_s * (1 + TIMEBOX_GRACE_FRACTION):
+    # judged on the length as shown, in whole seconds: 17.7 s was "under" the 18 s it showed
+    # as, and 49.5 s "within" 45 s while 49.55 s was "over", both shown as 0:50
+    said = whole(duration)
+    if said > timebox_s * (1 + TIMEBOX_GRACE_FRACTION):
         status = "over"
-    elif duration < timebox_s * TIMEBOX_UNDER_FRACTION:
+    elif said < timebox_s * TIMEBOX_UNDER_FRACTION:
         status = "under"
     else:
         status = "within"
