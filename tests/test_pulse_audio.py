@@ -237,36 +237,29 @@ def test_say_plays_through_the_chosen_output_device(pulse):  # noqa: F811
     assert len(got) > 16000 and loud * 0.03 > 0.8, (len(got), loud, out.stderr)
 
 
-def _waveform_match(got: np.ndarray, reference: np.ndarray) -> float:
-    """Peak normalised cross-correlation of `reference` inside `got` (1.0: the same waveform)."""
+def _waveform_match(got: np.ndarray, reference: np.ndarray, inside: bool = False) -> float:
+    """Peak normalised cross-correlation of `reference` inside `got` (1.0: the same waveform).
+    `inside`: only at lags where all of `reference` lies inside `got` (a short piece wrapped
+    around the end matched a stretch of nothing)."""
     n = len(got) + len(reference)
     corr = np.fft.irfft(np.fft.rfft(got, n) * np.conj(np.fft.rfft(reference, n)), n)
+    if inside:
+        corr = corr[: max(1, len(got) - len(reference) + 1)]
     lag = int(np.argmax(corr))
     segment = got[lag : lag + len(reference)]
     return float(corr[lag] / (np.linalg.norm(reference) * np.linalg.norm(segment) + 1e-9))
 
 
-def _inside_match(got: np.ndarray, piece: np.ndarray) -> float:
-    """`_waveform_match` over the lags at which all of `piece` lies inside `got` (a short piece
-    wrapped around the end matched a stretch of nothing)."""
-    n = len(got) + len(piece)
-    corr = np.fft.irfft(np.fft.rfft(got, n) * np.conj(np.fft.rfft(piece, n)), n)
-    corr = corr[: max(1, len(got) - len(piece) + 1)]
-    lag = int(np.argmax(corr))
-    segment = got[lag : lag + len(piece)]
-    return float(corr[lag] / (np.linalg.norm(piece) * np.linalg.norm(segment) + 1e-9))
-
-
 def _pieces_match(got: np.ndarray, reference: np.ndarray, piece_s: float = 0.5,
                   rate_hz: int = 16000) -> float:
-    """Median `_inside_match` of the reference's voiced half-second pieces, each found in
+    """Median `_waveform_match` (inside) of the reference's voiced half-second pieces, each found in
     `got` on its own: a glitch of the server under load (a period dropped or repeated: 0.70
     for the whole waveform in one CI run, every piece of it intact) moves one piece, not all."""
     n = int(piece_s * rate_hz)
     pieces = [reference[i : i + n] for i in range(0, len(reference) - n + 1, n)]
     level = max((float(np.sqrt(np.mean(p.astype(np.float64) ** 2))) for p in pieces), default=0.0)
     voiced = [p for p in pieces if np.sqrt(np.mean(p.astype(np.float64) ** 2)) >= 0.3 * level]
-    return float(np.median([_inside_match(got, p) for p in voiced]))
+    return float(np.median([_waveform_match(got, p, inside=True) for p in voiced]))
 
 
 def _median_f0(audio: np.ndarray, rate_hz: int = 16000) -> float:

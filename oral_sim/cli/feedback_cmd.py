@@ -109,10 +109,12 @@ def _line_problem(obj: dict) -> tuple[object | None, str | None]:
     except ValidationError as exc:
         error, loc = bank_problems.schema_errors(exc.errors(), obj, obj)[0]
     else:
-        if not any(c.isalnum() for c in line.reference):  # "..." gave any answer like it 100
+        from oral_sim.engine.scoring import has_words
+
+        if not has_words(line.reference):  # "..." gave any answer like it 100
             return None, '"reference" has no words: there is nothing to grade the answer against'
         for n, point in enumerate(line.key_points or [], 1):  # "..." could never be made
-            if not any(c.isalnum() for c in (point if isinstance(point, str) else point.point)):
+            if not has_words(point if isinstance(point, str) else point.point):
                 return None, f'"key_points" has a point with no words (key point {n})'
         return line, None
     kind, top = error["type"], loc[0] if loc else ""

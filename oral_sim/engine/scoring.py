@@ -169,6 +169,12 @@ _FILLED = re.compile(r"\b(u+m+|u+h+|uhm|e+r+m*|a+h+|h+m+|m{2,})\b[,.]?\s*", re.I
 _CLAUSE = re.compile(r",\s+|;\s+|\s+(?:so that|so|because|whereas|which|while)\s+")
 
 
+def has_words(text: str | None) -> bool:
+    """Whether `text` has a letter or a digit at all: "...", "?!" or emoji say nothing, as an
+    answer, a reference or a key point."""
+    return any(c.isalnum() for c in text or "")
+
+
 def clean_spoken(text: str) -> str:
     """Filled pauses removed: they carry no content and pull embeddings off topic."""
     return re.sub(r"\s+", " ", _FILLED.sub("", text or "")).strip()
@@ -656,7 +662,7 @@ def score_texts(answer: str, reference: str, key_points: list[str],
     values); `contradictions=False` turns that off."""
     notes: list[str] = []
     sentences = split_sentences(clean_spoken(answer))
-    if not any(c.isalnum() for c in "".join(sentences)):  # "..." or "?!" says nothing either
+    if not has_words(" ".join(sentences)):  # "..." or "?!" says nothing either
         sentences = []
     if not sentences:
         return ContentScore(0, 0.0, 0.0 if key_points else None,
